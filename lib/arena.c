@@ -1,0 +1,135 @@
+/* arena.c — bump allocator: large chunks carved front to back, freed at once. */
+#include "arena.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_MIN (64u * 1024u)
+#define ALIGN 16u
+
+struct chunk {
+	struct chunk *next;
+	size_t size, used;
+	_Alignas(16) unsigned char data[];
+};
+
+struct fl_arena {
+	struct chunk *head;
+	size_t total;
+};
+
+fl_arena *fl_arena_new(void)
+{
+	return calloc(1, sizeof(fl_arena));
+}
+
+void fl_arena_free(fl_arena *a)
+{
+	if (!a)
+		return;
+	struct chunk *c = a->head;
+	while (c) {
+		struct chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	free(a);
+}
+
+void *fl_arena_alloc(fl_arena *a, size_t n)
+{
+	if (n == 0)
+		n = 1;
+	if (n > SIZE_MAX - ALIGN)
+		return NULL;
+	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	struct chunk *c = a->head;
+	if (!c || c->size - c->used < n) {
+		size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
+		/* Grow chunk size with the arena so huge inputs need few mallocs. */
+		if (a->total / 4 > size && a->total / 4 < (size_t)1 << 26)
+			size = (a->total / 4 + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->size = size;
+		c->used = 0;
+		if (a->head && n > CHUNK_MIN) {
+			/* Keep the current chunk in front: it still has room. */
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			c->next = a->head;
+			a->head = c;
+		}
+	}
+	void *p = c->data + c->used;
+	c->used += n;
+	a->total += n;
+	memset(p, 0, n);
+	return p;
+}
+
+void *fl_arena_realloc(fl_arena *a, void *old, size_t oldn, size_t newn)
+{
+	void *p = fl_arena_alloc(a, newn);
+	if (p && old)
+		memcpy(p, old, oldn < newn ? oldn : newn);
+	return p;
+}
+
+char *fl_arena_strndup(fl_arena *a, const char *s, size_t n)
+{
+	char *p = fl_arena_alloc(a, n + 1);
+	if (p && n)
+		memcpy(p, s, n);
+	return p;
+}
+
+char *fl_arena_strdup(fl_arena *a, const char *s)
+{
+	return fl_arena_strndup(a, s, strlen(s));
+}
+
+char *fl_arena_vprintf(fl_arena *a, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return NULL;
+	char *p = fl_arena_alloc(a, (size_t)n + 1);
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *fl_arena_printf(fl_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = fl_arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+size_t fl_arena_used(const fl_arena *a)
+{
+	return a->total;
+}
+
+int fl_vec_grow_(fl_arena *a, void **v, size_t *cap, size_t elem)
+{
+	size_t ncap = *cap ? *cap * 2 : 8;
+	if (ncap > SIZE_MAX / elem)
+		return -1;
+	void *p = fl_arena_realloc(a, *v, *cap * elem, ncap * elem);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = ncap;
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* arena.h — bump allocator that owns every node, string and diagnostic of a
+ * loaded ruleset.  Nothing allocated from an arena is freed one by one:
+ * fl_arena_free() releases all of it in one call. */
+#ifndef FL_ARENA_H
+#define FL_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct fl_arena fl_arena;
+
+/* Creates an empty arena; NULL when out of memory. */
+fl_arena *fl_arena_new(void);
+/* Releases the arena and everything allocated from it; NULL is a no-op. */
+void fl_arena_free(fl_arena *a);
+/* Returns n zeroed bytes aligned for any type, or NULL when out of memory. */
+void *fl_arena_alloc(fl_arena *a, size_t n);
+/* Resizes an allocation made from the arena (old block stays allocated until
+ * the arena is freed).  Copies min(oldn, newn) bytes; new bytes are zeroed. */
+void *fl_arena_realloc(fl_arena *a, void *old, size_t oldn, size_t newn);
+/* NUL-terminated copy of s[0..n). */
+char *fl_arena_strndup(fl_arena *a, const char *s, size_t n);
+char *fl_arena_strdup(fl_arena *a, const char *s);
+/* printf into the arena. */
+char *fl_arena_printf(fl_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *fl_arena_vprintf(fl_arena *a, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+/* Bytes handed out so far (for limits and benchmarks). */
+size_t fl_arena_used(const fl_arena *a);
+
+/* A growable array living in an arena: `FL_VEC(T) v = {0};` then
+ * FL_VEC_PUSH(arena, v, item) — evaluates to 0, or -1 when out of memory. */
+#define FL_VEC(T) struct { T *v; size_t n, cap; }
+#define FL_VEC_PUSH(a, vec, item)                                            \
+	(((vec).n == (vec).cap &&                                            \
+	  fl_vec_grow_((a), (void **)&(vec).v, &(vec).cap, sizeof(*(vec).v)))  \
+		 ? -1                                                        \
+		 : ((vec).v[(vec).n++] = (item), 0))
+int fl_vec_grow_(fl_arena *a, void **v, size_t *cap, size_t elem);
+
+#endif

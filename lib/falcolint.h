@@ -1,0 +1,141 @@
+/* falcolint.h — the one public header of libfalcolint.
+ *
+ * Ownership: a session (fl_session) owns one arena; every string, view and
+ * array a function here returns lives in that arena and stays valid until
+ * fl_session_free().  The library never prints and never exits: problems in
+ * the input are diagnostics, failures of the library itself are negative
+ * FL_E* return values. */
+#ifndef FALCOLINT_H
+#define FALCOLINT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FL_VERSION "0.1.0"
+
+/* Return values (0 = success). */
+enum {
+	FL_OK = 0,
+	FL_ENOMEM = -1,  /* out of memory */
+	FL_EUSAGE = -2,  /* invalid argument (bad version string, …) */
+	FL_EIO = -3      /* a file could not be read (also a diagnostic) */
+};
+
+typedef enum fl_severity {
+	FL_SEVERITY_ERROR,
+	FL_SEVERITY_WARNING,
+	FL_SEVERITY_INFO
+} fl_severity;
+
+typedef struct fl_session fl_session;
+
+/* Limits that bound time and memory on hostile input; 0 = default. */
+typedef struct fl_limits {
+	size_t max_file_size;      /* bytes per file (default 64 MiB) */
+	unsigned max_yaml_depth;   /* YAML collection nesting (default 256) */
+	unsigned max_yaml_aliases; /* alias events per file (default 10000) */
+	unsigned max_expr_depth;   /* condition nesting (default 1000) */
+	size_t max_dir_entries;    /* files taken from one directory (default 100000) */
+} fl_limits;
+
+typedef struct fl_options {
+	const char *target_falco;  /* "0.44.1"; NULL = newest known */
+	const char *driver;        /* scenario variants of one driver, or NULL */
+	int show_uncertain;        /* report rules that may fire (unknown) */
+	fl_limits limits;
+} fl_options;
+
+/* Fills *o with defaults. */
+void fl_options_init(fl_options *o);
+
+/* A new, empty session, or NULL when out of memory.  *o is copied. */
+fl_session *fl_session_new(const fl_options *o);
+void fl_session_free(fl_session *s);
+
+/* Adds PATH (a file, a directory — its *.yaml/*.yml entries sorted byte-wise,
+ * not recursively — or "-" for standard input) to the load order.  Context
+ * files (context != 0) are loaded but nothing is reported on them.  An
+ * unreadable path becomes a diagnostic; returns 0 or a negative FL_E*. */
+int fl_session_add_path(fl_session *s, const char *path, int context);
+/* Adds an in-memory rules file named `name` (bytes are copied). */
+int fl_session_add_buffer(fl_session *s, const char *name, const char *data,
+			  size_t len, int context);
+
+/* Loads every added file in order, then runs all checks.  Call once. */
+int fl_session_run(fl_session *s);
+
+/* ---- diagnostics ------------------------------------------------------ */
+
+typedef struct fl_location {
+	const char *file;       /* NULL: no location */
+	unsigned source;        /* index for fl_session_source_line() */
+	unsigned line, column;  /* 1-based; column counts UTF-8 code points */
+	unsigned end_line, end_column;  /* inclusive end */
+} fl_location;
+
+typedef struct fl_note_view {
+	fl_location loc;
+	const char *message;
+} fl_note_view;
+
+typedef struct fl_diag_view {
+	const char *code;       /* "FL102" */
+	const char *name;       /* "unused-macro" */
+	const char *falco_code; /* "LOAD_UNUSED_MACRO" or NULL */
+	fl_severity severity;
+	const char *message;
+	fl_location loc;
+	const char *item_kind;  /* "list", "macro", "rule" or NULL */
+	const char *item_name;
+	const char *help;       /* or NULL */
+	const char *scenario;   /* FL5xx: scenario and variant, else NULL */
+	const char *variant;
+	size_t nnotes;
+	const fl_note_view *notes;
+} fl_diag_view;
+
+/* Diagnostics in report order (file, position, emission). */
+size_t fl_session_ndiags(const fl_session *s);
+const fl_diag_view *fl_session_diag(const fl_session *s, size_t i);
+/* Text of 1-based `line` of source `source` (no newline), or NULL. */
+const char *fl_session_source_line(const fl_session *s, unsigned source,
+				   unsigned line, size_t *len);
+/* Number of sources (files) the session read. */
+size_t fl_session_nsources(const fl_session *s);
+const char *fl_session_source_path(const fl_session *s, unsigned source);
+
+/* ---- the check catalogue ---------------------------------------------- */
+
+typedef struct fl_check_view {
+	const char *code, *name;
+	fl_severity severity;
+	int on_by_default;
+	const char *falco_code, *summary, *explain;
+} fl_check_view;
+
+size_t fl_check_count(void);
+const fl_check_view *fl_check_at(size_t i);        /* sorted by code */
+const fl_check_view *fl_check_find(const char *code);
+
+/* ---- versions --------------------------------------------------------- */
+
+/* Engine version ("0.62.0") of Falco release `falco` ("0.44.1"), or NULL. */
+const char *fl_engine_version_of(const char *falco);
+/* Newest Falco release the catalogue knows. */
+const char *fl_newest_falco(void);
+
+/* ---- scenarios and evaluation (issue: scenarios) ---------------------- */
+/* BEGIN SCENARIO API */
+/* END SCENARIO API */
+
+/* ---- fixes (issue: fix) ----------------------------------------------- */
+/* BEGIN FIX API */
+/* END FIX API */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

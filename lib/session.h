@@ -1,0 +1,45 @@
+/* session.h — the body of fl_session and the pipeline between modules:
+ * sources are read in load order, each is parsed (yaml.c), read into the
+ * collector (load.c / ruleset.c) and compiled (compile.c) the way Falco
+ * does after every file; then the whole-ruleset checks and the scenario
+ * evaluation run, and the diagnostics are finished into views. */
+#ifndef FL_SESSION_H
+#define FL_SESSION_H
+
+#include "arena.h"
+#include "diag.h"
+#include "falcolint.h"
+#include "source.h"
+#include "yaml.h"
+
+struct fl_ruleset;   /* ruleset.h */
+struct fl_scenarios; /* scenario.h */
+
+struct fl_session {
+	fl_arena *arena;
+	fl_options opt;
+	fl_diags diags;
+	FL_VEC(fl_source *) sources;     /* in load order */
+	FL_VEC(fl_ydoc *) docs;          /* parsed documents per source (NULL = failed) */
+	FL_VEC(uint32_t) ndocs;
+	struct fl_ruleset *rs;
+	struct fl_scenarios *scen;
+	int ran;
+	/* finished views, built by fl_session_run */
+	fl_diag_view *views;
+	size_t nviews;
+};
+
+/* Pipeline stages.  Each returns 0 or a negative FL_E*; problems in the
+ * input are diagnostics in s->diags. */
+int fl_load_file(fl_session *s, const fl_source *src, fl_ydoc *docs,
+		 uint32_t ndocs);        /* load.c: read + collect one file */
+int fl_compile_file(fl_session *s, const fl_source *src);  /* compile.c */
+int fl_checks_finish(fl_session *s); /* checks.c: whole-ruleset checks */
+int fl_scenarios_run(fl_session *s); /* eval: scenario evaluation */
+
+/* Adds a source of bytes to the load order (copied); returns it or NULL. */
+fl_source *fl_session_add_source(fl_session *s, const char *path,
+				 const char *data, size_t len, int context);
+
+#endif
