@@ -15,7 +15,7 @@ WARN      = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wformat=2 -Wcast-qual -Wundef \
             -Wno-unused-parameter
 CFLAGS   ?=
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -I$(BUILD)/gen
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -iquote lib -I$(BUILD)/gen
 ALL_CFLAGS = $(WARN) $(OPT) $(CFLAGS) -fvisibility=hidden
 LDLIBS   += -lyaml -lpcre2-8
 
@@ -30,7 +30,7 @@ SCEN_YAML := $(sort $(wildcard lib/scenarios/*.yaml))
 
 BIN := $(BUILD)/falco-lint
 
-.PHONY: all check check-unit check-golden check-corpus check-asan demo \
+.PHONY: all deps check check-unit check-golden check-corpus check-asan check-valgrind demo \
         install uninstall clean bench fuzz man
 all: $(BIN)
 
@@ -72,6 +72,14 @@ check-corpus: $(BIN)
 check-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" check
+
+deps:
+	sh tools/install-deps.sh
+
+# The golden suite under valgrind memcheck: no error, no leak.
+check-valgrind: $(BIN)
+	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	    sh tests/run-golden.sh $(BIN)
 
 demo: $(BIN)
 	$(BIN) rules-corpus/demo || true

@@ -1,5 +1,5 @@
 /* diag.h — diagnostics as values.  Every check has one entry in a
- * lib/diag/*.def table (code, default severity, default on/off, Falco code,
+ * lib/diag/ *.def table (code, default severity, default on/off, Falco code,
  * summary, explain text); the enum, `falco-lint checks`, `explain` and the
  * man page are all expanded from those tables. */
 #ifndef FL_DIAG_H

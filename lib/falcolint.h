@@ -55,7 +55,7 @@ void fl_options_init(fl_options *o);
 fl_session *fl_session_new(const fl_options *o);
 void fl_session_free(fl_session *s);
 
-/* Adds PATH (a file, a directory — its *.yaml/*.yml entries sorted byte-wise,
+/* Adds PATH (a file, a directory — its .yaml and .yml entries sorted byte-wise,
  * not recursively — or "-" for standard input) to the load order.  Context
  * files (context != 0) are loaded but nothing is reported on them.  An
  * unreadable path becomes a diagnostic; returns 0 or a negative FL_E*. */
@@ -63,6 +63,13 @@ int fl_session_add_path(fl_session *s, const char *path, int context);
 /* Adds an in-memory rules file named `name` (bytes are copied). */
 int fl_session_add_buffer(fl_session *s, const char *name, const char *data,
 			  size_t len, int context);
+
+/* Adds the rules files a Falco configuration file names (`rules_files`, or
+ * the older `rules_file`; both is an error, as in Falco), in its order;
+ * entries that do not exist are skipped as Falco skips them.  An unreadable
+ * or malformed configuration returns FL_EUSAGE with *err set to a message
+ * (file:line:col: …). */
+int fl_session_add_falco_config(fl_session *s, const char *path, char **err);
 
 /* Loads every added file in order, then runs all checks.  Call once. */
 int fl_session_run(fl_session *s);

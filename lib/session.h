@@ -24,6 +24,7 @@ struct fl_session {
 	FL_VEC(uint32_t) ndocs;
 	struct fl_ruleset *rs;
 	struct fl_scenarios *scen;
+	unsigned engine[3];  /* engine version of the target Falco (0.62.0) */
 	int ran;
 	/* finished views, built by fl_session_run */
 	fl_diag_view *views;

@@ -18,6 +18,7 @@ typedef struct fl_source {
 	uint32_t nlines;
 	int context;          /* loaded with -r: diagnostics are not reported */
 	int embedded;         /* text embedded in another file (helm values) */
+	int failed;           /* unreadable or not YAML: nothing was loaded */
 } fl_source;
 
 /* A byte range [start, end) of source `src`. */

@@ -53,7 +53,7 @@ typedef struct fl_ylimits {
 
 /* Parses the whole stream of `src`.  Stores the documents in *docs / *ndocs.
  * On a syntax error or a hit limit, adds one diagnostic to `d` and returns
- * -1; documents completed before the error are still returned (Falco reads
+ * 1; documents completed before the error are still returned (Falco reads
  * nothing of such a file, but callers may want them). */
 int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 		  fl_diags *d, fl_ydoc **docs, uint32_t *ndocs);

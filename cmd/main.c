@@ -1,0 +1,399 @@
+/* main.c — falco-lint command line: parse options from one table (which
+ * also prints --help), load and check through libfalcolint, render, and map
+ * the result to an exit status. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "falcolint.h"
+#include "out.h"
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+enum opt_id {
+	O_RULES, O_FALCO_CONFIG, O_FORMAT, O_FAIL_ON, O_TARGET, O_COLOR, O_QUIET,
+	O_STATS, O_SELECT, O_IGNORE, O_EXTEND, O_MAX_FILE, O_MAX_YDEPTH,
+	O_MAX_ALIASES, O_MAX_EDEPTH, O_MAX_DIR, O_HELP, O_VERSION
+};
+
+struct opt {
+	enum opt_id id;
+	char shortname;       /* 0: none */
+	const char *longname;
+	const char *arg;      /* NULL: no argument */
+	const char *help;
+};
+
+static const struct opt opts[] = {
+	{O_RULES, 'r', "rules", "FILE", "load FILE first as context: used, not reported on (repeatable)"},
+	{O_FALCO_CONFIG, 'c', "falco-config", "FILE", "lint the rules files listed in a Falco configuration (rules_files)"},
+	{O_FORMAT, 0, "format", "FMT", "output format: text (default) or json"},
+	{O_FAIL_ON, 0, "fail-on", "LEVEL", "exit 1 on findings at or above LEVEL: error, warning (default), info"},
+	{O_TARGET, 0, "target-falco", "VERSION", "check against Falco VERSION (default: newest known)"},
+	{O_COLOR, 0, "color", "WHEN", "colour text output: auto (default), always, never"},
+	{O_QUIET, 'q', "quiet", NULL, "print diagnostics only, no summary"},
+	{O_STATS, 0, "statistics", NULL, "print the number of diagnostics per code"},
+	{O_SELECT, 0, "select", "CODES", "enable only these codes or prefixes (comma-separated)"},
+	{O_IGNORE, 0, "ignore", "CODES", "disable these codes or prefixes"},
+	{O_EXTEND, 0, "extend-select", "CODES", "enable these codes or prefixes in addition"},
+	{O_MAX_FILE, 0, "max-file-size", "BYTES", "refuse files larger than BYTES (default 67108864)"},
+	{O_MAX_YDEPTH, 0, "max-yaml-depth", "N", "refuse YAML nested deeper than N (default 256)"},
+	{O_MAX_ALIASES, 0, "max-yaml-aliases", "N", "refuse files with more than N YAML aliases (default 10000)"},
+	{O_MAX_EDEPTH, 0, "max-expr-depth", "N", "refuse conditions nested deeper than N (default 1000)"},
+	{O_MAX_DIR, 0, "max-dir-entries", "N", "refuse directories with more than N entries (default 100000)"},
+	{O_HELP, 'h', "help", NULL, "show this help and exit"},
+	{O_VERSION, 0, "version", NULL, "show the version and exit"},
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static void usage(FILE *f)
+{
+	fputs("usage: falco-lint [OPTIONS] PATH...\n"
+	      "       falco-lint checks\n"
+	      "       falco-lint explain CODE\n"
+	      "\n"
+	      "Check Falco rules files (a file, a directory of .yaml/.yml files, or - for\n"
+	      "standard input), loaded in the order given, as Falco would load them.\n"
+	      "\n"
+	      "options:\n", f);
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[64];
+		snprintf(left, sizeof left, "%c%c%s--%s%s%s", opts[i].shortname ? '-' : ' ',
+			 opts[i].shortname ? opts[i].shortname : ' ',
+			 opts[i].shortname ? ", " : "  ", opts[i].longname,
+			 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-28s %s\n", left, opts[i].help);
+	}
+	fputs("\n"
+	      "exit status: 0 nothing at or above the fail level, 1 findings,\n"
+	      "2 usage error, 3 internal error (out of memory)\n", f);
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("falco-lint: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'falco-lint --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+typedef struct config {
+	fl_options fo;
+	const char *format;
+	int fail_on;          /* fl_severity: findings at or below this value fail */
+	int color;
+	render_opts ro;
+	const char *select, *ignore, *extend;
+	const char **context;
+	size_t ncontext;
+	const char **paths;
+	size_t npaths;
+	const char *falco_config;
+} config;
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || v == 0)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned *out)
+{
+	size_t v;
+	if (parse_size(s, &v) || v > 100000000u)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int apply(config *c, const struct opt *o, const char *arg)
+{
+	fl_limits *l = &c->fo.limits;
+	switch (o->id) {
+	case O_RULES:
+		c->context[c->ncontext++] = arg;
+		return 0;
+	case O_FALCO_CONFIG: c->falco_config = arg; return 0;
+	case O_FORMAT:
+		if (strcmp(arg, "text") && strcmp(arg, "json"))
+			return usage_error("unknown format '%s' (text, json)", arg);
+		c->format = arg;
+		return 0;
+	case O_FAIL_ON:
+		if (!strcmp(arg, "error"))
+			c->fail_on = FL_SEVERITY_ERROR;
+		else if (!strcmp(arg, "warning"))
+			c->fail_on = FL_SEVERITY_WARNING;
+		else if (!strcmp(arg, "info"))
+			c->fail_on = FL_SEVERITY_INFO;
+		else
+			return usage_error("unknown fail level '%s' (error, warning, info)", arg);
+		return 0;
+	case O_TARGET:
+		if (!fl_engine_version_of(arg))
+			return usage_error("unknown Falco version '%s'", arg);
+		c->fo.target_falco = arg;
+		return 0;
+	case O_COLOR:
+		if (!strcmp(arg, "always"))
+			c->color = 1;
+		else if (!strcmp(arg, "never"))
+			c->color = 0;
+		else if (!strcmp(arg, "auto"))
+			c->color = -1;
+		else
+			return usage_error("unknown colour mode '%s' (auto, always, never)", arg);
+		return 0;
+	case O_QUIET: c->ro.quiet = 1; return 0;
+	case O_STATS: c->ro.statistics = 1; return 0;
+	case O_SELECT: c->select = arg; return 0;
+	case O_IGNORE: c->ignore = arg; return 0;
+	case O_EXTEND: c->extend = arg; return 0;
+	case O_MAX_FILE:
+		return parse_size(arg, &l->max_file_size) ? usage_error("invalid size '%s'", arg) : 0;
+	case O_MAX_YDEPTH:
+		return parse_uint(arg, &l->max_yaml_depth) ? usage_error("invalid number '%s'", arg) : 0;
+	case O_MAX_ALIASES:
+		return parse_uint(arg, &l->max_yaml_aliases) ? usage_error("invalid number '%s'", arg) : 0;
+	case O_MAX_EDEPTH:
+		return parse_uint(arg, &l->max_expr_depth) ? usage_error("invalid number '%s'", arg) : 0;
+	case O_MAX_DIR:
+		return parse_size(arg, &l->max_dir_entries) ? usage_error("invalid number '%s'", arg) : 0;
+	case O_HELP:
+		usage(stdout);
+		exit(EXIT_CLEAN);
+	case O_VERSION:
+		printf("falco-lint %s (target Falco %s, engine %s)\n", FL_VERSION,
+		       fl_newest_falco(), fl_engine_version_of(fl_newest_falco()));
+		exit(EXIT_CLEAN);
+	}
+	return 0;
+}
+
+/* GNU-style parsing: -x ARG, -xARG, --long ARG, --long=ARG, "--" ends
+ * options; non-options are paths (order kept). */
+static int parse_args(config *c, int argc, char **argv)
+{
+	int only_paths = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_paths || a[0] != '-' || !strcmp(a, "-")) {
+			c->paths[c->npaths++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_paths = 1;
+			continue;
+		}
+		const struct opt *o = NULL;
+		const char *val = NULL;
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t n = eq ? (size_t)(eq - name) : strlen(name);
+			for (size_t k = 0; k < NOPTS; k++)
+				if (strlen(opts[k].longname) == n && !strncmp(opts[k].longname, name, n))
+					o = &opts[k];
+			if (!o)
+				return usage_error("unknown option '%s'", a);
+			if (eq) {
+				if (!o->arg)
+					return usage_error("option '--%s' takes no argument", o->longname);
+				val = eq + 1;
+			}
+		} else {
+			for (size_t k = 0; k < NOPTS; k++)
+				if (opts[k].shortname == a[1])
+					o = &opts[k];
+			if (!o)
+				return usage_error("unknown option '%s'", a);
+			if (a[2]) {
+				if (!o->arg)
+					return usage_error("option '%s' takes no argument", a);
+				val = a + 2;
+			}
+		}
+		if (o->arg && !val) {
+			if (i + 1 >= argc)
+				return usage_error("option '%s' needs an argument", a);
+			val = argv[++i];
+		}
+		int rc = apply(c, o, val);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- selection (ruff-style): a code is on when selected (or on by
+ * default when nothing was selected) or extend-selected, unless ignored by a
+ * prefix at least as specific as the one that selected it. ---- */
+
+static size_t match_len(const char *list, const char *code)
+{
+	size_t best = 0;
+	if (!list)
+		return 0;
+	const char *p = list;
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n && n <= strlen(code) && !strncmp(p, code, n) && n > best)
+			best = n;
+		if (!strncmp(p, "ALL", 3) && n == 3 && best < 1)
+			best = 1;
+		p += n + (e ? 1 : 0);
+	}
+	return best;
+}
+
+static int check_codes(const char *list)
+{
+	if (!list)
+		return 0;
+	const char *p = list;
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		int ok = n == 3 && !strncmp(p, "ALL", 3);
+		for (size_t i = 0; !ok && i < fl_check_count(); i++)
+			if (n && n <= strlen(fl_check_at(i)->code) &&
+			    !strncmp(fl_check_at(i)->code, p, n))
+				ok = 1;
+		if (!ok) {
+			char buf[64];
+			snprintf(buf, sizeof buf, "%.*s", (int)(n < 60 ? n : 60), p);
+			return usage_error("unknown check code or prefix '%s'", buf);
+		}
+		p += n + (e ? 1 : 0);
+	}
+	return 0;
+}
+
+static int selected(const config *c, const fl_diag_view *d)
+{
+	const fl_check_view *cv = fl_check_find(d->code);
+	size_t sel = c->select ? match_len(c->select, d->code) : (cv && cv->on_by_default ? 1 : 0);
+	size_t ext = match_len(c->extend, d->code);
+	size_t on = sel > ext ? sel : ext;
+	size_t ign = match_len(c->ignore, d->code);
+	return on > 0 && (ign == 0 || on > ign);
+}
+
+static int cmd_checks(void)
+{
+	printf("%-6s %-8s %-4s %s\n", "code", "severity", "on", "summary");
+	for (size_t i = 0; i < fl_check_count(); i++) {
+		const fl_check_view *c = fl_check_at(i);
+		printf("%-6s %-8s %-4s %s\n", c->code,
+		       c->severity == FL_SEVERITY_ERROR ? "error" :
+		       c->severity == FL_SEVERITY_WARNING ? "warning" : "info",
+		       c->on_by_default ? "yes" : "no", c->summary);
+	}
+	return EXIT_CLEAN;
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+	if (argc != 3)
+		return usage_error("%s", "usage: falco-lint explain CODE");
+	const fl_check_view *c = fl_check_find(argv[2]);
+	if (!c)
+		return usage_error("unknown check code '%s' (see 'falco-lint checks')", argv[2]);
+	printf("%s (%s): %s\n\n", c->code, c->name, c->summary);
+	printf("Default severity: %s; %s by default.\n",
+	       c->severity == FL_SEVERITY_ERROR ? "error" :
+	       c->severity == FL_SEVERITY_WARNING ? "warning" : "info",
+	       c->on_by_default ? "on" : "off (enable with --extend-select)");
+	if (c->falco_code)
+		printf("Falco reports this as %s.\n", c->falco_code);
+	printf("\n%s\n", c->explain);
+	return EXIT_CLEAN;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "checks"))
+		return cmd_checks();
+	if (argc >= 2 && !strcmp(argv[1], "explain"))
+		return cmd_explain(argc, argv);
+
+	config c = {.format = "text", .fail_on = FL_SEVERITY_WARNING, .color = -1};
+	fl_options_init(&c.fo);
+	c.context = calloc((size_t)argc, sizeof(char *));
+	c.paths = calloc((size_t)argc, sizeof(char *));
+	if (!c.context || !c.paths)
+		return EXIT_INTERNAL;
+	int rc = parse_args(&c, argc, argv);
+	if (rc)
+		return rc;
+	if ((rc = check_codes(c.select)) || (rc = check_codes(c.ignore)) ||
+	    (rc = check_codes(c.extend)))
+		return rc;
+	if (c.npaths == 0 && !c.falco_config)
+		return usage_error("%s", "no rules file given");
+	if (c.color < 0) {
+		const char *nc = getenv("NO_COLOR");
+		c.color = isatty(1) && !(nc && *nc);
+	}
+	c.ro.color = c.color && !strcmp(c.format, "text");
+
+	fl_session *s = fl_session_new(&c.fo);
+	if (!s)
+		return EXIT_INTERNAL;
+	int lrc = 0;
+	for (size_t i = 0; i < c.ncontext && lrc == 0; i++)
+		lrc = fl_session_add_path(s, c.context[i], 1);
+	if (c.falco_config && lrc == 0) {
+		char *err = NULL;
+		lrc = fl_session_add_falco_config(s, c.falco_config, &err);
+		if (lrc == FL_EUSAGE) {
+			fprintf(stderr, "falco-lint: %s\n", err ? err : "invalid Falco configuration");
+			fl_session_free(s);
+			return EXIT_USAGE;
+		}
+	}
+	for (size_t i = 0; i < c.npaths && lrc == 0; i++)
+		lrc = fl_session_add_path(s, c.paths[i], 0);
+	if (lrc == 0)
+		lrc = fl_session_run(s);
+	if (lrc) {
+		fprintf(stderr, "falco-lint: internal error (%d)\n", lrc);
+		fl_session_free(s);
+		return EXIT_INTERNAL;
+	}
+
+	size_t n = fl_session_ndiags(s), k = 0;
+	const fl_diag_view **shown = calloc(n + 1, sizeof(*shown));
+	if (!shown)
+		return EXIT_INTERNAL;
+	int fail = 0;
+	for (size_t i = 0; i < n; i++) {
+		const fl_diag_view *d = fl_session_diag(s, i);
+		if (!selected(&c, d))
+			continue;
+		shown[k++] = d;
+		if ((int)d->severity <= c.fail_on)
+			fail = 1;
+	}
+	if (!strcmp(c.format, "json"))
+		render_json(stdout, s, shown, k, &c.ro);
+	else
+		render_text(stdout, s, shown, k, &c.ro);
+	fflush(stdout);
+	free(shown);
+	free(c.context);
+	free(c.paths);
+	fl_session_free(s);
+	return fail ? EXIT_FINDINGS : EXIT_CLEAN;
+}

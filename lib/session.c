@@ -1,0 +1,501 @@
+/* session.c — the public entry points: options, adding paths in Falco's
+ * load order, running the pipeline, and turning diagnostics into views. */
+#include "session.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void fl_options_init(fl_options *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+static void limits_default(fl_limits *l)
+{
+	if (!l->max_file_size)
+		l->max_file_size = (size_t)64 << 20;
+	if (!l->max_yaml_depth)
+		l->max_yaml_depth = 256;
+	if (!l->max_yaml_aliases)
+		l->max_yaml_aliases = 10000;
+	if (!l->max_expr_depth)
+		l->max_expr_depth = 1000;
+	if (!l->max_dir_entries)
+		l->max_dir_entries = 100000;
+}
+
+static int parse_version(const char *v, unsigned out[3])
+{
+	unsigned a, b, c;
+	if (!v || sscanf(v, "%u.%u.%u", &a, &b, &c) != 3)
+		return -1;
+	out[0] = a;
+	out[1] = b;
+	out[2] = c;
+	return 0;
+}
+
+fl_session *fl_session_new(const fl_options *o)
+{
+	fl_session *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->arena = fl_arena_new();
+	if (!s->arena) {
+		free(s);
+		return NULL;
+	}
+	s->opt = *o;
+	limits_default(&s->opt.limits);
+	s->diags.arena = s->arena;
+	const char *falco = o->target_falco ? o->target_falco : fl_newest_falco();
+	const char *engine = fl_engine_version_of(falco);
+	if (!engine || parse_version(engine, s->engine)) {
+		fl_arena_free(s->arena);
+		free(s);
+		return NULL;
+	}
+	if (o->target_falco)
+		s->opt.target_falco = fl_arena_strdup(s->arena, o->target_falco);
+	if (o->driver)
+		s->opt.driver = fl_arena_strdup(s->arena, o->driver);
+	return s;
+}
+
+void fl_session_free(fl_session *s)
+{
+	if (!s)
+		return;
+	fl_arena_free(s->arena);
+	free(s);
+}
+
+fl_source *fl_session_add_source(fl_session *s, const char *path,
+				 const char *data, size_t len, int context)
+{
+	fl_source *src = fl_source_new(s->arena, (uint32_t)s->sources.n, path, data, len);
+	if (!src)
+		return NULL;
+	src->context = context;
+	if (FL_VEC_PUSH(s->arena, s->sources, src))
+		return NULL;
+	return src;
+}
+
+int fl_session_add_buffer(fl_session *s, const char *name, const char *data,
+			  size_t len, int context)
+{
+	if (len > s->opt.limits.max_file_size) {
+		fl_source *src = fl_session_add_source(s, name, "", 0, context);
+		if (!src)
+			return FL_ENOMEM;
+		src->failed = 1;
+		fl_diag(&s->diags, FL003, (fl_span){src->id, 0, 0},
+			"file is larger than %zu bytes (limit --max-file-size)",
+			s->opt.limits.max_file_size);
+		return 0;
+	}
+	return fl_session_add_source(s, name, data, len, context) ? 0 : FL_ENOMEM;
+}
+
+/* An unreadable path still gets a source (empty) so that the diagnostic
+ * has a file name and a position. */
+static int fail_path(fl_session *s, const char *path, int context, fl_code code,
+		     const char *what)
+{
+	fl_source *src = fl_session_add_source(s, path, "", 0, context);
+	if (!src)
+		return FL_ENOMEM;
+	src->failed = 1;
+	/* Reported even for context files: a missing base file matters. */
+	src->context = 0;
+	fl_diag(&s->diags, code, (fl_span){src->id, 0, 0}, "%s", what);
+	return 0;
+}
+
+/* Reads a whole file descriptor, refusing more than `max` bytes. */
+static int read_fd(int fd, size_t max, char **out, size_t *outlen, int *too_big)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	*too_big = 0;
+	if (!buf)
+		return FL_ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				*too_big = 1;
+				break;
+			}
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				return FL_ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return FL_EIO;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			*too_big = 1;
+			break;
+		}
+	}
+	*out = buf;
+	*outlen = n;
+	return 0;
+}
+
+static int add_file(fl_session *s, const char *path, int context)
+{
+	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return fail_path(s, path, context, FL001,
+				 fl_arena_printf(s->arena, "cannot open '%s': %s", path, strerror(errno)));
+	struct stat st;
+	if (fd != 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return fail_path(s, path, context, FL001,
+				 fl_arena_printf(s->arena, "'%s' is not a regular file", path));
+	}
+	if (fd != 0) {
+		/* Regular file: blocking reads are fine again. */
+		int fl = fcntl(fd, F_GETFL);
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	int too_big = 0;
+	int rc = read_fd(fd, s->opt.limits.max_file_size, &buf, &len, &too_big);
+	if (fd != 0)
+		close(fd);
+	const char *name = fd == 0 ? "<stdin>" : path;
+	if (rc == FL_ENOMEM)
+		return rc;
+	if (rc) {
+		return fail_path(s, name, context, FL001,
+				 fl_arena_printf(s->arena, "cannot read '%s': %s", name, strerror(errno)));
+	}
+	if (too_big) {
+		free(buf);
+		fl_source *src = fl_session_add_source(s, name, "", 0, context);
+		if (!src)
+			return FL_ENOMEM;
+		src->failed = 1;
+		fl_diag(&s->diags, FL003, (fl_span){src->id, 0, 0},
+			"file is larger than %zu bytes (limit --max-file-size)",
+			s->opt.limits.max_file_size);
+		return 0;
+	}
+	fl_source *src = fl_session_add_source(s, name, buf, len, context);
+	free(buf);
+	return src ? 0 : FL_ENOMEM;
+}
+
+/* Falco's extension filter: the first ".yaml"/".yml" in the path must be at
+ * its very end (rules-format §15). */
+static int yaml_name(const char *path)
+{
+	const char *y1 = strstr(path, ".yaml"), *y2 = strstr(path, ".yml");
+	const char *first = !y1 ? y2 : !y2 ? y1 : (y1 < y2 ? y1 : y2);
+	if (!first)
+		return 0;
+	return strcmp(first, ".yaml") == 0 || strcmp(first, ".yml") == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int add_dir(fl_session *s, const char *path, int context)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return fail_path(s, path, context, FL001,
+				 fl_arena_printf(s->arena, "cannot open directory '%s': %s", path, strerror(errno)));
+	FL_VEC(char *) names = {0};
+	struct dirent *e;
+	size_t seen = 0;
+	int rc = 0;
+	size_t plen = strlen(path);
+	int slash = plen > 0 && path[plen - 1] == '/';
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		if (++seen > s->opt.limits.max_dir_entries) {
+			fl_source *src = fl_session_add_source(s, path, "", 0, context);
+			if (!src) {
+				rc = FL_ENOMEM;
+				break;
+			}
+			src->failed = 1;
+			fl_diag(&s->diags, FL003, (fl_span){src->id, 0, 0},
+				"directory has more than %zu entries (limit --max-dir-entries)",
+				s->opt.limits.max_dir_entries);
+			break;
+		}
+		char *full = fl_arena_printf(s->arena, "%s%s%s", path, slash ? "" : "/", e->d_name);
+		if (!full || FL_VEC_PUSH(s->arena, names, full)) {
+			rc = FL_ENOMEM;
+			break;
+		}
+	}
+	closedir(d);
+	if (rc)
+		return rc;
+	if (names.n)
+		qsort(names.v, names.n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < names.n && rc == 0; i++) {
+		struct stat st;
+		/* stat follows symlinks: a link to a file counts; sub-directories
+		 * and dangling links are skipped, as Falco does. */
+		if (stat(names.v[i], &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (!yaml_name(names.v[i]))
+			continue;
+		rc = add_file(s, names.v[i], context);
+	}
+	return rc;
+}
+
+int fl_session_add_path(fl_session *s, const char *path, int context)
+{
+	struct stat st;
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return add_dir(s, path, context);
+	if (strcmp(path, "-") != 0 && stat(path, &st) != 0)
+		return fail_path(s, path, context, FL001,
+				 fl_arena_printf(s->arena, "cannot open '%s': %s", path, strerror(errno)));
+	return add_file(s, path, context);
+}
+
+/* Stages implemented by other modules; weak defaults keep the pipeline
+ * linkable while a module is absent. */
+__attribute__((weak)) int fl_load_file(fl_session *s, const fl_source *src,
+				       fl_ydoc *docs, uint32_t ndocs)
+{
+	return 0;
+}
+__attribute__((weak)) int fl_compile_file(fl_session *s, const fl_source *src)
+{
+	return 0;
+}
+__attribute__((weak)) int fl_checks_finish(fl_session *s)
+{
+	return 0;
+}
+__attribute__((weak)) int fl_scenarios_run(fl_session *s)
+{
+	return 0;
+}
+__attribute__((weak)) const char *fl_newest_falco(void)
+{
+	return "0.44.1";
+}
+__attribute__((weak)) const char *fl_engine_version_of(const char *falco)
+{
+	return "0.62.0";
+}
+
+static void loc_of(const fl_session *s, fl_span sp, fl_location *l)
+{
+	memset(l, 0, sizeof(*l));
+	if (sp.src >= s->sources.n)
+		return;
+	const fl_source *src = s->sources.v[sp.src];
+	l->file = src->path;
+	l->source = sp.src;
+	fl_source_linecol(src, sp.start, &l->line, &l->column);
+	uint32_t last = sp.end > sp.start ? sp.end - 1 : sp.start;
+	fl_source_linecol(src, last, &l->end_line, &l->end_column);
+}
+
+static const fl_session *sort_session;
+
+static int cmp_diag(const void *pa, const void *pb)
+{
+	const fl_dg *a = *(const fl_dg *const *)pa, *b = *(const fl_dg *const *)pb;
+	(void)sort_session;
+	if (a->span.src != b->span.src)
+		return a->span.src < b->span.src ? -1 : 1;
+	if (a->span.start != b->span.start)
+		return a->span.start < b->span.start ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int finish(fl_session *s)
+{
+	FL_VEC(fl_dg *) keep = {0};
+	for (size_t i = 0; i < s->diags.list.n; i++) {
+		fl_dg *g = s->diags.list.v[i];
+		if (g->span.src < s->sources.n && s->sources.v[g->span.src]->context)
+			continue;
+		if (FL_VEC_PUSH(s->arena, keep, g))
+			return FL_ENOMEM;
+	}
+	if (keep.n)
+		qsort(keep.v, keep.n, sizeof(fl_dg *), cmp_diag);
+	s->views = fl_arena_alloc(s->arena, sizeof(fl_diag_view) * (keep.n + 1));
+	if (!s->views)
+		return FL_ENOMEM;
+	for (size_t i = 0; i < keep.n; i++) {
+		const fl_dg *g = keep.v[i];
+		fl_diag_view *v = &s->views[i];
+		const fl_check_info *c = &fl_checks[g->code];
+		v->code = c->code;
+		v->name = c->name;
+		v->falco_code = c->falco_code;
+		v->severity = (fl_severity)g->severity;
+		v->message = g->msg;
+		loc_of(s, g->span, &v->loc);
+		v->item_kind = g->item_kind;
+		v->item_name = g->item_name;
+		v->help = g->help;
+		v->scenario = g->scenario;
+		v->variant = g->variant;
+		size_t nn = 0;
+		for (const fl_dnote *n = g->notes; n; n = n->next)
+			nn++;
+		fl_note_view *notes = fl_arena_alloc(s->arena, sizeof(*notes) * (nn + 1));
+		if (!notes)
+			return FL_ENOMEM;
+		nn = 0;
+		for (const fl_dnote *n = g->notes; n; n = n->next, nn++) {
+			loc_of(s, n->span, &notes[nn].loc);
+			notes[nn].message = n->msg;
+		}
+		v->notes = notes;
+		v->nnotes = nn;
+	}
+	s->nviews = keep.n;
+	return 0;
+}
+
+int fl_session_run(fl_session *s)
+{
+	if (s->ran)
+		return FL_EUSAGE;
+	s->ran = 1;
+	fl_ylimits lim = {
+		.max_depth = s->opt.limits.max_yaml_depth,
+		.max_nodes = UINT32_MAX,
+		.max_aliases = s->opt.limits.max_yaml_aliases,
+	};
+	int rc = 0;
+	for (size_t i = 0; i < s->sources.n && rc >= 0; i++) {
+		fl_source *src = s->sources.v[i];
+		if (src->failed)
+			continue;
+		fl_ydoc *docs = NULL;
+		uint32_t ndocs = 0;
+		int yrc = fl_yaml_parse(s->arena, src, &lim, &s->diags, &docs, &ndocs);
+		if (yrc == FL_ENOMEM)
+			return yrc;
+		if (yrc) {
+			/* Falco reads nothing of a file that is not valid YAML. */
+			src->failed = 1;
+			continue;
+		}
+		rc = fl_load_file(s, src, docs, ndocs);
+		if (rc >= 0)
+			rc = fl_compile_file(s, src);
+	}
+	if (rc >= 0)
+		rc = fl_checks_finish(s);
+	if (rc >= 0)
+		rc = fl_scenarios_run(s);
+	if (rc < 0)
+		return rc;
+	return finish(s);
+}
+
+size_t fl_session_ndiags(const fl_session *s)
+{
+	return s->nviews;
+}
+
+const fl_diag_view *fl_session_diag(const fl_session *s, size_t i)
+{
+	return i < s->nviews ? &s->views[i] : NULL;
+}
+
+const char *fl_session_source_line(const fl_session *s, unsigned source,
+				   unsigned line, size_t *len)
+{
+	if (source >= s->sources.n)
+		return NULL;
+	return fl_source_line(s->sources.v[source], line, len);
+}
+
+size_t fl_session_nsources(const fl_session *s)
+{
+	return s->sources.n;
+}
+
+const char *fl_session_source_path(const fl_session *s, unsigned source)
+{
+	return source < s->sources.n ? s->sources.v[source]->path : NULL;
+}
+
+/* ---- the check catalogue, sorted by code for display ---- */
+
+static const fl_check_view *sorted_checks(void)
+{
+	static fl_check_view views[FL_NCODES];
+	static int ready;
+	if (!ready) {
+		for (size_t i = 0; i < FL_NCODES; i++) {
+			const fl_check_info *c = &fl_checks[i];
+			views[i] = (fl_check_view){c->code, c->name, (fl_severity)c->severity,
+						   c->on_by_default, c->falco_code,
+						   c->summary, c->explain};
+		}
+		/* insertion sort: the table is small and nearly sorted */
+		for (size_t i = 1; i < FL_NCODES; i++) {
+			fl_check_view t = views[i];
+			size_t j = i;
+			while (j > 0 && strcmp(views[j - 1].code, t.code) > 0) {
+				views[j] = views[j - 1];
+				j--;
+			}
+			views[j] = t;
+		}
+		ready = 1;
+	}
+	return views;
+}
+
+size_t fl_check_count(void)
+{
+	return FL_NCODES;
+}
+
+const fl_check_view *fl_check_at(size_t i)
+{
+	return i < FL_NCODES ? &sorted_checks()[i] : NULL;
+}
+
+const fl_check_view *fl_check_find(const char *code)
+{
+	for (size_t i = 0; i < FL_NCODES; i++)
+		if (strcmp(sorted_checks()[i].code, code) == 0)
+			return &sorted_checks()[i];
+	return NULL;
+}

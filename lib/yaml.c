@@ -1,0 +1,460 @@
+/* yaml.c — libyaml event stream → fl_ynode tree with exact spans.
+ * Built iteratively (an explicit stack, never C recursion) so that nesting
+ * depth is a limit with a diagnostic, not a stack overflow; aliases point at
+ * the anchored node, so an alias bomb stays linear in the file size. */
+#include "yaml.h"
+#include "falcolint.h"
+
+#include <string.h>
+#include <yaml.h>
+
+/* libyaml marks carry line and column (0-based, columns in characters);
+ * convert them to a byte offset with our own line map so a span is exact
+ * whatever the encoding of the line. */
+static uint32_t mark_off(const fl_source *src, yaml_mark_t m)
+{
+	if (m.line >= src->nlines)
+		return (uint32_t)src->len;
+	uint32_t off = src->lines[m.line];
+	size_t col = m.column;
+	while (col > 0 && off < src->len && src->data[off] != '\n') {
+		off++;
+		while (off < src->len && ((unsigned char)src->data[off] & 0xC0) == 0x80)
+			off++;
+		col--;
+	}
+	return off;
+}
+
+struct anchor {
+	const char *name;
+	fl_ynode *node;
+};
+
+struct frame {
+	fl_ynode *node;
+	FL_VEC(fl_ynode *) kids;
+	const char *anchor;
+};
+
+typedef struct builder {
+	fl_arena *a;
+	const fl_source *src;
+	const fl_ylimits *lim;
+	fl_diags *d;
+	FL_VEC(struct frame) stack;
+	/* open-addressing table of anchors, power-of-two size */
+	struct anchor *anchors;
+	size_t nanchors, cap;
+	uint32_t aliases;
+	uint32_t nodes;
+} builder;
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static int anchor_set(builder *b, const char *name, fl_ynode *n)
+{
+	if ((b->nanchors + 1) * 2 > b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 64;
+		struct anchor *t = fl_arena_alloc(b->a, ncap * sizeof(*t));
+		if (!t)
+			return -1;
+		for (size_t i = 0; i < b->cap; i++) {
+			if (!b->anchors[i].name)
+				continue;
+			size_t j = hash_str(b->anchors[i].name) & (ncap - 1);
+			while (t[j].name)
+				j = (j + 1) & (ncap - 1);
+			t[j] = b->anchors[i];
+		}
+		b->anchors = t;
+		b->cap = ncap;
+	}
+	size_t j = hash_str(name) & (b->cap - 1);
+	while (b->anchors[j].name && strcmp(b->anchors[j].name, name) != 0)
+		j = (j + 1) & (b->cap - 1);
+	if (!b->anchors[j].name)
+		b->nanchors++;
+	/* A redefined anchor replaces the old one, as YAML says. */
+	b->anchors[j].name = name;
+	b->anchors[j].node = n;
+	return 0;
+}
+
+static fl_ynode *anchor_get(const builder *b, const char *name)
+{
+	if (!b->cap)
+		return NULL;
+	size_t j = hash_str(name) & (b->cap - 1);
+	while (b->anchors[j].name) {
+		if (strcmp(b->anchors[j].name, name) == 0)
+			return b->anchors[j].node;
+		j = (j + 1) & (b->cap - 1);
+	}
+	return NULL;
+}
+
+static int is_null_plain(const char *s, size_t n)
+{
+	return n == 0 || (n == 1 && s[0] == '~') ||
+	       (n == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
+			   !memcmp(s, "NULL", 4)));
+}
+
+/* Attaches a finished node to the open collection, or makes it the root. */
+static int attach(builder *b, fl_ynode *n, fl_ynode **root)
+{
+	if (b->stack.n == 0) {
+		*root = n;
+		return 0;
+	}
+	return FL_VEC_PUSH(b->a, b->stack.v[b->stack.n - 1].kids, n);
+}
+
+static fl_span mk_span(const builder *b, yaml_mark_t s, yaml_mark_t e)
+{
+	uint32_t so = mark_off(b->src, s), eo = mark_off(b->src, e);
+	if (eo < so)
+		eo = so;
+	return (fl_span){b->src->id, so, eo};
+}
+
+static void syntax_error(builder *b, yaml_parser_t *p)
+{
+	yaml_mark_t m = p->problem_mark;
+	const char *what = p->problem ? p->problem : "invalid YAML";
+	if (p->error == YAML_READER_ERROR) {
+		/* The reader reports a byte offset, not a line. */
+		uint32_t off = (uint32_t)(p->problem_offset < b->src->len ? p->problem_offset : b->src->len);
+		fl_diag(b->d, FL002, (fl_span){b->src->id, off, off},
+			"yaml: %s (byte 0x%02x)", what,
+			p->problem_value >= 0 ? (unsigned)p->problem_value & 0xff : 0u);
+		return;
+	}
+	if (p->error == YAML_MEMORY_ERROR) {
+		fl_diag(b->d, FL003, (fl_span){b->src->id, 0, 0},
+			"yaml: out of memory while parsing");
+		return;
+	}
+	uint32_t off = mark_off(b->src, m);
+	fl_dg *g;
+	uint32_t coff = mark_off(b->src, p->context_mark);
+	if (p->context && coff == off)
+		g = fl_diag(b->d, FL002, (fl_span){b->src->id, off, off}, "yaml: %s %s",
+			    what, p->context);
+	else
+		g = fl_diag(b->d, FL002, (fl_span){b->src->id, off, off}, "yaml: %s", what);
+	if (g && p->context && coff != off)
+		fl_diag_note(b->d, g, (fl_span){b->src->id, coff, coff}, "%s started here",
+			     p->context);
+}
+
+/* libyaml reads from memory; our copy is NUL-terminated and stable. */
+int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
+		  fl_diags *d, fl_ydoc **docs, uint32_t *ndocs)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	builder b = {.a = a, .src = src, .lim = lim, .d = d};
+	FL_VEC(fl_ydoc) out = {0};
+	fl_ynode *root = NULL;
+	fl_ydoc cur = {0};
+	int rc = 0, done = 0;
+
+	*docs = NULL;
+	*ndocs = 0;
+	if (!yaml_parser_initialize(&p))
+		return FL_ENOMEM;
+	yaml_parser_set_input_string(&p, (const unsigned char *)src->data, src->len);
+	while (!done) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			syntax_error(&b, &p);
+			rc = 1;
+			break;
+		}
+		fl_ynode *n = NULL;
+		const char *anchor = NULL;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			root = NULL;
+			cur.span = mk_span(&b, ev.start_mark, ev.end_mark);
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			cur.root = root;
+			cur.span.end = mark_off(src, ev.end_mark);
+			if (FL_VEC_PUSH(a, out, cur))
+				rc = FL_ENOMEM;
+			break;
+		case YAML_ALIAS_EVENT:
+			if (++b.aliases > lim->max_aliases) {
+				fl_span sp = mk_span(&b, ev.start_mark, ev.end_mark);
+				fl_diag(d, FL003, sp,
+					"yaml: more than %u aliases in one file (limit --max-yaml-aliases)",
+					lim->max_aliases);
+				rc = 1;
+				done = 1;
+				break;
+			}
+			n = anchor_get(&b, (const char *)ev.data.alias.anchor);
+			if (!n) {
+				fl_diag(d, FL002, mk_span(&b, ev.start_mark, ev.end_mark),
+					"yaml: undefined alias '%s'", ev.data.alias.anchor);
+				rc = 1;
+				done = 1;
+				break;
+			}
+			if (attach(&b, n, &root))
+				rc = FL_ENOMEM;
+			n = NULL;
+			break;
+		case YAML_SCALAR_EVENT: {
+			n = fl_arena_alloc(a, sizeof(*n));
+			if (!n) {
+				rc = FL_ENOMEM;
+				break;
+			}
+			n->kind = FL_Y_SCALAR;
+			n->span = mk_span(&b, ev.start_mark, ev.end_mark);
+			n->str = fl_arena_strndup(a, (const char *)ev.data.scalar.value,
+						  ev.data.scalar.length);
+			n->len = (uint32_t)ev.data.scalar.length;
+			switch (ev.data.scalar.style) {
+			case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = FL_YS_SINGLE; break;
+			case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = FL_YS_DOUBLE; break;
+			case YAML_LITERAL_SCALAR_STYLE: n->style = FL_YS_LITERAL; break;
+			case YAML_FOLDED_SCALAR_STYLE: n->style = FL_YS_FOLDED; break;
+			default: n->style = FL_YS_PLAIN; break;
+			}
+			if (ev.data.scalar.tag)
+				n->tag = fl_arena_strdup(a, (const char *)ev.data.scalar.tag);
+			n->is_null = n->style == FL_YS_PLAIN && !n->tag &&
+				     is_null_plain(n->str, n->len);
+			if (ev.data.scalar.anchor)
+				anchor = fl_arena_strdup(a, (const char *)ev.data.scalar.anchor);
+			if (attach(&b, n, &root))
+				rc = FL_ENOMEM;
+			break;
+		}
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT: {
+			if (b.stack.n >= lim->max_depth) {
+				fl_diag(d, FL003, mk_span(&b, ev.start_mark, ev.end_mark),
+					"yaml: collections nested deeper than %u levels (limit --max-yaml-depth)",
+					lim->max_depth);
+				rc = 1;
+				done = 1;
+				break;
+			}
+			n = fl_arena_alloc(a, sizeof(*n));
+			if (!n) {
+				rc = FL_ENOMEM;
+				break;
+			}
+			int seq = ev.type == YAML_SEQUENCE_START_EVENT;
+			n->kind = seq ? FL_Y_SEQ : FL_Y_MAP;
+			int flow = seq ? ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+				       : ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+			n->style = flow ? FL_YS_FLOW : FL_YS_BLOCK;
+			n->span = mk_span(&b, ev.start_mark, ev.end_mark);
+			const yaml_char_t *anc = seq ? ev.data.sequence_start.anchor
+						     : ev.data.mapping_start.anchor;
+			const yaml_char_t *tag = seq ? ev.data.sequence_start.tag
+						     : ev.data.mapping_start.tag;
+			if (tag)
+				n->tag = fl_arena_strdup(a, (const char *)tag);
+			struct frame f = {.node = n};
+			if (anc)
+				f.anchor = fl_arena_strdup(a, (const char *)anc);
+			if (FL_VEC_PUSH(a, b.stack, f))
+				rc = FL_ENOMEM;
+			n = NULL;
+			break;
+		}
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT: {
+			struct frame f = b.stack.v[--b.stack.n];
+			n = f.node;
+			n->kids = f.kids.v;
+			n->n = (uint32_t)(n->kind == FL_Y_MAP ? f.kids.n / 2 : f.kids.n);
+			n->span.end = mark_off(src, ev.end_mark);
+			anchor = f.anchor;
+			if (attach(&b, n, &root))
+				rc = FL_ENOMEM;
+			break;
+		}
+		default:
+			break;
+		}
+		/* The anchor is registered when its node is complete: an alias
+		 * inside its own anchored collection is then undefined, so no
+		 * cycle can be built. */
+		if (n && anchor && anchor_set(&b, anchor, n))
+			rc = FL_ENOMEM;
+		if (n && ++b.nodes > lim->max_nodes && rc == 0) {
+			fl_diag(d, FL003, n->span,
+				"yaml: more than %u nodes in one file", lim->max_nodes);
+			rc = 1;
+			done = 1;
+		}
+		yaml_event_delete(&ev);
+		if (rc == FL_ENOMEM)
+			break;
+	}
+	yaml_parser_delete(&p);
+	*docs = out.v;
+	*ndocs = (uint32_t)out.n;
+	return rc;
+}
+
+fl_ynode *fl_ymap_get(const fl_ynode *m, const char *key, fl_ynode **keyp)
+{
+	if (!m || m->kind != FL_Y_MAP)
+		return NULL;
+	for (uint32_t i = 0; i < m->n; i++) {
+		fl_ynode *k = FL_YKEY(m, i);
+		if (k->kind == FL_Y_SCALAR && strcmp(k->str, key) == 0) {
+			if (keyp)
+				*keyp = k;
+			return FL_YVAL(m, i);
+		}
+	}
+	return NULL;
+}
+
+static unsigned hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (unsigned)(c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (unsigned)(c - 'A' + 10);
+	return 0;
+}
+
+static unsigned utf8_len(unsigned long cp)
+{
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/* A double-quoted escape at raw[p] ('\\'): its raw length and the number of
+ * decoded bytes it yields (YAML 1.1 escapes, as libyaml decodes them). */
+static void dq_escape(const char *raw, uint32_t p, uint32_t e, uint32_t *rawlen,
+		      uint32_t *declen)
+{
+	char c = p + 1 < e ? raw[p + 1] : 0;
+	unsigned digits = 0;
+	switch (c) {
+	case 'x': digits = 2; break;
+	case 'u': digits = 4; break;
+	case 'U': digits = 8; break;
+	case 'N': case '_': *rawlen = 2; *declen = 2; return;
+	case 'L': case 'P': *rawlen = 2; *declen = 3; return;
+	default: *rawlen = 2; *declen = 1; return;
+	}
+	unsigned long cp = 0;
+	for (unsigned i = 0; i < digits && p + 2 + i < e; i++)
+		cp = cp * 16 + hexval(raw[p + 2 + i]);
+	*rawlen = 2 + digits;
+	*declen = utf8_len(cp);
+}
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int fl_yscalar_text(fl_arena *a, const fl_source *src, const fl_ynode *n,
+		    fl_text *out)
+{
+	fl_pos *pos = fl_arena_alloc(a, sizeof(fl_pos) * ((size_t)n->len + 1));
+	if (!pos)
+		return FL_ENOMEM;
+	const char *raw = src->data;
+	uint32_t p = n->span.start, e = n->span.end;
+	if (e > src->len)
+		e = (uint32_t)src->len;
+	switch (n->style) {
+	case FL_YS_SINGLE:
+	case FL_YS_DOUBLE:
+		p++;
+		if (e > p)
+			e--;
+		break;
+	case FL_YS_LITERAL:
+	case FL_YS_FOLDED:
+		while (p < e && raw[p] != '\n')
+			p++;
+		if (p < e)
+			p++;
+		break;
+	default:
+		break;
+	}
+	const char *dec = n->str;
+	for (uint32_t i = 0; i < n->len; i++) {
+		for (;;) {
+			if (p >= e) {
+				pos[i] = (fl_pos){src->id, e};
+				break;
+			}
+			char r = raw[p], c = dec[i];
+			if (n->style == FL_YS_DOUBLE && r == '\\') {
+				char nx = p + 1 < e ? raw[p + 1] : 0;
+				if (nx == '\n' || nx == '\r') {
+					/* escaped line break: yields nothing */
+					p += 2;
+					continue;
+				}
+				uint32_t rl, dl;
+				dq_escape(raw, p, e, &rl, &dl);
+				for (uint32_t k = 0; k < dl && i + k < n->len; k++)
+					pos[i + k] = (fl_pos){src->id, p};
+				i += dl - 1;
+				p += rl;
+				break;
+			}
+			if (n->style == FL_YS_SINGLE && r == '\'' && p + 1 < e &&
+			    raw[p + 1] == '\'') {
+				pos[i] = (fl_pos){src->id, p};
+				p += 2;
+				break;
+			}
+			if (r == c) {
+				pos[i] = (fl_pos){src->id, p};
+				p++;
+				break;
+			}
+			if ((c == ' ' || c == '\n') && is_ws(r)) {
+				/* a line break folded into a space or kept */
+				pos[i] = (fl_pos){src->id, p};
+				p++;
+				break;
+			}
+			if (is_ws(r)) {
+				p++;    /* indentation, folded break */
+				continue;
+			}
+			pos[i] = (fl_pos){src->id, p};   /* should not happen */
+			break;
+		}
+	}
+	/* End position: just past the last mapped byte. */
+	uint32_t endoff = n->len ? pos[n->len - 1].off + 1 : p;
+	if (endoff > src->len)
+		endoff = (uint32_t)src->len;
+	pos[n->len] = (fl_pos){src->id, endoff};
+	out->s = n->str;
+	out->len = n->len;
+	out->pos = pos;
+	return 0;
+}
