@@ -1,0 +1,187 @@
+/* test_source.c — line map, byte → line:col, and the map from a YAML
+ * scalar's decoded text back to file offsets, for every scalar style. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diag.h"
+#include "source.h"
+#include "yaml.h"
+
+static fl_arena *A;
+
+static int setup(void **st)
+{
+	A = fl_arena_new();
+	return A ? 0 : -1;
+}
+
+static int teardown(void **st)
+{
+	fl_arena_free(A);
+	return 0;
+}
+
+static void test_linecol(void **st)
+{
+	const char *t = "ab\ncd\n\né x\n";
+	fl_source *s = fl_source_new(A, 0, "t", t, strlen(t));
+	unsigned l, c;
+	fl_source_linecol(s, 0, &l, &c);
+	assert_int_equal(l, 1);
+	assert_int_equal(c, 1);
+	fl_source_linecol(s, 4, &l, &c);
+	assert_int_equal(l, 2);
+	assert_int_equal(c, 2);
+	fl_source_linecol(s, 6, &l, &c);   /* empty line 3 */
+	assert_int_equal(l, 3);
+	assert_int_equal(c, 1);
+	/* 'x' after a two-byte é: column counts code points */
+	fl_source_linecol(s, 10, &l, &c);
+	assert_int_equal(l, 4);
+	assert_int_equal(c, 3);
+	size_t n;
+	const char *line = fl_source_line(s, 2, &n);
+	assert_int_equal(n, 2);
+	assert_memory_equal(line, "cd", 2);
+	assert_null(fl_source_line(s, 9, &n));
+}
+
+/* Parses `yaml` (a map with key `k`), maps the decoded value of `k`, and
+ * checks that decoded byte `i` comes from the file byte where `needle`
+ * occurs (the `occ`-th occurrence). */
+static const fl_ynode *value_of(const char *yaml, fl_text *out, fl_source **srcp)
+{
+	fl_source *s = fl_source_new(A, 0, "t", yaml, strlen(yaml));
+	fl_diags d = {.arena = A};
+	fl_ylimits lim = {64, 100000, 100};
+	fl_ydoc *docs;
+	uint32_t nd;
+	assert_int_equal(fl_yaml_parse(A, s, &lim, &d, &docs, &nd), 0);
+	assert_int_equal(nd, 1);
+	const fl_ynode *v = fl_ymap_get(docs[0].root, "k", NULL);
+	assert_non_null(v);
+	assert_int_equal(fl_yscalar_text(A, s, v, out), 0);
+	*srcp = s;
+	return v;
+}
+
+static void expect_at(const fl_text *t, const fl_source *s, const char *decoded_sub,
+		      const char *file_sub)
+{
+	const char *d = strstr(t->s, decoded_sub);
+	const char *f = strstr(s->data, file_sub);
+	assert_non_null(d);
+	assert_non_null(f);
+	assert_int_equal(t->pos[d - t->s].off, (uint32_t)(f - s->data));
+}
+
+static void test_plain_multiline(void **st)
+{
+	fl_text t;
+	fl_source *s;
+	value_of("k: evt.type = open\n   and proc.name = cat\n", &t, &s);
+	assert_string_equal(t.s, "evt.type = open and proc.name = cat");
+	expect_at(&t, s, "and", "and");
+	expect_at(&t, s, "cat", "cat");
+	/* the folded space maps to the line break */
+	assert_int_equal(t.pos[15].off, (uint32_t)(strchr(s->data, '\n') - s->data));
+	assert_int_equal(t.pos[t.len].off, (uint32_t)(strstr(s->data, "cat") - s->data + 3));
+}
+
+static void test_double_quoted_escapes(void **st)
+{
+	fl_text t;
+	fl_source *s;
+	value_of("k: \"a\\tb \\\"q\\\" \\x41 \\u00e9 z\"\n", &t, &s);
+	assert_string_equal(t.s, "a\tb \"q\" A \xc3\xa9 z");
+	expect_at(&t, s, "q", "q");
+	expect_at(&t, s, "A", "\\x41");
+	expect_at(&t, s, "\xc3\xa9", "\\u00e9");
+	expect_at(&t, s, "z", "z");
+}
+
+static void test_double_quoted_multiline(void **st)
+{
+	fl_text t;
+	fl_source *s;
+	value_of("k: \"one \\\n    two\n    three\"\n", &t, &s);
+	assert_string_equal(t.s, "one two three");
+	expect_at(&t, s, "two", "two");
+	expect_at(&t, s, "three", "three");
+}
+
+static void test_single_quoted(void **st)
+{
+	fl_text t;
+	fl_source *s;
+	value_of("k: 'it''s a\n  b'\n", &t, &s);
+	assert_string_equal(t.s, "it's a b");
+	expect_at(&t, s, "s a", "s a");
+	expect_at(&t, s, "b", "b'");
+}
+
+static void test_folded(void **st)
+{
+	fl_text t;
+	fl_source *s;
+	value_of("k: >\n  spawned_process\n  and proc.name = x\n\n  and y\n", &t, &s);
+	assert_string_equal(t.s, "spawned_process and proc.name = x\nand y\n");
+	expect_at(&t, s, "spawned", "spawned");
+	expect_at(&t, s, "proc", "proc");
+	expect_at(&t, s, "y", "y\n");
+}
+
+static void test_literal(void **st)
+{
+	fl_text t;
+	fl_source *s;
+	value_of("k: |-\n    a = 1\n      b\n    c\n", &t, &s);
+	assert_string_equal(t.s, "a = 1\n  b\nc");
+	expect_at(&t, s, "1", "1");
+	expect_at(&t, s, "b", "b");
+	expect_at(&t, s, "c", "c");
+}
+
+static void test_yaml_limits(void **st)
+{
+	/* 300 nested flow sequences with a limit of 64: a clean diagnostic */
+	char buf[700];
+	memset(buf, '[', 300);
+	memset(buf + 300, ']', 300);
+	buf[600] = 0;
+	fl_source *s = fl_source_new(A, 0, "t", buf, 600);
+	fl_diags d = {.arena = A};
+	fl_ylimits lim = {64, 100000, 100};
+	fl_ydoc *docs;
+	uint32_t nd;
+	assert_int_equal(fl_yaml_parse(A, s, &lim, &d, &docs, &nd), 1);
+	assert_int_equal(d.list.n, 1);
+	assert_int_equal(d.list.v[0]->code, FL003);
+	/* an alias bomb is shared, not copied: many aliases hit the alias limit */
+	const char *bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c, *c]\n";
+	s = fl_source_new(A, 0, "t", bomb, strlen(bomb));
+	d.list.n = 0;
+	lim.max_aliases = 5;
+	assert_int_equal(fl_yaml_parse(A, s, &lim, &d, &docs, &nd), 1);
+	assert_int_equal(d.list.v[0]->code, FL003);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_linecol),
+		cmocka_unit_test(test_plain_multiline),
+		cmocka_unit_test(test_double_quoted_escapes),
+		cmocka_unit_test(test_double_quoted_multiline),
+		cmocka_unit_test(test_single_quoted),
+		cmocka_unit_test(test_folded),
+		cmocka_unit_test(test_literal),
+		cmocka_unit_test(test_yaml_limits),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
