@@ -71,6 +71,12 @@ int fl_session_add_buffer(fl_session *s, const char *name, const char *data,
  * (file:line:col: …). */
 int fl_session_add_falco_config(fl_session *s, const char *path, char **err);
 
+/* Adds the rules files embedded in a Falco Helm chart values file: every
+ * entry of `customRules` (file name → rules text), in the order the chart
+ * loads them (byte-wise by name, as files of /etc/falco/rules.d).  Their
+ * diagnostics point into the values file. */
+int fl_session_add_helm_values(fl_session *s, const char *path, int context);
+
 /* Loads every added file in order, then runs all checks.  Call once. */
 int fl_session_run(fl_session *s);
 

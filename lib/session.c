@@ -161,8 +161,12 @@ static int read_fd(int fd, size_t max, char **out, size_t *outlen, int *too_big)
 	return 0;
 }
 
-static int add_file(fl_session *s, const char *path, int context)
+/* Reads `path` ("-" = standard input) into a new source.  Returns 0 and the
+ * source in *out, or 0 and *out = NULL when the file could not be read
+ * (a diagnostic was recorded), or FL_ENOMEM. */
+int fl_session_read(fl_session *s, const char *path, int context, fl_source **out)
 {
+	*out = NULL;
 	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return fail_path(s, path, context, FL001,
@@ -183,15 +187,15 @@ static int add_file(fl_session *s, const char *path, int context)
 	size_t len = 0;
 	int too_big = 0;
 	int rc = read_fd(fd, s->opt.limits.max_file_size, &buf, &len, &too_big);
+	int err = errno;
 	if (fd != 0)
 		close(fd);
 	const char *name = fd == 0 ? "<stdin>" : path;
 	if (rc == FL_ENOMEM)
 		return rc;
-	if (rc) {
+	if (rc)
 		return fail_path(s, name, context, FL001,
-				 fl_arena_printf(s->arena, "cannot read '%s': %s", name, strerror(errno)));
-	}
+				 fl_arena_printf(s->arena, "cannot read '%s': %s", name, strerror(err)));
 	if (too_big) {
 		free(buf);
 		fl_source *src = fl_session_add_source(s, name, "", 0, context);
@@ -205,7 +209,16 @@ static int add_file(fl_session *s, const char *path, int context)
 	}
 	fl_source *src = fl_session_add_source(s, name, buf, len, context);
 	free(buf);
-	return src ? 0 : FL_ENOMEM;
+	if (!src)
+		return FL_ENOMEM;
+	*out = src;
+	return 0;
+}
+
+static int add_file(fl_session *s, const char *path, int context)
+{
+	fl_source *src;
+	return fl_session_read(s, path, context, &src);
 }
 
 /* Falco's extension filter: the first ".yaml"/".yml" in the path must be at
@@ -320,10 +333,16 @@ static void loc_of(const fl_session *s, fl_span sp, fl_location *l)
 	if (sp.src >= s->sources.n)
 		return;
 	const fl_source *src = s->sources.v[sp.src];
+	uint32_t first = sp.start, last = sp.end > sp.start ? sp.end - 1 : sp.start;
+	if (src->parent && src->parent_pos) {
+		/* embedded text: report in the file that holds it */
+		first = src->parent_pos[first < src->len ? first : src->len].off;
+		last = src->parent_pos[last < src->len ? last : src->len].off;
+		src = src->parent;
+	}
 	l->file = src->path;
-	l->source = sp.src;
-	fl_source_linecol(src, sp.start, &l->line, &l->column);
-	uint32_t last = sp.end > sp.start ? sp.end - 1 : sp.start;
+	l->source = src->id;
+	fl_source_linecol(src, first, &l->line, &l->column);
 	fl_source_linecol(src, last, &l->end_line, &l->end_column);
 }
 
@@ -401,7 +420,7 @@ int fl_session_run(fl_session *s)
 	int rc = 0;
 	for (size_t i = 0; i < s->sources.n && rc >= 0; i++) {
 		fl_source *src = s->sources.v[i];
-		if (src->failed)
+		if (src->failed || src->aux)
 			continue;
 		fl_ydoc *docs = NULL;
 		uint32_t ndocs = 0;

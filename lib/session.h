@@ -39,6 +39,9 @@ int fl_compile_file(fl_session *s, const fl_source *src);  /* compile.c */
 int fl_checks_finish(fl_session *s); /* checks.c: whole-ruleset checks */
 int fl_scenarios_run(fl_session *s); /* eval: scenario evaluation */
 
+/* Reads a file into a new source (see session.c). */
+int fl_session_read(fl_session *s, const char *path, int context, fl_source **out);
+
 /* Adds a source of bytes to the load order (copied); returns it or NULL. */
 fl_source *fl_session_add_source(fl_session *s, const char *path,
 				 const char *data, size_t len, int context);

@@ -9,7 +9,13 @@
 
 #include "arena.h"
 
-typedef struct fl_source {
+/* One byte position in one source. */
+typedef struct fl_pos {
+	uint32_t src, off;
+} fl_pos;
+
+typedef struct fl_source fl_source;
+struct fl_source {
 	uint32_t id;          /* index in the session's source table */
 	const char *path;     /* as the user named it; "-" for stdin */
 	const char *data;     /* file bytes, NUL-terminated copy (arena) */
@@ -19,17 +25,17 @@ typedef struct fl_source {
 	int context;          /* loaded with -r: diagnostics are not reported */
 	int embedded;         /* text embedded in another file (helm values) */
 	int failed;           /* unreadable or not YAML: nothing was loaded */
-} fl_source;
+	int aux;              /* not a rules file (a Helm values file) */
+	/* Text embedded in another source (a Helm customRules entry): every
+	 * byte's position in `parent`, so diagnostics point into that file. */
+	const fl_source *parent;
+	const fl_pos *parent_pos;  /* len + 1 entries */
+};
 
 /* A byte range [start, end) of source `src`. */
 typedef struct fl_span {
 	uint32_t src, start, end;
 } fl_span;
-
-/* One byte position in one source. */
-typedef struct fl_pos {
-	uint32_t src, off;
-} fl_pos;
 
 /* Text assembled from YAML scalars (a condition after appends, an output),
  * with the file position of every byte: pos[i] is where s[i] came from and
