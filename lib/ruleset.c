@@ -1,0 +1,338 @@
+/* ruleset.c — storage of the effective ruleset: name tables, insertion in
+ * first-definition order, contribution chains, Falco's text join, priority
+ * names and the set of known event sources.  The rules of *when* to define,
+ * append or replace live in load.c; nothing here raises a diagnostic. */
+#include "ruleset.h"
+
+#include <string.h>
+
+#include "falcolint.h"
+
+/* Sources a stock Falco with the official plugins provides.  An offline
+ * linter cannot know which plugins the user loads; taking the official
+ * plugin sources as known avoids a warning on every plugin rules file, and
+ * a source outside this set is still reported (LOAD_UNKNOWN_SOURCE). */
+static const char *const builtin_sources[] = {
+	"syscall", "k8s_audit", "aws_cloudtrail", "okta", "github", "gcp_auditlog",
+};
+
+/* Plugins whose event source is named differently from the plugin.  A
+ * plugin required by a rules file and absent from this table is taken to
+ * provide a source of its own name, except for the field-extraction-only
+ * plugins listed with a NULL source. */
+static const struct {
+	const char *plugin, *source;
+} plugin_sources[] = {
+	{"k8saudit", "k8s_audit"},       {"k8saudit-eks", "k8s_audit"},
+	{"k8saudit-gke", "k8s_audit"},   {"k8saudit-aks", "k8s_audit"},
+	{"k8saudit-ovh", "k8s_audit"},   {"cloudtrail", "aws_cloudtrail"},
+	{"gcpaudit", "gcp_auditlog"},    {"json", NULL},
+	{"container", NULL},             {"k8smeta", NULL},
+};
+
+static uint32_t hash_name(const char *s, uint32_t len)
+{
+	uint32_t h = 2166136261u;
+	for (uint32_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* Items are compared through their common header; `at` reads it. */
+typedef const fl_item_common *(*item_at_fn)(const void *vec, uint32_t i);
+
+static const fl_item_common *list_at(const void *v, uint32_t i)
+{
+	return &((fl_list *const *)v)[i]->c;
+}
+static const fl_item_common *macro_at(const void *v, uint32_t i)
+{
+	return &((fl_macro *const *)v)[i]->c;
+}
+static const fl_item_common *rule_at(const void *v, uint32_t i)
+{
+	return &((fl_rule *const *)v)[i]->c;
+}
+
+static int tab_find(const fl_nametab *t, const void *vec, item_at_fn at,
+		    const char *name, uint32_t len)
+{
+	if (!t->cap)
+		return -1;
+	uint32_t mask = t->cap - 1;
+	for (uint32_t i = hash_name(name, len) & mask;; i = (i + 1) & mask) {
+		uint32_t s = t->slot[i];
+		if (!s)
+			return -1;
+		const fl_item_common *c = at(vec, s - 1);
+		if (c->name_len == len && memcmp(c->name, name, len) == 0)
+			return (int)(s - 1);
+	}
+}
+
+static int tab_insert(fl_arena *a, fl_nametab *t, const void *vec, item_at_fn at,
+		      uint32_t index)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		/* Grow at half load; old slots stay in the arena (no free). */
+		uint32_t ncap = t->cap ? t->cap * 2 : 64;
+		uint32_t *ns = fl_arena_alloc(a, sizeof(uint32_t) * ncap);
+		if (!ns)
+			return FL_ENOMEM;
+		for (uint32_t i = 0; i < t->cap; i++) {
+			uint32_t s = t->slot[i];
+			if (!s)
+				continue;
+			const fl_item_common *c = at(vec, s - 1);
+			uint32_t j = hash_name(c->name, c->name_len) & (ncap - 1);
+			while (ns[j])
+				j = (j + 1) & (ncap - 1);
+			ns[j] = s;
+		}
+		t->slot = ns;
+		t->cap = ncap;
+	}
+	const fl_item_common *c = at(vec, index);
+	uint32_t mask = t->cap - 1;
+	uint32_t j = hash_name(c->name, c->name_len) & mask;
+	while (t->slot[j])
+		j = (j + 1) & mask;
+	t->slot[j] = index + 1;
+	t->n++;
+	return 0;
+}
+
+fl_ruleset *fl_ruleset_new(fl_arena *a)
+{
+	fl_ruleset *rs = fl_arena_alloc(a, sizeof(*rs));
+	if (!rs)
+		return NULL;
+	rs->arena = a;
+	for (size_t i = 0; i < sizeof(builtin_sources) / sizeof(builtin_sources[0]); i++)
+		if (FL_VEC_PUSH(a, rs->sources, builtin_sources[i]))
+			return NULL;
+	return rs;
+}
+
+fl_list *fl_ruleset_list(const fl_ruleset *rs, const char *name, uint32_t len)
+{
+	int i = tab_find(&rs->list_tab, rs->lists.v, list_at, name, len);
+	return i < 0 ? NULL : rs->lists.v[i];
+}
+
+fl_macro *fl_ruleset_macro(const fl_ruleset *rs, const char *name, uint32_t len)
+{
+	int i = tab_find(&rs->macro_tab, rs->macros.v, macro_at, name, len);
+	return i < 0 ? NULL : rs->macros.v[i];
+}
+
+fl_rule *fl_ruleset_rule(const fl_ruleset *rs, const char *name, uint32_t len)
+{
+	int i = tab_find(&rs->rule_tab, rs->rules.v, rule_at, name, len);
+	return i < 0 ? NULL : rs->rules.v[i];
+}
+
+static int init_common(fl_arena *a, fl_item_common *c, const char *name,
+		       uint32_t len)
+{
+	c->name = fl_arena_strndup(a, name, len);
+	c->name_len = len;
+	return c->name ? 0 : FL_ENOMEM;
+}
+
+fl_list *fl_ruleset_add_list(fl_ruleset *rs, const char *name, uint32_t len)
+{
+	fl_list *l = fl_arena_alloc(rs->arena, sizeof(*l));
+	if (!l || init_common(rs->arena, &l->c, name, len) ||
+	    FL_VEC_PUSH(rs->arena, rs->lists, l) ||
+	    tab_insert(rs->arena, &rs->list_tab, rs->lists.v, list_at,
+		       (uint32_t)rs->lists.n - 1))
+		return NULL;
+	return l;
+}
+
+fl_macro *fl_ruleset_add_macro(fl_ruleset *rs, const char *name, uint32_t len)
+{
+	fl_macro *m = fl_arena_alloc(rs->arena, sizeof(*m));
+	if (!m || init_common(rs->arena, &m->c, name, len) ||
+	    FL_VEC_PUSH(rs->arena, rs->macros, m) ||
+	    tab_insert(rs->arena, &rs->macro_tab, rs->macros.v, macro_at,
+		       (uint32_t)rs->macros.n - 1))
+		return NULL;
+	return m;
+}
+
+fl_rule *fl_ruleset_add_rule(fl_ruleset *rs, const char *name, uint32_t len)
+{
+	fl_rule *r = fl_arena_alloc(rs->arena, sizeof(*r));
+	if (!r || init_common(rs->arena, &r->c, name, len) ||
+	    FL_VEC_PUSH(rs->arena, rs->rules, r) ||
+	    tab_insert(rs->arena, &rs->rule_tab, rs->rules.v, rule_at,
+		       (uint32_t)rs->rules.n - 1))
+		return NULL;
+	return r;
+}
+
+int fl_ruleset_contrib(fl_ruleset *rs, fl_item_common *c, fl_contrib_kind kind,
+		       fl_span item, fl_span name_span)
+{
+	fl_contrib k = {kind, item, name_span};
+	if (FL_VEC_PUSH(rs->arena, c->contribs, k))
+		return FL_ENOMEM;
+	if (kind == FL_CONTRIB_DEFINE || kind == FL_CONTRIB_REDEFINE) {
+		c->base = (uint32_t)c->contribs.n - 1;
+		c->span = item;
+		c->name_span = name_span;
+	}
+	c->file = item.src;
+	return 0;
+}
+
+int fl_ruleset_source_known(const fl_ruleset *rs, const char *source)
+{
+	for (size_t i = 0; i < rs->sources.n; i++)
+		if (strcmp(rs->sources.v[i], source) == 0)
+			return 1;
+	return 0;
+}
+
+int fl_ruleset_add_source(fl_ruleset *rs, const char *source)
+{
+	if (fl_ruleset_source_known(rs, source))
+		return 0;
+	const char *s = fl_arena_strdup(rs->arena, source);
+	if (!s || FL_VEC_PUSH(rs->arena, rs->sources, s))
+		return FL_ENOMEM;
+	return 0;
+}
+
+int fl_ruleset_add_plugin_source(fl_ruleset *rs, const char *plugin)
+{
+	for (size_t i = 0; i < sizeof(plugin_sources) / sizeof(plugin_sources[0]); i++)
+		if (strcmp(plugin_sources[i].plugin, plugin) == 0)
+			return plugin_sources[i].source
+				       ? fl_ruleset_add_source(rs, plugin_sources[i].source)
+				       : 0;
+	return fl_ruleset_add_source(rs, plugin);
+}
+
+int fl_text_join(fl_arena *a, const fl_text *x, const fl_text *y, fl_text *out)
+{
+	uint32_t n = x->len + 1 + y->len;
+	if (n < x->len) /* wrapped: texts near 4 GiB */
+		return FL_ENOMEM;
+	char *s = fl_arena_alloc(a, (size_t)n + 1);
+	fl_pos *pos = fl_arena_alloc(a, sizeof(fl_pos) * ((size_t)n + 1));
+	if (!s || !pos)
+		return FL_ENOMEM;
+	memcpy(s, x->s, x->len);
+	s[x->len] = ' ';
+	memcpy(s + x->len + 1, y->s, y->len);
+	if (x->pos)
+		memcpy(pos, x->pos, sizeof(fl_pos) * x->len);
+	/* The joining space belongs to no file byte; put it where the appended
+	 * piece starts so a caret on it points at the seam. */
+	pos[x->len] = y->pos ? y->pos[0] : (fl_pos){0, 0};
+	if (y->pos)
+		memcpy(pos + x->len + 1, y->pos, sizeof(fl_pos) * ((size_t)y->len + 1));
+	out->s = s;
+	out->len = n;
+	out->pos = pos;
+	return 0;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+void fl_text_trim(fl_text *t)
+{
+	uint32_t b = 0, e = t->len;
+	while (b < e && is_blank(t->s[b]))
+		b++;
+	while (e > b && is_blank(t->s[e - 1]))
+		e--;
+	if (b == 0 && e == t->len)
+		return;
+	/* pos[] must keep len+1 entries: pos[e] is the position after the last
+	 * kept byte, which exists in the original array. */
+	t->s += b;
+	if (t->pos)
+		t->pos += b;
+	t->len = e - b;
+	/* s is no longer NUL-terminated at len; callers use len. */
+}
+
+static const char *const pri_names[] = {
+	"Emergency", "Alert", "Critical", "Error",
+	"Warning", "Notice", "Informational", "Debug",
+};
+
+const char *fl_priority_name(fl_priority p)
+{
+	return (unsigned)p < 8 ? pri_names[p] : "?";
+}
+
+static int ieq(const char *s, uint32_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+	if (n != len)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != lit[i])
+			return 0;
+	}
+	return 1;
+}
+
+int fl_priority_parse(const char *s, uint32_t len)
+{
+	static const char *const lower[] = {
+		"emergency", "alert", "critical", "error",
+		"warning", "notice", "informational", "debug",
+	};
+	for (int i = 0; i < 8; i++)
+		if (ieq(s, len, lower[i]))
+			return i;
+	if (ieq(s, len, "info"))
+		return FL_PRI_INFORMATIONAL;
+	return -1;
+}
+
+static int cmp_bytes(const char *a, const char *b, uint32_t blen)
+{
+	size_t alen = strlen(a);
+	size_t n = alen < blen ? alen : blen;
+	int c = memcmp(a, b, n);
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+int fl_rule_add_tag(fl_ruleset *rs, fl_rule *r, const char *tag, uint32_t len)
+{
+	/* Binary search for the insertion point (std::set order = byte order). */
+	size_t lo = 0, hi = r->tags.n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_bytes(r->tags.v[mid], tag, len);
+		if (c == 0)
+			return 0;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	const char *t = fl_arena_strndup(rs->arena, tag, len);
+	if (!t || FL_VEC_PUSH(rs->arena, r->tags, t))
+		return FL_ENOMEM;
+	memmove(&r->tags.v[lo + 1], &r->tags.v[lo], sizeof(r->tags.v[0]) * (r->tags.n - 1 - lo));
+	r->tags.v[lo] = t;
+	return 0;
+}
