@@ -58,7 +58,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes $< $(LIB_OBJ) \
 	    $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
-check: check-unit check-golden check-corpus
+check: check-unit check-golden check-corpus check-fuzz-replay check-pathological
 
 check-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
@@ -101,4 +101,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz build-bench
 
+include tests/fuzz/fuzz.mk bench/bench.mk
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
