@@ -756,6 +756,14 @@ int fl_evttype_index(const char *name, size_t len)
 	return -1;
 }
 
+int fl_evttype_index_at(const char *name, size_t len, fl_version target)
+{
+	int i = fl_evttype_index(name, len);
+	if (i >= 0 && fl_version_cmp(target, evttypes[i].since) < 0)
+		return -1;
+	return i;
+}
+
 const char *fl_evttype_renamed(const char *name, size_t len)
 {
 	size_t i;

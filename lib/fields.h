@@ -285,6 +285,9 @@ const char *fl_evttype_name(size_t i);
 const fl_evttype *fl_evttype_at(size_t i);
 /* Index of name[0..len) among the accepted names, or -1 when unknown. */
 int fl_evttype_index(const char *name, size_t len);
+/* The same, but -1 also for a name newer than Falco release `target`
+ * (that release answers "unknown event type"). */
+int fl_evttype_index_at(const char *name, size_t len, fl_version target);
 /* For a name older libs accepted but today's do not ("newselect"), the
  * current spelling ("_newselect"); else NULL. */
 const char *fl_evttype_renamed(const char *name, size_t len);

@@ -392,6 +392,9 @@ static void test_evttypes(void **state)
 	assert_int_equal(fl_evttype_index("newselect", 9), -1);
 	assert_int_equal(fl_evttype_index("", 0), -1);
 	assert_int_equal(fl_evttype_index(NULL, 0), -1);
+	assert_true(fl_evttype_index_at("close_range", 11, T44) >= 0);
+	assert_int_equal(fl_evttype_index_at("close_range", 11, P("0.43.1")), -1);
+	assert_true(fl_evttype_index_at("open", 4, P("0.19.0")) >= 0);
 	assert_string_equal(fl_evttype_renamed("newselect", 9), "_newselect");
 	assert_null(fl_evttype_renamed("open", 4));
 	assert_string_equal(fl_evttype_suggest("opne", 4), "open");
