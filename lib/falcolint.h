@@ -142,6 +142,12 @@ const char *fl_newest_falco(void);
 
 /* ---- scenarios and evaluation (issue: scenarios) ---------------------- */
 /* BEGIN SCENARIO API */
+/* Adds a scenario file (--scenario FILE) to evaluate besides the built-in
+ * catalogue.  An unreadable file becomes a diagnostic; a malformed one
+ * gets diagnostics when the session runs.  Returns 0 or a negative FL_E*. */
+int fl_session_add_scenario(fl_session *s, const char *path);
+/* 1 if `name` is a driver --driver accepts (modern_bpf, ebpf, kmod). */
+int fl_driver_name_valid(const char *name);
 /* END SCENARIO API */
 
 /* ---- fixes (issue: fix) ----------------------------------------------- */

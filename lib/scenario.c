@@ -1,0 +1,633 @@
+/* scenario.c — reading scenario files (the built-in catalogue and users'
+ * --scenario files) from the YAML tree into scenarios and events, with a
+ * diagnostic at the exact span of every malformed part.  The format is
+ * described at the top of lib/scenarios/memfd.yaml. */
+#include "scenario.h"
+
+#include <string.h>
+
+#include "falcolint.h"
+#include "session.h"
+
+/* Generated from the YAML files of lib/scenarios/ by tools/embed.c. */
+extern const char *const fl_builtin_scenarios[];
+extern const char *const fl_builtin_scenarios_names[];
+
+typedef struct loader {
+	fl_scenarios *sc;
+	fl_diags *d;
+	const fl_source *src;
+	int builtin;
+	int oom;
+} loader;
+
+static const char *const drivers[] = {"modern_bpf", "ebpf", "kmod"};
+
+int fl_driver_parse(const char *name, unsigned *bit)
+{
+	for (unsigned i = 0; i < 3; i++)
+		if (!strcmp(name, drivers[i])) {
+			*bit = 1u << i;
+			return 0;
+		}
+	return FL_EUSAGE;
+}
+
+int fl_driver_name_valid(const char *name)
+{
+	unsigned bit;
+	return fl_driver_parse(name, &bit) == 0;
+}
+
+static const char *kind_name(fl_ykind k)
+{
+	return k == FL_Y_MAP ? "a map" : k == FL_Y_SEQ ? "a sequence" : "a scalar";
+}
+
+/* Records a diagnostic; notes OOM so the caller can stop. */
+static fl_dg *err(loader *l, fl_code code, fl_span sp, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static fl_dg *err(loader *l, fl_code code, fl_span sp, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fl_dg *g = fl_vdiag(l->d, code, sp, fmt, ap);
+	va_end(ap);
+	if (!g)
+		l->oom = 1;
+	return g;
+}
+
+/* A non-null scalar's text, or NULL with a diagnostic naming `what`. */
+static const char *want_str(loader *l, const fl_ynode *n, const char *what)
+{
+	if (n->kind != FL_Y_SCALAR || n->is_null) {
+		err(l, FL510, n->span, "%s must be a string, not %s", what,
+		    n->kind == FL_Y_SCALAR ? "null" : kind_name(n->kind));
+		return NULL;
+	}
+	return n->str;
+}
+
+/* Plain scalars are typed as YAML 1.2 core would: true/false, integers;
+ * anything quoted is a string.  null means "Falco reports nothing". */
+static int scalar_value(loader *l, const fl_ynode *n, fl_value *v)
+{
+	if (n->is_null && n->style == FL_YS_PLAIN) {
+		*v = fl_value_none();
+		return 0;
+	}
+	fl_arena *a = l->sc->arena;
+	if (n->style == FL_YS_PLAIN) {
+		if (!strcmp(n->str, "true") || !strcmp(n->str, "false"))
+			return fl_value_parse(a, FL_V_BOOL, n->str, n->len, v);
+		int rc = fl_value_parse(a, FL_V_INT, n->str, n->len, v);
+		if (rc != FL_EUSAGE)
+			return rc;
+	}
+	return fl_value_parse(a, FL_V_STR, n->str, n->len, v);
+}
+
+static int field_value(loader *l, const fl_ynode *n, const char *key,
+		       fl_value *v)
+{
+	if (n->kind == FL_Y_SCALAR)
+		return scalar_value(l, n, v) == FL_ENOMEM ? FL_ENOMEM : 0;
+	if (n->kind == FL_Y_MAP) {
+		err(l, FL512, n->span, "a map is not a value of field '%s'", key);
+		return FL_EUSAGE;
+	}
+	fl_value *items = fl_arena_alloc(l->sc->arena, (n->n ? n->n : 1) * sizeof(*items));
+	if (!items)
+		return FL_ENOMEM;
+	for (uint32_t i = 0; i < n->n; i++) {
+		const fl_ynode *it = n->kids[i];
+		if (it->kind != FL_Y_SCALAR || it->is_null) {
+			err(l, FL512, it->span,
+			    "list items of field '%s' must be strings", key);
+			return FL_EUSAGE;
+		}
+		if (fl_value_parse(l->sc->arena, FL_V_STR, it->str, it->len, &items[i]))
+			return FL_ENOMEM;
+	}
+	fl_value lv = {0};
+	lv.kind = FL_V_LIST;
+	lv.items = items;
+	lv.n = n->n;
+	*v = lv;
+	return 0;
+}
+
+/* Field names as the condition lexer reads them: letters, digits, '_' and
+ * '.', starting with a letter and holding at least one dot. */
+static int field_name_ok(const char *s, size_t n)
+{
+	int dot = 0;
+	if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '.') {
+			if (i + 1 == n || s[i + 1] == '.')
+				return 0;
+			dot = 1;
+		} else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+			return 0;
+		}
+	}
+	return dot;
+}
+
+/* Splits "name[arg]" (arg bare or quoted, no blank before '['). */
+static int split_key(loader *l, const fl_ynode *k, fl_sfield *f)
+{
+	const char *s = k->str;
+	size_t n = k->len;
+	const char *br = memchr(s, '[', n);
+	size_t nl = br ? (size_t)(br - s) : n;
+	f->key = s;
+	if (br) {
+		const char *a = br + 1;
+		size_t al = n - nl - 1;
+		if (al < 2 || a[al - 1] != ']')
+			goto bad;
+		al--;
+		if (al >= 2 && (a[0] == '"' || a[0] == '\'') && a[al - 1] == a[0]) {
+			a++;
+			al -= 2;
+		}
+		if (al == 0 || memchr(a, ']', al) || memchr(a, '[', al))
+			goto bad;
+		f->arg = fl_arena_strndup(l->sc->arena, a, al);
+		if (!f->arg)
+			return FL_ENOMEM;
+	}
+	if (!field_name_ok(s, nl))
+		goto bad;
+	f->name = fl_arena_strndup(l->sc->arena, s, nl);
+	if (!f->name)
+		return FL_ENOMEM;
+	/* HOOK(fields.h): once the field catalogue is committed, look the name
+	 * up with fl_field_find for the scenario's source, check the argument
+	 * form, and coerce f->value to the field's type (FL511 / FL512). */
+	return 0;
+bad:
+	err(l, FL511, k->span, "invalid field name '%s'", s);
+	return FL_EUSAGE;
+}
+
+static int load_fields(loader *l, const fl_ynode *m, fl_sevent *e)
+{
+	if (m->kind != FL_Y_MAP) {
+		err(l, FL510, m->span, "'fields' must be a map, not %s", kind_name(m->kind));
+		return FL_EUSAGE;
+	}
+	e->fields = fl_arena_alloc(l->sc->arena, (m->n ? m->n : 1) * sizeof(fl_sfield));
+	if (!e->fields)
+		return FL_ENOMEM;
+	int bad = 0;
+	for (uint32_t i = 0; i < m->n; i++) {
+		const fl_ynode *k = FL_YKEY(m, i), *v = FL_YVAL(m, i);
+		if (k->kind != FL_Y_SCALAR || k->is_null) {
+			err(l, FL511, k->span, "a field name must be a string");
+			bad = 1;
+			continue;
+		}
+		fl_sfield f = {0};
+		f.span = k->span;
+		f.value_span = v->span;
+		int rc = split_key(l, k, &f);
+		if (rc == FL_ENOMEM)
+			return rc;
+		if (rc == 0)
+			rc = field_value(l, v, k->str, &f.value);
+		if (rc == FL_ENOMEM)
+			return rc;
+		if (rc) {
+			bad = 1;
+			continue;
+		}
+		const fl_sfield *prev = fl_sevent_field(e, f.name, f.arg);
+		if (prev) {
+			fl_dg *g = err(l, FL513, k->span,
+				       "field '%s' given twice in event '%s'", f.key, e->name);
+			fl_diag_note(l->d, g, prev->span, "first given here");
+			bad = 1;
+			continue;
+		}
+		e->fields[e->nfields++] = f;
+	}
+	return bad ? FL_EUSAGE : 0;
+}
+
+static int load_drivers(loader *l, const fl_ynode *n, fl_sevent *e)
+{
+	const fl_ynode *one = n;
+	uint32_t cnt = 1;
+	if (n->kind == FL_Y_SEQ)
+		cnt = n->n;
+	else if (n->kind != FL_Y_SCALAR) {
+		err(l, FL510, n->span, "'driver' must be a driver name or a list of them");
+		return FL_EUSAGE;
+	}
+	for (uint32_t i = 0; i < cnt; i++) {
+		if (n->kind == FL_Y_SEQ)
+			one = n->kids[i];
+		unsigned bit;
+		if (one->kind != FL_Y_SCALAR || one->is_null ||
+		    fl_driver_parse(one->str, &bit)) {
+			err(l, FL514, one->span,
+			    "unknown driver '%s', expected modern_bpf, ebpf or kmod",
+			    one->kind == FL_Y_SCALAR && one->str ? one->str : "");
+			return FL_EUSAGE;
+		}
+		e->drivers |= bit;
+	}
+	return 0;
+}
+
+static int load_event(loader *l, const fl_ynode *m, fl_scenario *sc)
+{
+	if (m->kind != FL_Y_MAP) {
+		err(l, FL510, m->span, "an event of scenario '%s' must be a map, not %s",
+		    sc->name, kind_name(m->kind));
+		return FL_EUSAGE;
+	}
+	fl_sevent e = {0};
+	fl_ynode *kname;
+	const fl_ynode *name = fl_ymap_get(m, "name", &kname);
+	if (!name) {
+		err(l, FL510, m->span, "missing key 'name' in an event of scenario '%s'",
+		    sc->name);
+		return FL_EUSAGE;
+	}
+	if (!(e.name = want_str(l, name, "an event's 'name'")))
+		return FL_EUSAGE;
+	e.span = name->span;
+	for (uint32_t i = 0; i < sc->nevents; i++)
+		if (!strcmp(sc->events[i].name, e.name)) {
+			fl_dg *g = err(l, FL513, name->span,
+				       "event '%s' defined twice in scenario '%s'",
+				       e.name, sc->name);
+			fl_diag_note(l->d, g, sc->events[i].span, "first defined here");
+			return FL_EUSAGE;
+		}
+	int bad = 0, have_fields = 0;
+	for (uint32_t i = 0; i < m->n; i++) {
+		const fl_ynode *k = FL_YKEY(m, i), *v = FL_YVAL(m, i);
+		const char *key = k->kind == FL_Y_SCALAR ? k->str : NULL;
+		int rc = 0;
+		if (key && !strcmp(key, "name")) {
+			if (k != kname) {
+				err(l, FL513, k->span, "key 'name' given twice in event '%s'", e.name);
+				bad = 1;
+			}
+			continue;
+		}
+		for (uint32_t j = 0; key && j < i; j++) {
+			const fl_ynode *pk = FL_YKEY(m, j);
+			if (pk->kind == FL_Y_SCALAR && !strcmp(pk->str, key)) {
+				err(l, FL513, k->span, "key '%s' given twice in event '%s'",
+				    key, e.name);
+				key = NULL;
+				bad = 1;
+				break;
+			}
+		}
+		if (!key) {
+			if (k->kind != FL_Y_SCALAR) {
+				err(l, FL510, k->span, "keys of an event must be strings");
+				bad = 1;
+			}
+			continue;
+		}
+		if (!strcmp(key, "driver")) {
+			rc = load_drivers(l, v, &e);
+		} else if (!strcmp(key, "note")) {
+			rc = (e.note = want_str(l, v, "'note'")) ? 0 : FL_EUSAGE;
+		} else if (!strcmp(key, "fields")) {
+			have_fields = 1;
+			rc = load_fields(l, v, &e);
+		} else {
+			err(l, FL510, k->span, "unknown key '%s' in event '%s' (expected name, driver, note, fields)",
+			    key, e.name);
+			rc = FL_EUSAGE;
+		}
+		if (rc == FL_ENOMEM)
+			return rc;
+		if (rc)
+			bad = 1;
+	}
+	if (!have_fields) {
+		err(l, FL510, name->span, "missing key 'fields' in event '%s'", e.name);
+		bad = 1;
+	}
+	/* Kept even when malformed (the scenario is then dropped as a whole),
+	 * so that a second event of the same name is still reported. */
+	sc->events[sc->nevents++] = e;
+	return bad ? FL_EUSAGE : 0;
+}
+
+static int load_strings(loader *l, const fl_ynode *n, const char *what,
+			const char ***out, uint32_t *nout)
+{
+	uint32_t cnt = n->kind == FL_Y_SEQ ? n->n : 1;
+	if (n->kind == FL_Y_MAP) {
+		err(l, FL510, n->span, "'%s' must be a list of strings, not a map", what);
+		return FL_EUSAGE;
+	}
+	const char **v = fl_arena_alloc(l->sc->arena, (cnt ? cnt : 1) * sizeof(*v));
+	if (!v)
+		return FL_ENOMEM;
+	for (uint32_t i = 0; i < cnt; i++) {
+		const fl_ynode *it = n->kind == FL_Y_SEQ ? n->kids[i] : n;
+		if (!(v[i] = want_str(l, it, what)))
+			return FL_EUSAGE;
+	}
+	*out = v;
+	*nout = cnt;
+	return 0;
+}
+
+static int load_exempt(loader *l, const fl_ynode *n, fl_scenario *sc)
+{
+	uint32_t cnt = n->kind == FL_Y_SEQ ? n->n : 1;
+	if (n->kind == FL_Y_MAP) {
+		err(l, FL510, n->span, "'exempt' must be a list of conditions, not a map");
+		return FL_EUSAGE;
+	}
+	sc->exempt = fl_arena_alloc(l->sc->arena, (cnt ? cnt : 1) * sizeof(fl_sexempt));
+	if (!sc->exempt)
+		return FL_ENOMEM;
+	for (uint32_t i = 0; i < cnt; i++) {
+		const fl_ynode *it = n->kind == FL_Y_SEQ ? n->kids[i] : n;
+		const char *c = want_str(l, it, "an 'exempt' condition");
+		if (!c)
+			return FL_EUSAGE;
+		sc->exempt[sc->nexempt++] = (fl_sexempt){c, it, l->src};
+	}
+	return 0;
+}
+
+/* One scenario map; returns 0 (kept), FL_EUSAGE (skipped) or FL_ENOMEM. */
+static int load_scenario(loader *l, const fl_ynode *m)
+{
+	if (m->kind != FL_Y_MAP) {
+		err(l, FL510, m->span, "a scenario must be a map, not %s", kind_name(m->kind));
+		return FL_EUSAGE;
+	}
+	fl_ynode *kname;
+	const fl_ynode *name = fl_ymap_get(m, "scenario", &kname);
+	if (!name) {
+		err(l, FL510, m->span, "missing key 'scenario' (the scenario's name)");
+		return FL_EUSAGE;
+	}
+	fl_scenario *sc = fl_arena_alloc(l->sc->arena, sizeof(*sc));
+	if (!sc)
+		return FL_ENOMEM;
+	if (!(sc->name = want_str(l, name, "'scenario'")))
+		return FL_EUSAGE;
+	sc->span = name->span;
+	sc->src = l->src;
+	sc->builtin = l->builtin;
+	sc->source = "syscall";
+	const fl_scenario *prev = fl_scenarios_find(l->sc, sc->name);
+	if (prev) {
+		fl_dg *g = err(l, FL513, name->span, "scenario '%s' defined twice", sc->name);
+		fl_diag_item(g, "scenario", sc->name);
+		fl_diag_note(l->d, g, prev->span, "first defined here");
+		return FL_EUSAGE;
+	}
+
+	int bad = 0, have_kind = 0;
+	const fl_ynode *events = NULL, *exempt = NULL;
+	for (uint32_t i = 0; i < m->n; i++) {
+		const fl_ynode *k = FL_YKEY(m, i), *v = FL_YVAL(m, i);
+		if (k->kind != FL_Y_SCALAR || k->is_null) {
+			err(l, FL510, k->span, "keys of a scenario must be strings");
+			bad = 1;
+			continue;
+		}
+		const char *key = k->str;
+		int dup = 0;
+		for (uint32_t j = 0; j < i && !dup; j++) {
+			const fl_ynode *pk = FL_YKEY(m, j);
+			dup = pk->kind == FL_Y_SCALAR && pk->str && !strcmp(pk->str, key);
+		}
+		if (dup) {
+			err(l, FL513, k->span, "key '%s' given twice in scenario '%s'", key,
+			    sc->name);
+			bad = 1;
+			continue;
+		}
+		int rc = 0;
+		if (!strcmp(key, "scenario")) {
+			continue;
+		} else if (!strcmp(key, "kind")) {
+			const char *kd = want_str(l, v, "'kind'");
+			have_kind = 1;
+			if (!kd) {
+				rc = FL_EUSAGE;
+			} else if (!strcmp(kd, "benign")) {
+				sc->kind = FL_SCEN_BENIGN;
+			} else if (!strcmp(kd, "malicious")) {
+				sc->kind = FL_SCEN_MALICIOUS;
+			} else {
+				err(l, FL510, v->span,
+				    "unknown kind '%s', expected benign or malicious", kd);
+				rc = FL_EUSAGE;
+			}
+		} else if (!strcmp(key, "summary")) {
+			rc = (sc->summary = want_str(l, v, "'summary'")) ? 0 : FL_EUSAGE;
+		} else if (!strcmp(key, "source")) {
+			rc = (sc->source = want_str(l, v, "'source'")) ? 0 : FL_EUSAGE;
+		} else if (!strcmp(key, "references")) {
+			rc = load_strings(l, v, "references", &sc->refs, &sc->nrefs);
+		} else if (!strcmp(key, "exempt")) {
+			exempt = v;
+		} else if (!strcmp(key, "events")) {
+			events = v;
+		} else {
+			err(l, FL510, k->span,
+			    "unknown key '%s' in scenario '%s' (expected kind, summary, "
+			    "references, source, exempt, events)", key, sc->name);
+			rc = FL_EUSAGE;
+		}
+		if (rc == FL_ENOMEM)
+			return rc;
+		if (rc)
+			bad = 1;
+	}
+	if (!have_kind) {
+		err(l, FL510, name->span, "missing key 'kind' in scenario '%s'", sc->name);
+		bad = 1;
+	}
+	if (exempt) {
+		int rc = 0;
+		if (have_kind && sc->kind == FL_SCEN_MALICIOUS) {
+			err(l, FL510, exempt->span,
+			    "'exempt' is only meaningful for a benign scenario ('%s' is malicious)",
+			    sc->name);
+			rc = FL_EUSAGE;
+		} else {
+			rc = load_exempt(l, exempt, sc);
+		}
+		if (rc == FL_ENOMEM)
+			return rc;
+		if (rc)
+			bad = 1;
+	}
+	if (!events) {
+		err(l, FL510, name->span, "missing key 'events' in scenario '%s'", sc->name);
+		bad = 1;
+	} else if (events->kind != FL_Y_SEQ || events->n == 0) {
+		err(l, FL510, events->span,
+		    "'events' of scenario '%s' must be a non-empty list of events", sc->name);
+		bad = 1;
+	} else {
+		sc->events = fl_arena_alloc(l->sc->arena, events->n * sizeof(fl_sevent));
+		if (!sc->events)
+			return FL_ENOMEM;
+		for (uint32_t i = 0; i < events->n; i++) {
+			int rc = load_event(l, events->kids[i], sc);
+			if (rc == FL_ENOMEM)
+				return rc;
+			if (rc)
+				bad = 1;
+		}
+	}
+	if (l->oom)
+		return FL_ENOMEM;
+	if (bad)
+		return FL_EUSAGE;
+	return FL_VEC_PUSH(l->sc->arena, l->sc->list, sc) ? FL_ENOMEM : 0;
+}
+
+int fl_scenarios_load(fl_scenarios *sc, fl_diags *d, const fl_source *src,
+		      const fl_ydoc *docs, uint32_t ndocs, int builtin)
+{
+	loader l = {sc, d, src, builtin, 0};
+	for (uint32_t i = 0; i < ndocs; i++) {
+		const fl_ynode *root = docs[i].root;
+		if (!root || (root->kind == FL_Y_SCALAR && root->is_null))
+			continue;
+		if (root->kind != FL_Y_SEQ) {
+			err(&l, FL510, root->span,
+			    "a scenario file must be a list of scenarios, not %s",
+			    kind_name(root->kind));
+			continue;
+		}
+		for (uint32_t j = 0; j < root->n; j++)
+			if (load_scenario(&l, root->kids[j]) == FL_ENOMEM)
+				return FL_ENOMEM;
+	}
+	return l.oom ? FL_ENOMEM : 0;
+}
+
+int fl_scenarios_load_source(fl_scenarios *sc, fl_diags *d,
+			     const fl_source *src, const fl_ylimits *lim,
+			     int builtin)
+{
+	fl_ydoc *docs = NULL;
+	uint32_t ndocs = 0;
+	int rc = fl_yaml_parse(sc->arena, src, lim, d, &docs, &ndocs);
+	if (rc == FL_ENOMEM)
+		return rc;
+	if (rc)
+		return 0; /* the YAML layer reported it; nothing is loaded */
+	return fl_scenarios_load(sc, d, src, docs, ndocs, builtin);
+}
+
+const fl_scenario *fl_scenarios_find(const fl_scenarios *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->list.n; i++)
+		if (!strcmp(sc->list.v[i]->name, name))
+			return sc->list.v[i];
+	return NULL;
+}
+
+const fl_sfield *fl_sevent_field(const fl_sevent *e, const char *name,
+				 const char *arg)
+{
+	for (uint32_t i = 0; i < e->nfields; i++) {
+		const fl_sfield *f = &e->fields[i];
+		if (strcmp(f->name, name))
+			continue;
+		if (!arg ? !f->arg : f->arg && !strcmp(f->arg, arg))
+			return f;
+	}
+	return NULL;
+}
+
+int fl_sevent_has_driver(const fl_sevent *e, unsigned drv)
+{
+	return !drv || !e->drivers || (e->drivers & drv);
+}
+
+/* ---- session glue ------------------------------------------------------- */
+
+fl_scenarios *fl_session_scenarios(fl_session *s)
+{
+	if (!s->scen) {
+		s->scen = fl_arena_alloc(s->arena, sizeof(*s->scen));
+		if (s->scen)
+			s->scen->arena = s->arena;
+	}
+	return s->scen;
+}
+
+int fl_session_add_scenario(fl_session *s, const char *path)
+{
+	fl_scenarios *sc = fl_session_scenarios(s);
+	if (!sc)
+		return FL_ENOMEM;
+	fl_source *src = NULL;
+	int rc = fl_session_read(s, path, 0, &src);
+	if (rc || !src)
+		return rc;
+	src->aux = 1; /* in the source table for positions, not a rules file */
+	return FL_VEC_PUSH(s->arena, sc->pending, src) ? FL_ENOMEM : 0;
+}
+
+int fl_session_load_scenarios(fl_session *s)
+{
+	fl_scenarios *sc = fl_session_scenarios(s);
+	if (!sc)
+		return FL_ENOMEM;
+	if (sc->loaded)
+		return 0;
+	sc->loaded = 1;
+	fl_ylimits lim = {
+		.max_depth = s->opt.limits.max_yaml_depth,
+		.max_nodes = UINT32_MAX,
+		.max_aliases = s->opt.limits.max_yaml_aliases,
+	};
+	for (size_t i = 0; fl_builtin_scenarios[i]; i++) {
+		const char *path = fl_arena_printf(s->arena, "<builtin>/%s",
+						   fl_builtin_scenarios_names[i]);
+		if (!path)
+			return FL_ENOMEM;
+		fl_source *src = fl_session_add_source(s, path, fl_builtin_scenarios[i],
+						       strlen(fl_builtin_scenarios[i]), 0);
+		if (!src)
+			return FL_ENOMEM;
+		src->aux = 1;
+		int rc = fl_scenarios_load_source(sc, &s->diags, src, &lim, 1);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < sc->pending.n; i++) {
+		int rc = fl_scenarios_load_source(sc, &s->diags, sc->pending.v[i], &lim, 0);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The session's scenario stage.  For now it loads the scenarios so that
+ * malformed scenario files are reported; evaluation (eval.c) comes next. */
+int fl_scenarios_run(fl_session *s)
+{
+	return fl_session_load_scenarios(s);
+}
