@@ -101,6 +101,15 @@ static const struct {
 };
 #define NEVTPARAMS (sizeof evtparams / sizeof evtparams[0])
 
+static const struct {
+	const char *event, *param;
+} evtargs[] = {
+#define FL_EVTARG(event, param) {event, param},
+#include "evtparams.def"
+#undef FL_EVTARG
+};
+#define NEVTARGS (sizeof evtargs / sizeof evtargs[0])
+
 #define NUM FL_TC_NUM
 #define BOOL FL_TC_BOOL
 #define STR FL_TC_STR
@@ -914,6 +923,27 @@ int fl_evtparam_find(const char *name, size_t len, fl_ftype *type)
 				*type = evtparams[mid].type;
 			return 1;
 		}
+		if (c > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int fl_evtparam_of(const char *event, size_t elen, const char *param,
+		   size_t plen)
+{
+	size_t lo = 0, hi = NEVTARGS;
+	if (!event || !param)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_n(event, elen, evtargs[mid].event);
+		if (c == 0)
+			c = cmp_n(param, plen, evtargs[mid].param);
+		if (c == 0)
+			return 1;
 		if (c > 0)
 			lo = mid + 1;
 		else

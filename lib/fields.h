@@ -345,5 +345,10 @@ int fl_evtset_has(const fl_evtset *s, size_t i);
 /* 1 if name[0..len) is an event parameter name (evt.arg.NAME); its type
  * (first event that has it) is stored in *type when type is not NULL. */
 int fl_evtparam_find(const char *name, size_t len, fl_ftype *type);
+/* 1 if events called event[0..elen) carry a parameter param[0..plen)
+ * (in any direction or version), so `evt.arg.PARAM` can have a value on
+ * them; 0 otherwise.  Syscalls without events of their own are "syscall". */
+int fl_evtparam_of(const char *event, size_t elen, const char *param,
+		   size_t plen);
 
 #endif

@@ -492,6 +492,12 @@ static void test_evtparams(void **state)
 	assert_true(fl_evtparam_find("flags", 5, &t));
 	assert_false(fl_evtparam_find("nosuch", 6, &t));
 	assert_false(fl_evtparam_find(NULL, 0, &t));
+	assert_true(fl_evtparam_of("open", 4, "flags", 5));
+	assert_true(fl_evtparam_of("execve", 6, "filename", 8));
+	assert_true(fl_evtparam_of("syscall", 7, "ID", 2));
+	assert_false(fl_evtparam_of("open", 4, "filename", 8));
+	assert_false(fl_evtparam_of("nosuch", 6, "fd", 2));
+	assert_false(fl_evtparam_of(NULL, 0, "fd", 2));
 }
 
 /* ---- cross-checks against ../shared (skipped when absent) ------------- */
@@ -598,6 +604,38 @@ static void test_shared_catalogue(void **state)
 			n++;
 		}
 		assert_int_equal(n, fl_evttype_count());
+		free(data);
+	}
+	{
+		/* every event parameter, and which events carry it: the
+		 * binary searches only work if the tables stayed sorted */
+		char path[256], *data, *line, *save = NULL;
+		size_t n = 0;
+		snprintf(path, sizeof path, "%s/data/fields/evtparams.tsv",
+			 shared_dir());
+		data = slurp(path, NULL);
+		assert_non_null(data);
+		line = strtok_r(data, "\n", &save);
+		while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+			char *col[6] = {0}, *p = line;
+			int c;
+			fl_ftype t;
+			for (c = 0; c < 6 && p; c++) {
+				col[c] = p;
+				p = strchr(p, '\t');
+				if (p)
+					*p++ = 0;
+			}
+			if (!col[4] || !*col[4])
+				continue;
+			if (!fl_evtparam_find(col[4], strlen(col[4]), &t))
+				fail_msg("parameter '%s' unknown", col[4]);
+			if (!fl_evtparam_of(col[0], strlen(col[0]), col[4],
+					    strlen(col[4])))
+				fail_msg("'%s' has no '%s'", col[0], col[4]);
+			n++;
+		}
+		assert_true(n > 1000);
 		free(data);
 	}
 }
