@@ -4,6 +4,7 @@
  * All tables are sorted at build time, so lookups binary-search them. */
 #include "fields.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* ---- the tables -------------------------------------------------------- */
@@ -660,6 +661,47 @@ int fl_op_allowed_type(fl_op op, fl_ftype t, int is_list)
 	if (is_list)
 		return ops[op].list_ok && list_elem_comparable(t);
 	return (ops[op].classes & (unsigned)fl_type_class(t)) != 0;
+}
+
+int fl_op_type_error(fl_op op, fl_ftype t, int is_list, char *buf, size_t n)
+{
+	const char *what, *text;
+	if (!buf || n == 0)
+		return fl_op_allowed_type(op, t, is_list) ? 0 : -1;
+	buf[0] = 0;
+	if (fl_op_allowed_type(op, t, is_list))
+		return 0;
+	if ((unsigned)op >= FL_NOPS) {
+		snprintf(buf, n, "unrecognized filter comparison operator");
+		return -1;
+	}
+	/* libsinsp maps == to = before it names the operator */
+	text = op == FL_OP_EQEQ ? "=" : ops[op].text;
+	if (is_list) {
+		if (!list_elem_comparable(t))
+			snprintf(buf, n,
+				 "list filters are not supported for type '%s'",
+				 fl_type_name(t) ? fl_type_name(t) : "");
+		else  /* sic: libsinsp's wording */
+			snprintf(buf, n,
+				 "'%s' operator not supported list filters",
+				 text);
+		return -1;
+	}
+	switch (fl_type_class(t)) {
+	/* libsinsp reports bool fields as numeric */
+	case FL_TC_NUM: case FL_TC_BOOL: what = "numeric"; break;
+	case FL_TC_STR: what = "string"; break;
+	case FL_TC_BUF: what = "buffer"; break;
+	case FL_TC_IP: what = "ip address and network"; break;
+	default:
+		snprintf(buf, n, "'%s' operator not supported for type '%s'",
+			 text, fl_type_name(t) ? fl_type_name(t) : "");
+		return -1;
+	}
+	snprintf(buf, n, "'%s' operator not supported for %s filters", text,
+		 what);
+	return -1;
 }
 
 int fl_op_allowed(fl_op op, const fl_field *f)

@@ -25,17 +25,20 @@ typedef enum fl_tclass {
 	FL_TC_ANY = 31
 } fl_tclass;
 
-/* X(name, class): libsinsp's PT_ types without the prefix. */
+/* X(name, class): libsinsp's PT_ types without the prefix.  The class
+ * follows flt_is_comparable: types it does not list (UID, GID, FD32,
+ * PID32, SIGSET, L4PROTO, sockets, arrays) compare with nothing but
+ * `exists`. */
 #define FL_TYPES(X)                                                         \
 	X(NONE, NONE) X(CHARBUF, STR) X(BYTEBUF, BUF) X(BOOL, BOOL)         \
 	X(INT8, NUM) X(INT16, NUM) X(INT32, NUM) X(INT64, NUM)              \
 	X(UINT8, NUM) X(UINT16, NUM) X(UINT32, NUM) X(UINT64, NUM)          \
 	X(DOUBLE, NUM) X(RELTIME, NUM) X(ABSTIME, NUM) X(PORT, NUM)         \
-	X(L4PROTO, NUM) X(IPADDR, IP) X(IPNET, IP) X(IPV4ADDR, IP)          \
+	X(L4PROTO, NONE) X(IPADDR, IP) X(IPNET, IP) X(IPV4ADDR, IP)         \
 	X(IPV6ADDR, IP) X(IPV4NET, IP) X(IPV6NET, IP) X(FSPATH, STR)        \
-	X(FSRELPATH, STR) X(ERRNO, NUM) X(FD, NUM) X(FD32, NUM)             \
-	X(PID, NUM) X(PID32, NUM) X(UID, NUM) X(GID, NUM)                   \
-	X(SYSCALLID, NUM) X(SIGTYPE, NUM) X(SIGSET, NUM) X(MODE, NUM)       \
+	X(FSRELPATH, STR) X(ERRNO, NUM) X(FD, NUM) X(FD32, NONE)            \
+	X(PID, NUM) X(PID32, NONE) X(UID, NONE) X(GID, NONE)                \
+	X(SYSCALLID, NUM) X(SIGTYPE, NUM) X(SIGSET, NONE) X(MODE, NUM)      \
 	X(FLAGS8, NUM) X(FLAGS16, NUM) X(FLAGS32, NUM) X(ENUMFLAGS8, NUM)   \
 	X(ENUMFLAGS16, NUM) X(ENUMFLAGS32, NUM) X(SOCKADDR, NONE)           \
 	X(SOCKTUPLE, NONE) X(FDLIST, NONE) X(CHARBUFARRAY, NONE)            \
@@ -235,6 +238,11 @@ int fl_op_modifiable(fl_op op);
  * IPNET.  For modifiers, check the base operator (on ip values only `=`,
  * `==` and `!=` take one: fl_modifier_allowed). */
 int fl_op_allowed_type(fl_op op, fl_ftype t, int is_list);
+/* When `op` does not apply to type `t` (is_list: a list field), writes
+ * the reason into buf (size n) in Falco's words, without its "filter
+ * error: " prefix ("'contains' operator not supported for numeric
+ * filters") and returns -1; returns 0 (buf set to "") when it applies. */
+int fl_op_type_error(fl_op op, fl_ftype t, int is_list, char *buf, size_t n);
 /* fl_op_allowed_type() for a catalogue field (DYNAMIC counts as allowed:
  * resolve evt.rawarg.X with fl_field_resolve and use m->type instead). */
 int fl_op_allowed(fl_op op, const fl_field *f);

@@ -353,6 +353,33 @@ static void test_operators(void **state)
 	assert_false(fl_op_allowed_type(FL_OP_IN, FL_T_INT64, 1));
 	assert_false(fl_op_allowed_type(FL_OP_EQ, FL_T_SOCKTUPLE, 0));
 	assert_false(fl_op_allowed(FL_OP_EQ, NULL));
+	assert_false(fl_op_allowed_type(FL_OP_EQ, FL_T_UID, 0));
+	{
+		char msg[128];
+		assert_int_equal(fl_op_type_error(FL_OP_CONTAINS, FL_T_INT64, 0,
+						  msg, sizeof msg), -1);
+		assert_string_equal(msg, "'contains' operator not supported "
+					 "for numeric filters");
+		fl_op_type_error(FL_OP_GT, FL_T_BOOL, 0, msg, sizeof msg);
+		assert_string_equal(msg, "'>' operator not supported for "
+					 "numeric filters");
+		fl_op_type_error(FL_OP_GLOB, FL_T_IPNET, 0, msg, sizeof msg);
+		assert_string_equal(msg, "'glob' operator not supported for "
+					 "ip address and network filters");
+		fl_op_type_error(FL_OP_EQ, FL_T_CHARBUF, 1, msg, sizeof msg);
+		assert_string_equal(msg, "'=' operator not supported list filters");
+		fl_op_type_error(FL_OP_EQEQ, FL_T_CHARBUF, 1, msg, sizeof msg);
+		assert_string_equal(msg, "'=' operator not supported list filters");
+		fl_op_type_error(FL_OP_IN, FL_T_INT64, 1, msg, sizeof msg);
+		assert_string_equal(msg, "list filters are not supported for "
+					 "type 'INT64'");
+		fl_op_type_error(FL_OP_EQ, FL_T_SOCKTUPLE, 0, msg, sizeof msg);
+		assert_string_equal(msg, "'=' operator not supported for type "
+					 "'SOCKTUPLE'");
+		assert_int_equal(fl_op_type_error(FL_OP_PMATCH, FL_T_FSPATH, 0,
+						  msg, sizeof msg), 0);
+		assert_string_equal(msg, "");
+	}
 	assert_int_equal(fl_version_cmp(fl_op_since(FL_OP_REGEX), P("0.39.0")), 0);
 	assert_int_equal(fl_version_cmp(fl_op_since(FL_OP_IGLOB), P("0.38.0")), 0);
 	/* modifiers */
