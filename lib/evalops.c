@@ -18,6 +18,7 @@
 #include <pcre2.h>
 
 #include "falcolint.h"
+#include "fields.h"
 
 /* ---- three-valued logic ------------------------------------------------ */
 
@@ -113,6 +114,60 @@ const char *fl_vkind_name(fl_vkind k)
 	case FL_V_LIST: return "list";
 	}
 	return "?";
+}
+
+fl_vkind fl_vkind_of_ftype(int ftype)
+{
+	switch ((fl_ftype)ftype) {
+	case FL_T_CHARBUF:
+	case FL_T_FSPATH:
+	case FL_T_FSRELPATH:
+		return FL_V_STR;
+	case FL_T_BYTEBUF:
+		return FL_V_BUF;
+	case FL_T_BOOL:
+		return FL_V_BOOL;
+	case FL_T_INT8:
+	case FL_T_INT16:
+	case FL_T_INT32:
+	case FL_T_INT64:
+	case FL_T_ERRNO:
+	case FL_T_FD:
+	case FL_T_FD32:
+	case FL_T_PID:
+	case FL_T_PID32:
+		return FL_V_INT;
+	case FL_T_UINT8:
+	case FL_T_UINT16:
+	case FL_T_UINT32:
+	case FL_T_UINT64:
+	case FL_T_RELTIME:
+	case FL_T_ABSTIME:
+	case FL_T_PORT:
+	case FL_T_L4PROTO:
+	case FL_T_UID:
+	case FL_T_GID:
+	case FL_T_SYSCALLID:
+	case FL_T_SIGTYPE:
+	case FL_T_SIGSET:
+	case FL_T_MODE:
+	case FL_T_FLAGS8:
+	case FL_T_FLAGS16:
+	case FL_T_FLAGS32:
+	case FL_T_ENUMFLAGS8:
+	case FL_T_ENUMFLAGS16:
+	case FL_T_ENUMFLAGS32:
+		return FL_V_UINT;
+	case FL_T_IPADDR:
+	case FL_T_IPNET:
+	case FL_T_IPV4ADDR:
+	case FL_T_IPV6ADDR:
+	case FL_T_IPV4NET:
+	case FL_T_IPV6NET:
+		return FL_V_IP;
+	default:
+		return FL_V_UNKNOWN;
+	}
 }
 
 /* Unsigned integer in decimal or 0x hex, the whole text and nothing else. */
@@ -318,28 +373,28 @@ const char *fl_value_format(fl_arena *a, const fl_value *v)
 
 /* ---- operators --------------------------------------------------------- */
 
-static const char *const op_names[FL_NOPS] = {
-	[FL_OP_EQ] = "=", [FL_OP_NE] = "!=", [FL_OP_LT] = "<",
-	[FL_OP_LE] = "<=", [FL_OP_GT] = ">", [FL_OP_GE] = ">=",
-	[FL_OP_CONTAINS] = "contains", [FL_OP_ICONTAINS] = "icontains",
-	[FL_OP_BCONTAINS] = "bcontains", [FL_OP_STARTSWITH] = "startswith",
-	[FL_OP_BSTARTSWITH] = "bstartswith", [FL_OP_ENDSWITH] = "endswith",
-	[FL_OP_GLOB] = "glob", [FL_OP_IGLOB] = "iglob", [FL_OP_PMATCH] = "pmatch",
-	[FL_OP_REGEX] = "regex", [FL_OP_IN] = "in",
-	[FL_OP_INTERSECTS] = "intersects", [FL_OP_EXISTS] = "exists",
+static const char *const op_names[FL_NCMPOPS] = {
+	[FL_CMP_EQ] = "=", [FL_CMP_NE] = "!=", [FL_CMP_LT] = "<",
+	[FL_CMP_LE] = "<=", [FL_CMP_GT] = ">", [FL_CMP_GE] = ">=",
+	[FL_CMP_CONTAINS] = "contains", [FL_CMP_ICONTAINS] = "icontains",
+	[FL_CMP_BCONTAINS] = "bcontains", [FL_CMP_STARTSWITH] = "startswith",
+	[FL_CMP_BSTARTSWITH] = "bstartswith", [FL_CMP_ENDSWITH] = "endswith",
+	[FL_CMP_GLOB] = "glob", [FL_CMP_IGLOB] = "iglob", [FL_CMP_PMATCH] = "pmatch",
+	[FL_CMP_REGEX] = "regex", [FL_CMP_IN] = "in",
+	[FL_CMP_INTERSECTS] = "intersects", [FL_CMP_EXISTS] = "exists",
 };
 
 const char *fl_cmpop_name(fl_cmpop op)
 {
-	return (unsigned)op < FL_NOPS ? op_names[op] : "?";
+	return (unsigned)op < FL_NCMPOPS ? op_names[op] : "?";
 }
 
 const char *fl_cmpmod_name(fl_cmpmod mod)
 {
 	switch (mod) {
-	case FL_MOD_ONEOF: return "oneof";
-	case FL_MOD_ANYOF: return "anyof";
-	case FL_MOD_ALLOF: return "allof";
+	case FL_CMPMOD_ONEOF: return "oneof";
+	case FL_CMPMOD_ANYOF: return "anyof";
+	case FL_CMPMOD_ALLOF: return "allof";
 	default: return "";
 	}
 }
@@ -354,35 +409,35 @@ int fl_cmpop_parse(const char *s, size_t len, fl_cmpop *op, fl_cmpmod *mod)
 	size_t n = 0;
 	while (n < len && s[n] != ' ')
 		n++;
-	fl_cmpmod m = FL_MOD_NONE;
+	fl_cmpmod m = FL_CMPMOD_NONE;
 	if (n < len) {
 		const char *w = s + n + 1;
 		size_t wn = len - n - 1;
 		if (word_eq(w, wn, "oneof"))
-			m = FL_MOD_ONEOF;
+			m = FL_CMPMOD_ONEOF;
 		else if (word_eq(w, wn, "anyof"))
-			m = FL_MOD_ANYOF;
+			m = FL_CMPMOD_ANYOF;
 		else if (word_eq(w, wn, "allof"))
-			m = FL_MOD_ALLOF;
+			m = FL_CMPMOD_ALLOF;
 		else
 			return FL_EUSAGE;
 	}
 	if (word_eq(s, n, "==")) {
-		*op = FL_OP_EQ;
+		*op = FL_CMP_EQ;
 	} else {
 		int i;
-		for (i = 0; i < FL_NOPS; i++)
+		for (i = 0; i < FL_NCMPOPS; i++)
 			if (word_eq(s, n, op_names[i]))
 				break;
-		if (i == FL_NOPS)
+		if (i == FL_NCMPOPS)
 			return FL_EUSAGE;
 		*op = (fl_cmpop)i;
 	}
 	/* Modifiers only extend the string operators. */
-	if (m != FL_MOD_NONE &&
-	    (*op == FL_OP_LT || *op == FL_OP_LE || *op == FL_OP_GT ||
-	     *op == FL_OP_GE || *op == FL_OP_PMATCH || *op == FL_OP_IN ||
-	     *op == FL_OP_INTERSECTS || *op == FL_OP_EXISTS))
+	if (m != FL_CMPMOD_NONE &&
+	    (*op == FL_CMP_LT || *op == FL_CMP_LE || *op == FL_CMP_GT ||
+	     *op == FL_CMP_GE || *op == FL_CMP_PMATCH || *op == FL_CMP_IN ||
+	     *op == FL_CMP_INTERSECTS || *op == FL_CMP_EXISTS))
 		return FL_EUSAGE;
 	*mod = m;
 	return 0;
@@ -390,31 +445,31 @@ int fl_cmpop_parse(const char *s, size_t len, fl_cmpop *op, fl_cmpmod *mod)
 
 int fl_cmpop_takes_list(fl_cmpop op)
 {
-	return op == FL_OP_IN || op == FL_OP_INTERSECTS || op == FL_OP_PMATCH;
+	return op == FL_CMP_IN || op == FL_CMP_INTERSECTS || op == FL_CMP_PMATCH;
 }
 
 int fl_cmpop_applies(fl_cmpop op, fl_vkind kind)
 {
-	if (op == FL_OP_EXISTS)
+	if (op == FL_CMP_EXISTS)
 		return 1;
 	switch (kind) {
 	case FL_V_INT:
 	case FL_V_UINT:
-		return op <= FL_OP_GE || op == FL_OP_IN || op == FL_OP_INTERSECTS;
+		return op <= FL_CMP_GE || op == FL_CMP_IN || op == FL_CMP_INTERSECTS;
 	case FL_V_BOOL:
 	case FL_V_IP:
 	case FL_V_NET:
-		return op == FL_OP_EQ || op == FL_OP_NE || op == FL_OP_IN ||
-		       op == FL_OP_INTERSECTS;
+		return op == FL_CMP_EQ || op == FL_CMP_NE || op == FL_CMP_IN ||
+		       op == FL_CMP_INTERSECTS;
 	case FL_V_STR:
-		return op != FL_OP_BCONTAINS && op != FL_OP_BSTARTSWITH;
+		return op != FL_CMP_BCONTAINS && op != FL_CMP_BSTARTSWITH;
 	case FL_V_BUF:
-		return op == FL_OP_EQ || op == FL_OP_NE || op == FL_OP_CONTAINS ||
-		       op == FL_OP_IN || op == FL_OP_STARTSWITH ||
-		       op == FL_OP_ENDSWITH || op == FL_OP_INTERSECTS ||
-		       op == FL_OP_BCONTAINS || op == FL_OP_BSTARTSWITH;
+		return op == FL_CMP_EQ || op == FL_CMP_NE || op == FL_CMP_CONTAINS ||
+		       op == FL_CMP_IN || op == FL_CMP_STARTSWITH ||
+		       op == FL_CMP_ENDSWITH || op == FL_CMP_INTERSECTS ||
+		       op == FL_CMP_BCONTAINS || op == FL_CMP_BSTARTSWITH;
 	case FL_V_LIST:
-		return op == FL_OP_IN || op == FL_OP_INTERSECTS;
+		return op == FL_CMP_IN || op == FL_CMP_INTERSECTS;
 	default:
 		/* unknown / none: the field's type decides, not the value */
 		return 1;
@@ -435,7 +490,7 @@ static int hexval(int c)
 int fl_literal_parse(fl_arena *a, fl_cmpop op, fl_vkind kind,
 		     const char *text, size_t len, fl_value *out)
 {
-	if (op != FL_OP_BCONTAINS && op != FL_OP_BSTARTSWITH)
+	if (op != FL_CMP_BCONTAINS && op != FL_CMP_BSTARTSWITH)
 		return fl_value_parse(a, kind, text, len, out);
 	/* Byte operators take an even number of hex digits. */
 	if (len % 2)
@@ -811,15 +866,15 @@ static int ip_in_net(const fl_value *ip, const fl_value *net)
 static int ord(int cmp, fl_cmpop op)
 {
 	switch (op) {
-	case FL_OP_EQ:
-	case FL_OP_IN:
-	case FL_OP_INTERSECTS:
+	case FL_CMP_EQ:
+	case FL_CMP_IN:
+	case FL_CMP_INTERSECTS:
 		return cmp == 0;
-	case FL_OP_NE: return cmp != 0;
-	case FL_OP_LT: return cmp < 0;
-	case FL_OP_LE: return cmp <= 0;
-	case FL_OP_GT: return cmp > 0;
-	case FL_OP_GE: return cmp >= 0;
+	case FL_CMP_NE: return cmp != 0;
+	case FL_CMP_LT: return cmp < 0;
+	case FL_CMP_LE: return cmp <= 0;
+	case FL_CMP_GT: return cmp > 0;
+	case FL_CMP_GE: return cmp >= 0;
 	default: return 0;
 	}
 }
@@ -830,43 +885,43 @@ static int ord(int cmp, fl_cmpop op)
 static int scalar_cmp(fl_opctx *c, fl_cmpop op, const fl_value *l,
 		      const fl_value *r, int *res)
 {
-	if (op == FL_OP_IN || op == FL_OP_INTERSECTS)
-		op = FL_OP_EQ;
+	if (op == FL_CMP_IN || op == FL_CMP_INTERSECTS)
+		op = FL_CMP_EQ;
 	int oom = 0;
 	switch (l->kind) {
 	case FL_V_STR:
 		if (r->kind != FL_V_STR)
 			return FL_EUSAGE;
 		switch (op) {
-		case FL_OP_CONTAINS:
+		case FL_CMP_CONTAINS:
 			*res = strstr(l->s, r->s) != NULL;
 			return 0;
-		case FL_OP_ICONTAINS:
+		case FL_CMP_ICONTAINS:
 			*res = icontains(l->s, r->s);
 			return 0;
-		case FL_OP_STARTSWITH:
+		case FL_CMP_STARTSWITH:
 			*res = strncmp(l->s, r->s, strlen(r->s)) == 0;
 			return 0;
-		case FL_OP_ENDSWITH: {
+		case FL_CMP_ENDSWITH: {
 			size_t ll = strlen(l->s), rl = strlen(r->s);
 			*res = rl <= ll && !memcmp(l->s + ll - rl, r->s, rl);
 			return 0;
 		}
-		case FL_OP_GLOB:
+		case FL_CMP_GLOB:
 			*res = fnmatch(r->s, l->s, 0) == 0;
 			return 0;
-		case FL_OP_IGLOB:
+		case FL_CMP_IGLOB:
 			*res = fnmatch(r->s, l->s, FNM_CASEFOLD) == 0;
 			return 0;
-		case FL_OP_PMATCH:
+		case FL_CMP_PMATCH:
 			*res = pmatch_one(r->s, l->s, &oom);
 			return oom ? FL_ENOMEM : 0;
-		case FL_OP_REGEX:
+		case FL_CMP_REGEX:
 			return rx_match(c, l, r, res);
-		case FL_OP_BCONTAINS:
-		case FL_OP_BSTARTSWITH:
-		case FL_OP_EXISTS:
-		case FL_NOPS:
+		case FL_CMP_BCONTAINS:
+		case FL_CMP_BSTARTSWITH:
+		case FL_CMP_EXISTS:
+		case FL_NCMPOPS:
 			return FL_EUSAGE;
 		default:
 			*res = ord(strcmp(l->s, r->s), op);
@@ -876,21 +931,21 @@ static int scalar_cmp(fl_opctx *c, fl_cmpop op, const fl_value *l,
 		if (r->kind != FL_V_BUF && r->kind != FL_V_STR)
 			return FL_EUSAGE;
 		switch (op) {
-		case FL_OP_EQ:
+		case FL_CMP_EQ:
 			*res = l->len == r->len && !memcmp(l->s, r->s, l->len);
 			return 0;
-		case FL_OP_NE:
+		case FL_CMP_NE:
 			*res = !(l->len == r->len && !memcmp(l->s, r->s, l->len));
 			return 0;
-		case FL_OP_CONTAINS:
-		case FL_OP_BCONTAINS:
+		case FL_CMP_CONTAINS:
+		case FL_CMP_BCONTAINS:
 			*res = r->len == 0 || memmem(l->s, l->len, r->s, r->len) != NULL;
 			return 0;
-		case FL_OP_STARTSWITH:
-		case FL_OP_BSTARTSWITH:
+		case FL_CMP_STARTSWITH:
+		case FL_CMP_BSTARTSWITH:
 			*res = r->len <= l->len && !memcmp(l->s, r->s, r->len);
 			return 0;
-		case FL_OP_ENDSWITH:
+		case FL_CMP_ENDSWITH:
 			*res = r->len <= l->len &&
 			       !memcmp(l->s + l->len - r->len, r->s, r->len);
 			return 0;
@@ -908,21 +963,21 @@ static int scalar_cmp(fl_opctx *c, fl_cmpop op, const fl_value *l,
 		*res = ord(l->u < r->u ? -1 : l->u > r->u, op);
 		return 0;
 	case FL_V_BOOL:
-		if (r->kind != FL_V_BOOL || (op != FL_OP_EQ && op != FL_OP_NE))
+		if (r->kind != FL_V_BOOL || (op != FL_CMP_EQ && op != FL_CMP_NE))
 			return FL_EUSAGE;
 		*res = ord(l->u != r->u, op);
 		return 0;
 	case FL_V_IP:
 	case FL_V_NET:
-		if (op != FL_OP_EQ && op != FL_OP_NE)
+		if (op != FL_CMP_EQ && op != FL_CMP_NE)
 			return FL_EUSAGE;
 		if (r->kind == FL_V_NET) {
-			*res = ip_in_net(l, r) == (op == FL_OP_EQ);
+			*res = ip_in_net(l, r) == (op == FL_CMP_EQ);
 		} else if (r->kind == FL_V_IP) {
 			/* An address of the other family is simply unequal. */
 			size_t n = l->ipv6 ? 16 : 4;
 			int eq = l->ipv6 == r->ipv6 && !memcmp(l->ip, r->ip, n);
-			*res = eq == (op == FL_OP_EQ);
+			*res = eq == (op == FL_CMP_EQ);
 		} else {
 			return FL_EUSAGE;
 		}
@@ -936,7 +991,7 @@ int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
 	       const fl_value *rhs, size_t n, fl_tv *out)
 {
 	int rc, r = 0;
-	if ((unsigned)op >= FL_NOPS)
+	if ((unsigned)op >= FL_NCMPOPS)
 		return FL_EUSAGE;
 	if (!fl_cmpop_applies(op, lhs->kind))
 		return FL_EUSAGE;
@@ -948,7 +1003,7 @@ int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
 		*out = FL_UNKNOWN;
 		return 0;
 	}
-	if (op == FL_OP_EXISTS) {
+	if (op == FL_CMP_EXISTS) {
 		*out = FL_TRUE;
 		return 0;
 	}
@@ -975,17 +1030,17 @@ int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
 		for (size_t i = 0; i < lhs->n; i++) {
 			int found = 0;
 			for (size_t j = 0; j < n && !found; j++)
-				if ((rc = scalar_cmp(c, FL_OP_EQ, &lhs->items[i],
+				if ((rc = scalar_cmp(c, FL_CMP_EQ, &lhs->items[i],
 						     &rhs[j], &found)))
 					return rc;
 			all &= found;
 			any |= found;
 		}
-		*out = (op == FL_OP_IN ? all : any) ? FL_TRUE : FL_FALSE;
+		*out = (op == FL_CMP_IN ? all : any) ? FL_TRUE : FL_FALSE;
 		return 0;
 	}
 
-	if (mod != FL_MOD_NONE) {
+	if (mod != FL_CMPMOD_NONE) {
 		if (n == 0) {
 			*out = FL_FALSE;
 			return 0;
@@ -998,8 +1053,8 @@ int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
 			matches += (size_t)m;
 		}
 		switch (mod) {
-		case FL_MOD_ONEOF: r = matches == 1; break;
-		case FL_MOD_ANYOF: r = matches > 0; break;
+		case FL_CMPMOD_ONEOF: r = matches == 1; break;
+		case FL_CMPMOD_ANYOF: r = matches > 0; break;
 		default: r = matches == n; break;
 		}
 		*out = r ? FL_TRUE : FL_FALSE;
@@ -1027,23 +1082,23 @@ int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
 /* ---- transformers ------------------------------------------------------ */
 
 static const char *const xform_names[] = {
-	[FL_X_TOLOWER] = "tolower", [FL_X_TOUPPER] = "toupper",
-	[FL_X_B64] = "b64", [FL_X_BASENAME] = "basename", [FL_X_LEN] = "len",
+	[FL_VX_TOLOWER] = "tolower", [FL_VX_TOUPPER] = "toupper",
+	[FL_VX_B64] = "b64", [FL_VX_BASENAME] = "basename", [FL_VX_LEN] = "len",
 };
 
-int fl_xform_parse(const char *s, size_t len, fl_xform *x)
+int fl_vxform_parse(const char *s, size_t len, fl_vxform *x)
 {
-	for (int i = 0; i <= FL_X_LEN; i++)
+	for (int i = 0; i <= FL_VX_LEN; i++)
 		if (word_eq(s, len, xform_names[i])) {
-			*x = (fl_xform)i;
+			*x = (fl_vxform)i;
 			return 0;
 		}
 	return FL_EUSAGE;
 }
 
-const char *fl_xform_name(fl_xform x)
+const char *fl_vxform_name(fl_vxform x)
 {
-	return (unsigned)x <= FL_X_LEN ? xform_names[x] : "?";
+	return (unsigned)x <= FL_VX_LEN ? xform_names[x] : "?";
 }
 
 static int b64val(int c)
@@ -1085,13 +1140,13 @@ static long b64_decode(const char *in, size_t n, char *out)
 	return (long)o;
 }
 
-static int xform_scalar(fl_arena *a, fl_xform x, const fl_value *in,
+static int xform_scalar(fl_arena *a, fl_vxform x, const fl_value *in,
 			fl_value *out)
 {
-	if (x == FL_X_B64 ? (in->kind != FL_V_STR && in->kind != FL_V_BUF)
-			  : in->kind != FL_V_STR && !(x == FL_X_LEN && in->kind == FL_V_BUF))
+	if (x == FL_VX_B64 ? (in->kind != FL_V_STR && in->kind != FL_V_BUF)
+			  : in->kind != FL_V_STR && !(x == FL_VX_LEN && in->kind == FL_V_BUF))
 		return FL_EUSAGE;
-	if (x == FL_X_LEN) {
+	if (x == FL_VX_LEN) {
 		*out = fl_value_uint(in->kind == FL_V_STR ? strlen(in->s) : in->len);
 		return 0;
 	}
@@ -1101,21 +1156,21 @@ static int xform_scalar(fl_arena *a, fl_xform x, const fl_value *in,
 		return FL_ENOMEM;
 	size_t on = n;
 	switch (x) {
-	case FL_X_TOLOWER:
-	case FL_X_TOUPPER:
+	case FL_VX_TOLOWER:
+	case FL_VX_TOUPPER:
 		for (size_t i = 0; i < n; i++)
-			buf[i] = (char)(x == FL_X_TOLOWER
+			buf[i] = (char)(x == FL_VX_TOLOWER
 						? tolower((unsigned char)in->s[i])
 						: toupper((unsigned char)in->s[i]));
 		break;
-	case FL_X_BASENAME: {
+	case FL_VX_BASENAME: {
 		const char *sl = memrchr(in->s, '/', n);
 		size_t start = sl ? (size_t)(sl - in->s) + 1 : 0;
 		on = n - start;
 		memcpy(buf, in->s + start, on);
 		break;
 	}
-	case FL_X_B64: {
+	case FL_VX_B64: {
 		long d = b64_decode(in->s, n, buf);
 		if (d < 0) {
 			*out = fl_value_none();
@@ -1136,7 +1191,7 @@ static int xform_scalar(fl_arena *a, fl_xform x, const fl_value *in,
 	return 0;
 }
 
-int fl_xform_apply(fl_arena *a, fl_xform x, const fl_value *in,
+int fl_vxform_apply(fl_arena *a, fl_vxform x, const fl_value *in,
 		   fl_value *out)
 {
 	if (in->kind == FL_V_UNKNOWN || in->kind == FL_V_NONE) {
@@ -1145,7 +1200,7 @@ int fl_xform_apply(fl_arena *a, fl_xform x, const fl_value *in,
 	}
 	if (in->kind != FL_V_LIST)
 		return xform_scalar(a, x, in, out);
-	if (x == FL_X_LEN) {
+	if (x == FL_VX_LEN) {
 		*out = fl_value_uint(in->n);
 		return 0;
 	}

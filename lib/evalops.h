@@ -81,20 +81,25 @@ int fl_value_coerce(fl_arena *a, const fl_value *in, fl_vkind kind,
 const char *fl_value_format(fl_arena *a, const fl_value *v);
 /* Name of a kind ("string", "uint64", …) for messages. */
 const char *fl_vkind_name(fl_vkind k);
+/* The kind holding a value of catalogue type `ftype` (an fl_ftype of
+ * fields.h): STR, BUF, INT, UINT, BOOL or IP (a network field's value is
+ * an address); FL_V_UNKNOWN for types without a comparable value
+ * (DOUBLE, SOCKTUPLE, …), which scenario values then keep as written. */
+fl_vkind fl_vkind_of_ftype(int ftype);
 
 /* ---- operators --------------------------------------------------------- */
 
 typedef enum fl_cmpop {
-	FL_OP_EQ, FL_OP_NE, FL_OP_LT, FL_OP_LE, FL_OP_GT, FL_OP_GE,
-	FL_OP_CONTAINS, FL_OP_ICONTAINS, FL_OP_BCONTAINS,
-	FL_OP_STARTSWITH, FL_OP_BSTARTSWITH, FL_OP_ENDSWITH,
-	FL_OP_GLOB, FL_OP_IGLOB, FL_OP_PMATCH, FL_OP_REGEX,
-	FL_OP_IN, FL_OP_INTERSECTS, FL_OP_EXISTS,
-	FL_NOPS
+	FL_CMP_EQ, FL_CMP_NE, FL_CMP_LT, FL_CMP_LE, FL_CMP_GT, FL_CMP_GE,
+	FL_CMP_CONTAINS, FL_CMP_ICONTAINS, FL_CMP_BCONTAINS,
+	FL_CMP_STARTSWITH, FL_CMP_BSTARTSWITH, FL_CMP_ENDSWITH,
+	FL_CMP_GLOB, FL_CMP_IGLOB, FL_CMP_PMATCH, FL_CMP_REGEX,
+	FL_CMP_IN, FL_CMP_INTERSECTS, FL_CMP_EXISTS,
+	FL_NCMPOPS
 } fl_cmpop;
 
 typedef enum fl_cmpmod {
-	FL_MOD_NONE, FL_MOD_ONEOF, FL_MOD_ANYOF, FL_MOD_ALLOF
+	FL_CMPMOD_NONE, FL_CMPMOD_ONEOF, FL_CMPMOD_ANYOF, FL_CMPMOD_ALLOF
 } fl_cmpmod;
 
 /* Parses an operator as the AST spells it ("=", "==", "icontains",
@@ -144,19 +149,19 @@ int fl_regex_check(const char *pat, size_t len, char *msg, size_t size);
 
 /* ---- transformers ------------------------------------------------------ */
 
-typedef enum fl_xform {
-	FL_X_TOLOWER, FL_X_TOUPPER, FL_X_B64, FL_X_BASENAME, FL_X_LEN
-} fl_xform;
+typedef enum fl_vxform {
+	FL_VX_TOLOWER, FL_VX_TOUPPER, FL_VX_B64, FL_VX_BASENAME, FL_VX_LEN
+} fl_vxform;
 
 /* Parses a transformer name; returns 0 or FL_EUSAGE. */
-int fl_xform_parse(const char *s, size_t len, fl_xform *x);
-const char *fl_xform_name(fl_xform x);
+int fl_vxform_parse(const char *s, size_t len, fl_vxform *x);
+const char *fl_vxform_name(fl_vxform x);
 /* Applies `x` to `in` (per item for a list, except len, which counts the
  * items).  Unknown stays unknown; an invalid base64 text yields NONE, as
  * Falco's failed extraction makes the comparison false.  Returns 0,
  * FL_EUSAGE when Falco refuses the transformer for this kind, or
  * FL_ENOMEM; *out is arena-owned. */
-int fl_xform_apply(fl_arena *a, fl_xform x, const fl_value *in,
+int fl_vxform_apply(fl_arena *a, fl_vxform x, const fl_value *in,
 		   fl_value *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "falcolint.h"
+#include "fields.h"
 #include "session.h"
 
 /* Generated from the YAML files of lib/scenarios/ by tools/embed.c. */
@@ -118,66 +119,84 @@ static int field_value(loader *l, const fl_ynode *n, const char *key,
 	return 0;
 }
 
-/* Field names as the condition lexer reads them: letters, digits, '_' and
- * '.', starting with a letter and holding at least one dot. */
-static int field_name_ok(const char *s, size_t n)
+/* Splits "name[arg]" (arg bare or quoted, no blank before '['), checks the
+ * field against the catalogue for the scenario's source, and converts the
+ * YAML-typed value to the field's type. */
+static int check_field(loader *l, const fl_ynode *k, const fl_ynode *v,
+		       const char *source, fl_sfield *f)
 {
-	int dot = 0;
-	if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '.') {
-			if (i + 1 == n || s[i + 1] == '.')
-				return 0;
-			dot = 1;
-		} else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9') || c == '_' || c == '-')) {
-			return 0;
-		}
+	fl_field_match m;
+	fl_field_status st = fl_field_lookup(source, k->str, k->len,
+					     FL_VERSION_UNRELEASED, &m);
+	/* A field of an older or newer release is still a real field, and an
+	 * uncatalogued plugin source cannot be checked. */
+	if (st != FL_FIELD_OK && st != FL_FIELD_NOT_YET && st != FL_FIELD_REMOVED &&
+	    st != FL_FIELD_UNKNOWN_SOURCE) {
+		const char *hint = st == FL_FIELD_UNKNOWN
+			? fl_field_suggest(source, k->str, k->len, FL_VERSION_UNRELEASED)
+			: NULL;
+		fl_dg *g;
+		if (st == FL_FIELD_UNKNOWN)
+			g = err(l, FL511, k->span, "unknown field '%s'", k->str);
+		else if (st == FL_FIELD_OTHER_SOURCE)
+			g = err(l, FL511, k->span, "field '%s' is not a field of source '%s'",
+				k->str, source);
+		else
+			g = err(l, FL511, k->span, "invalid field '%s': %s", k->str,
+				fl_field_status_text(st));
+		if (hint)
+			fl_diag_help(l->d, g, "did you mean '%s'?", hint);
+		return FL_EUSAGE;
 	}
-	return dot;
-}
-
-/* Splits "name[arg]" (arg bare or quoted, no blank before '['). */
-static int split_key(loader *l, const fl_ynode *k, fl_sfield *f)
-{
-	const char *s = k->str;
-	size_t n = k->len;
-	const char *br = memchr(s, '[', n);
-	size_t nl = br ? (size_t)(br - s) : n;
-	f->key = s;
-	if (br) {
-		const char *a = br + 1;
-		size_t al = n - nl - 1;
-		if (al < 2 || a[al - 1] != ']')
-			goto bad;
-		al--;
-		if (al >= 2 && (a[0] == '"' || a[0] == '\'') && a[al - 1] == a[0]) {
-			a++;
-			al -= 2;
-		}
-		if (al == 0 || memchr(a, ']', al) || memchr(a, '[', al))
-			goto bad;
-		f->arg = fl_arena_strndup(l->sc->arena, a, al);
+	const char *br = memchr(k->str, '[', k->len);
+	size_t nl = br ? (size_t)(br - k->str) : k->len;
+	f->key = k->str;
+	f->name = fl_arena_strndup(l->sc->arena, k->str, nl);
+	if (!f->name)
+		return FL_ENOMEM;
+	if (br && m.arg) {
+		f->arg = fl_arena_strndup(l->sc->arena, m.arg, m.arg_len);
 		if (!f->arg)
 			return FL_ENOMEM;
 	}
-	if (!field_name_ok(s, nl))
-		goto bad;
-	f->name = fl_arena_strndup(l->sc->arena, s, nl);
-	if (!f->name)
-		return FL_ENOMEM;
-	/* HOOK(fields.h): once the field catalogue is committed, look the name
-	 * up with fl_field_find for the scenario's source, check the argument
-	 * form, and coerce f->value to the field's type (FL511 / FL512). */
+	if (!m.field)
+		return 0;
+	int is_list = (m.field->flags & FL_FF_LIST) && !(br && m.form == FL_FORM_INDEX);
+	fl_value *val = &f->value;
+	if (val->kind == FL_V_LIST && !is_list) {
+		err(l, FL512, v->span, "a list is not a value of field '%s'", k->str);
+		return FL_EUSAGE;
+	}
+	if (is_list && val->kind != FL_V_LIST && val->kind != FL_V_NONE) {
+		/* one value of a list field: a list of one */
+		fl_value *it = fl_arena_alloc(l->sc->arena, sizeof(*it));
+		if (!it)
+			return FL_ENOMEM;
+		*it = *val;
+		memset(val, 0, sizeof(*val));
+		val->kind = FL_V_LIST;
+		val->items = it;
+		val->n = 1;
+	}
+	fl_vkind kind = fl_vkind_of_ftype((int)m.type);
+	if (kind == FL_V_UNKNOWN)
+		return 0;
+	fl_value out;
+	int rc = fl_value_coerce(l->sc->arena, val, kind, &out);
+	if (rc == FL_EUSAGE) {
+		err(l, FL512, v->span, "'%s' is not a value of field '%s' (%s)",
+		    v->kind == FL_Y_SCALAR ? v->str : "list", k->str,
+		    fl_type_name(m.type));
+		return FL_EUSAGE;
+	}
+	if (rc)
+		return rc;
+	*val = out;
 	return 0;
-bad:
-	err(l, FL511, k->span, "invalid field name '%s'", s);
-	return FL_EUSAGE;
 }
 
-static int load_fields(loader *l, const fl_ynode *m, fl_sevent *e)
+static int load_fields(loader *l, const fl_ynode *m, const char *source,
+		       fl_sevent *e)
 {
 	if (m->kind != FL_Y_MAP) {
 		err(l, FL510, m->span, "'fields' must be a map, not %s", kind_name(m->kind));
@@ -197,11 +216,9 @@ static int load_fields(loader *l, const fl_ynode *m, fl_sevent *e)
 		fl_sfield f = {0};
 		f.span = k->span;
 		f.value_span = v->span;
-		int rc = split_key(l, k, &f);
-		if (rc == FL_ENOMEM)
-			return rc;
+		int rc = field_value(l, v, k->str, &f.value);
 		if (rc == 0)
-			rc = field_value(l, v, k->str, &f.value);
+			rc = check_field(l, k, v, source, &f);
 		if (rc == FL_ENOMEM)
 			return rc;
 		if (rc) {
@@ -308,7 +325,7 @@ static int load_event(loader *l, const fl_ynode *m, fl_scenario *sc)
 			rc = (e.note = want_str(l, v, "'note'")) ? 0 : FL_EUSAGE;
 		} else if (!strcmp(key, "fields")) {
 			have_fields = 1;
-			rc = load_fields(l, v, &e);
+			rc = load_fields(l, v, sc->source, &e);
 		} else {
 			err(l, FL510, k->span, "unknown key '%s' in event '%s' (expected name, driver, note, fields)",
 			    key, e.name);

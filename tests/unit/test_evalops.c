@@ -93,15 +93,15 @@ static void test_parse_ops(void **st)
 	fl_cmpop op;
 	fl_cmpmod mod;
 	assert_int_equal(fl_cmpop_parse("==", 2, &op, &mod), 0);
-	assert_int_equal(op, FL_OP_EQ);
+	assert_int_equal(op, FL_CMP_EQ);
 	assert_int_equal(fl_cmpop_parse("startswith oneof", 16, &op, &mod), 0);
-	assert_int_equal(op, FL_OP_STARTSWITH);
-	assert_int_equal(mod, FL_MOD_ONEOF);
+	assert_int_equal(op, FL_CMP_STARTSWITH);
+	assert_int_equal(mod, FL_CMPMOD_ONEOF);
 	assert_int_equal(fl_cmpop_parse("!= allof", 8, &op, &mod), 0);
-	assert_int_equal(mod, FL_MOD_ALLOF);
+	assert_int_equal(mod, FL_CMPMOD_ALLOF);
 	assert_int_equal(fl_cmpop_parse("in anyof", 8, &op, &mod), FL_EUSAGE);
 	assert_int_equal(fl_cmpop_parse("like", 4, &op, &mod), FL_EUSAGE);
-	assert_string_equal(fl_cmpop_name(FL_OP_PMATCH), "pmatch");
+	assert_string_equal(fl_cmpop_name(FL_CMP_PMATCH), "pmatch");
 }
 
 static void test_string_ops(void **st)
@@ -270,12 +270,12 @@ static void test_buffers(void **st)
 	assert_int_equal(cmpv(&b, "bcontains", L("4c46"), 1, NULL), FL_TRUE);
 	assert_int_equal(cmpv(&b, "bcontains", L("4c47"), 1, NULL), FL_FALSE);
 	fl_value v;
-	assert_int_equal(fl_literal_parse(A, FL_OP_BCONTAINS, FL_V_BUF, "4g", 2, &v),
+	assert_int_equal(fl_literal_parse(A, FL_CMP_BCONTAINS, FL_V_BUF, "4g", 2, &v),
 			 FL_EUSAGE);
-	assert_int_equal(fl_literal_parse(A, FL_OP_BCONTAINS, FL_V_BUF, "abc", 3, &v),
+	assert_int_equal(fl_literal_parse(A, FL_CMP_BCONTAINS, FL_V_BUF, "abc", 3, &v),
 			 FL_EUSAGE);
 	/* strings refuse byte operators, as flt_is_comparable_string does */
-	assert_false(fl_cmpop_applies(FL_OP_BCONTAINS, FL_V_STR));
+	assert_false(fl_cmpop_applies(FL_CMP_BCONTAINS, FL_V_STR));
 }
 
 /* Every operator on an unknown value is unknown; on an absent value false. */
@@ -284,29 +284,29 @@ static void test_unknown_and_absent(void **st)
 	(void)st;
 	fl_value u = fl_value_unknown(), none = fl_value_none();
 	fl_value lit = fl_value_str("x");
-	for (int op = 0; op < FL_NOPS; op++) {
-		if (op == FL_OP_BCONTAINS || op == FL_OP_BSTARTSWITH)
+	for (int op = 0; op < FL_NCMPOPS; op++) {
+		if (op == FL_CMP_BCONTAINS || op == FL_CMP_BSTARTSWITH)
 			continue;
 		fl_tv out;
-		assert_int_equal(fl_compare(C, (fl_cmpop)op, FL_MOD_NONE, &u, &lit, 1,
+		assert_int_equal(fl_compare(C, (fl_cmpop)op, FL_CMPMOD_NONE, &u, &lit, 1,
 					    &out), 0);
 		assert_int_equal(out, FL_UNKNOWN);
-		assert_int_equal(fl_compare(C, (fl_cmpop)op, FL_MOD_NONE, &none, &lit,
+		assert_int_equal(fl_compare(C, (fl_cmpop)op, FL_CMPMOD_NONE, &none, &lit,
 					    1, &out), 0);
 		assert_int_equal(out, FL_FALSE);
 	}
 	/* exists on a known value */
 	fl_value s = fl_value_str("");
 	fl_tv out;
-	assert_int_equal(fl_compare(C, FL_OP_EXISTS, FL_MOD_NONE, &s, NULL, 0, &out), 0);
+	assert_int_equal(fl_compare(C, FL_CMP_EXISTS, FL_CMPMOD_NONE, &s, NULL, 0, &out), 0);
 	assert_int_equal(out, FL_TRUE);
 	/* negation keeps unknown unknown: not (unknown = x) */
 	assert_int_equal(fl_tv_not(FL_UNKNOWN), FL_UNKNOWN);
 	/* a val() right-hand side that is unknown / absent */
 	fl_value l = fl_value_str("runc");
-	assert_int_equal(fl_compare(C, FL_OP_EQ, FL_MOD_NONE, &l, &u, 1, &out), 0);
+	assert_int_equal(fl_compare(C, FL_CMP_EQ, FL_CMPMOD_NONE, &l, &u, 1, &out), 0);
 	assert_int_equal(out, FL_UNKNOWN);
-	assert_int_equal(fl_compare(C, FL_OP_NE, FL_MOD_NONE, &l, &none, 1, &out), 0);
+	assert_int_equal(fl_compare(C, FL_CMP_NE, FL_CMPMOD_NONE, &l, &none, 1, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 }
 
@@ -335,42 +335,42 @@ static void test_transformers(void **st)
 {
 	(void)st;
 	fl_value in = fl_value_str("/usr/Bin/RunC"), out;
-	fl_xform x;
-	assert_int_equal(fl_xform_parse("tolower", 7, &x), 0);
-	assert_int_equal(fl_xform_apply(A, x, &in, &out), 0);
+	fl_vxform x;
+	assert_int_equal(fl_vxform_parse("tolower", 7, &x), 0);
+	assert_int_equal(fl_vxform_apply(A, x, &in, &out), 0);
 	assert_string_equal(out.s, "/usr/bin/runc");
-	assert_int_equal(fl_xform_apply(A, FL_X_TOUPPER, &in, &out), 0);
+	assert_int_equal(fl_vxform_apply(A, FL_VX_TOUPPER, &in, &out), 0);
 	assert_string_equal(out.s, "/USR/BIN/RUNC");
-	assert_int_equal(fl_xform_apply(A, FL_X_BASENAME, &in, &out), 0);
+	assert_int_equal(fl_vxform_apply(A, FL_VX_BASENAME, &in, &out), 0);
 	assert_string_equal(out.s, "RunC");
 	fl_value dir = fl_value_str("/usr/bin/");
-	assert_int_equal(fl_xform_apply(A, FL_X_BASENAME, &dir, &out), 0);
+	assert_int_equal(fl_vxform_apply(A, FL_VX_BASENAME, &dir, &out), 0);
 	assert_string_equal(out.s, "");
-	assert_int_equal(fl_xform_apply(A, FL_X_LEN, &in, &out), 0);
+	assert_int_equal(fl_vxform_apply(A, FL_VX_LEN, &in, &out), 0);
 	assert_int_equal(out.kind, FL_V_UINT);
 	assert_int_equal(out.u, 13);
 	fl_value b64 = fl_value_str("cnVuYw==");
-	assert_int_equal(fl_xform_apply(A, FL_X_B64, &b64, &out), 0);
+	assert_int_equal(fl_vxform_apply(A, FL_VX_B64, &b64, &out), 0);
 	assert_string_equal(out.s, "runc");
 	b64 = fl_value_str("cnVuYw");
-	assert_int_equal(fl_xform_apply(A, FL_X_B64, &b64, &out), 0);
+	assert_int_equal(fl_vxform_apply(A, FL_VX_B64, &b64, &out), 0);
 	assert_string_equal(out.s, "runc");
 	b64 = fl_value_str("not base64!");
-	assert_int_equal(fl_xform_apply(A, FL_X_B64, &b64, &out), 0);
+	assert_int_equal(fl_vxform_apply(A, FL_VX_B64, &b64, &out), 0);
 	assert_int_equal(out.kind, FL_V_NONE);
 	fl_value u = fl_value_unknown();
-	assert_int_equal(fl_xform_apply(A, FL_X_TOLOWER, &u, &out), 0);
+	assert_int_equal(fl_vxform_apply(A, FL_VX_TOLOWER, &u, &out), 0);
 	assert_int_equal(out.kind, FL_V_UNKNOWN);
 	fl_value num = fl_value_int(3);
-	assert_int_equal(fl_xform_apply(A, FL_X_TOLOWER, &num, &out), FL_EUSAGE);
+	assert_int_equal(fl_vxform_apply(A, FL_VX_TOLOWER, &num, &out), FL_EUSAGE);
 	fl_value items[3] = {fl_value_str("A"), fl_value_str("B"), fl_value_str("C")};
 	fl_value lst = {0};
 	lst.kind = FL_V_LIST;
 	lst.items = items;
 	lst.n = 3;
-	assert_int_equal(fl_xform_apply(A, FL_X_LEN, &lst, &out), 0);
+	assert_int_equal(fl_vxform_apply(A, FL_VX_LEN, &lst, &out), 0);
 	assert_int_equal(out.u, 3);
-	assert_int_equal(fl_xform_apply(A, FL_X_TOLOWER, &lst, &out), 0);
+	assert_int_equal(fl_vxform_apply(A, FL_VX_TOLOWER, &lst, &out), 0);
 	assert_string_equal(out.items[2].s, "c");
 }
 

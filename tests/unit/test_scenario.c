@@ -108,8 +108,10 @@ static void test_builtin_runc_facts(void **st)
 	assert_non_null(f);
 	assert_string_equal(f->key, "proc.aname[1]");
 	assert_null(fl_sevent_field(bpf, "proc.aname", NULL));
+	/* converted to the catalogue's type (UINT32) */
 	f = fl_sevent_field(bpf, "proc.tty", NULL);
-	assert_int_equal(f->value.kind, FL_V_INT);
+	assert_int_equal(f->value.kind, FL_V_UINT);
+	assert_int_equal(f->value.u, 0);
 	/* proc.exe is argv[0]; the published alert does not show it: unknown */
 	assert_null(fl_sevent_field(bpf, "proc.exe", NULL));
 	/* user.name was cut off in the stored alert: unknown */
@@ -142,41 +144,41 @@ static void test_builtin_against_upstream_clauses(void **st)
 	fl_value lit, lst[1];
 	fl_tv out;
 	/* v1: proc.name in (known_memfd_execution_binaries), list empty */
-	assert_int_equal(fl_compare(c, FL_OP_IN, FL_MOD_NONE,
+	assert_int_equal(fl_compare(c, FL_CMP_IN, FL_CMPMOD_NONE,
 				    &fl_sevent_field(bpf, "proc.name", NULL)->value,
 				    NULL, 0, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	/* v2: proc.name in (runc) does not match the digit */
 	lst[0] = fl_value_str("runc");
-	assert_int_equal(fl_compare(c, FL_OP_IN, FL_MOD_NONE,
+	assert_int_equal(fl_compare(c, FL_CMP_IN, FL_CMPMOD_NONE,
 				    &fl_sevent_field(bpf, "proc.name", NULL)->value,
 				    lst, 1, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	/* v2: proc.pname in (runc) does */
-	assert_int_equal(fl_compare(c, FL_OP_IN, FL_MOD_NONE,
+	assert_int_equal(fl_compare(c, FL_CMP_IN, FL_CMPMOD_NONE,
 				    &fl_sevent_field(kmod, "proc.pname", NULL)->value,
 				    lst, 1, &out), 0);
 	assert_int_equal(out, FL_TRUE);
 	/* v2: the exact exepath clause matches the BPF form only */
 	lit = fl_value_str("memfd:runc_cloned:/proc/self/exe");
-	assert_int_equal(fl_compare(c, FL_OP_EQ, FL_MOD_NONE,
+	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE,
 				    &fl_sevent_field(bpf, "proc.exepath", NULL)->value,
 				    &lit, 1, &out), 0);
 	assert_int_equal(out, FL_TRUE);
-	assert_int_equal(fl_compare(c, FL_OP_EQ, FL_MOD_NONE,
+	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE,
 				    &fl_sevent_field(kmod, "proc.exepath", NULL)->value,
 				    &lit, 1, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	/* v2: proc.exe = "memfd:…" is unknown here (argv[0] not published) */
 	const fl_sfield *exe = fl_sevent_field(bpf, "proc.exe", NULL);
 	fl_value unk = fl_value_unknown();
-	assert_int_equal(fl_compare(c, FL_OP_EQ, FL_MOD_NONE, exe ? &exe->value : &unk,
+	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE, exe ? &exe->value : &unk,
 				    &lit, 1, &out), 0);
 	assert_int_equal(out, FL_UNKNOWN);
 	/* is_exe_from_memfd=true, read as the rule's literal */
 	fl_value t;
-	assert_int_equal(fl_literal_parse(a, FL_OP_EQ, FL_V_BOOL, "true", 4, &t), 0);
-	assert_int_equal(fl_compare(c, FL_OP_EQ, FL_MOD_NONE,
+	assert_int_equal(fl_literal_parse(a, FL_CMP_EQ, FL_V_BOOL, "true", 4, &t), 0);
+	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE,
 				    &fl_sevent_field(bpf, "proc.is_exe_from_memfd", NULL)->value,
 				    &t, 1, &out), 0);
 	assert_int_equal(out, FL_TRUE);
@@ -245,7 +247,7 @@ static const char GOOD[] =
 	"        proc.pid: 42\n"
 	"        proc.tty: ~\n"
 	"        proc.aname['2']: bash\n"
-	"        ka.req.pod.containers.image: [nginx, redis]\n"
+	"        fd.types: [file, ipv4]\n"
 	"        proc.is_exe_writable: false\n"
 	"        proc.args: 'true'\n";
 
@@ -263,20 +265,35 @@ static void test_good_user_file(void **st)
 	assert_int_equal(e->drivers, 0);
 	assert_int_equal(fl_sevent_field(e, "proc.pid", NULL)->value.kind, FL_V_INT);
 	assert_int_equal(fl_sevent_field(e, "proc.pid", NULL)->value.i, 42);
+	/* proc.name: agent stays a string; a plain 5 would too (CHARBUF) */
 	assert_int_equal(fl_sevent_field(e, "proc.tty", NULL)->value.kind, FL_V_NONE);
 	assert_string_equal(fl_sevent_field(e, "proc.aname", "2")->value.s, "bash");
-	const fl_value *lv = &fl_sevent_field(e, "ka.req.pod.containers.image", NULL)->value;
+	const fl_value *lv = &fl_sevent_field(e, "fd.types", NULL)->value;
 	assert_int_equal(lv->kind, FL_V_LIST);
 	assert_int_equal(lv->n, 2);
-	assert_string_equal(lv->items[1].s, "redis");
+	assert_string_equal(lv->items[1].s, "ipv4");
 	assert_int_equal(fl_sevent_field(e, "proc.is_exe_writable", NULL)->value.kind, FL_V_BOOL);
 	/* a quoted 'true' is a string */
 	assert_int_equal(fl_sevent_field(e, "proc.args", NULL)->value.kind, FL_V_STR);
-	/* an int read from YAML converts to the string a CHARBUF field holds */
-	fl_value out;
-	assert_int_equal(fl_value_coerce(l->a, &fl_sevent_field(e, "proc.pid", NULL)->value,
-					 FL_V_STR, &out), 0);
-	assert_string_equal(out.s, "42");
+	/* a plain number for a CHARBUF field is read as its text */
+	l = load_text("- scenario: x\n  kind: benign\n  events:\n"
+		      "    - {name: e, fields: {proc.name: 5, proc.aname: [a, b]}}\n");
+	assert_int_equal(l->d.list.n, 1);
+	expect(l, 0, FL512, 4, 52, "a list is not a value of field 'proc.aname'");
+	l = load_text("- scenario: x\n  kind: benign\n  events:\n"
+		      "    - {name: e, fields: {proc.name: 5, proc.is_exe_from_memfd: yes,"
+		      " proc.pid: x1, fd.sip: 10.0.0.300}}\n");
+	assert_int_equal(l->d.list.n, 3);
+	expect(l, 0, FL512, 4, 64, "'yes' is not a value of field 'proc.is_exe_from_memfd' (BOOL)");
+	expect(l, 1, FL512, 4, 79, "'x1' is not a value of field 'proc.pid' (INT64)");
+	expect(l, 2, FL512, 4, 91, "'10.0.0.300' is not a value of field 'fd.sip'");
+	l = load_text("- scenario: x\n  kind: benign\n  events:\n"
+		      "    - {name: e, fields: {proc.name: 5, fd.sip: 10.0.0.3}}\n");
+	assert_int_equal(l->d.list.n, 0);
+	const fl_sevent *e2 = &l->sc.list.v[0]->events[0];
+	assert_int_equal(fl_sevent_field(e2, "proc.name", NULL)->value.kind, FL_V_STR);
+	assert_string_equal(fl_sevent_field(e2, "proc.name", NULL)->value.s, "5");
+	assert_int_equal(fl_sevent_field(e2, "fd.sip", NULL)->value.kind, FL_V_IP);
 }
 
 static void test_shape_errors(void **st)
@@ -339,11 +356,11 @@ static void test_field_and_driver_errors(void **st)
 			      "        proc: z\n");
 	assert_int_equal(l->d.list.n, 6);
 	expect(l, 0, FL514, 5, 28, "unknown driver 'bpf'");
-	expect(l, 1, FL511, 7, 9, "invalid field name 'proc name'");
-	expect(l, 2, FL511, 8, 9, "invalid field name 'proc.aname['");
+	expect(l, 1, FL511, 7, 9, "unknown field 'proc name'");
+	expect(l, 2, FL511, 8, 9, "'proc.aname['");
 	expect(l, 3, FL512, 9, 23, "a map is not a value of field 'proc.exepath'");
 	expect(l, 4, FL512, 10, 24, "list items of field 'proc.args' must be strings");
-	expect(l, 5, FL511, 11, 9, "invalid field name 'proc'");
+	expect(l, 5, FL511, 11, 9, "unknown field 'proc'");
 	assert_int_equal(l->sc.list.n, 0);
 }
 
