@@ -386,6 +386,29 @@ static int key_index(const char *const *keys, int nkeys, const char *k)
 	return -1;
 }
 
+/* The key node `key` under the item's `override:` mapping (for spans). */
+static fl_span override_key(const fl_ynode *map, const char *key)
+{
+	const fl_ynode *ov = fl_ymap_get(map, "override", NULL);
+	fl_ynode *k = NULL;
+	if (ov && fl_ymap_get(ov, key, &k))
+		return k->span;
+	return first_key(map);
+}
+
+/* 'append: true' together with a non-empty override: at 'override'. */
+static int append_and_override(rd *r, const item *it)
+{
+	fl_ynode *ok = NULL, *ak = NULL;
+	fl_ymap_get(it->map, "override", &ok);
+	fl_ymap_get(it->map, "append", &ak);
+	fl_dg *g = raise(r, it, FL016, ok ? ok->span : first_key(it->map),
+			 "'append: true' cannot be combined with 'override'");
+	if (ak)
+		note(r, g, ak->span, "'append' given here");
+	return r->oom ? FL_ENOMEM : BAD;
+}
+
 /* Parses `override:` into bit sets over keys[] (append, replace).  keys[]
  * holds every overridable key of the kind; `app`/`rep` say which may be
  * appended/replaced. */
@@ -506,8 +529,7 @@ static int read_list(rd *r, item *it)
 		      "'append: true' is deprecated (use 'override: {items: append}')");
 	TRY(read_overrides(r, it, keys, 1, 1, 1, &oa, &orp));
 	if (append && (oa | orp))
-		return err(r, it, FL016, first_key(it->map),
-			   "'append: true' cannot be combined with 'override'");
+		return append_and_override(r, it);
 	append |= (int)(oa & 1);
 
 	fl_list *l = fl_ruleset_list(r->rs, name->str, name->len);
@@ -558,8 +580,7 @@ static int read_macro(rd *r, item *it)
 		      "'append: true' is deprecated (use 'override: {condition: append}')");
 	TRY(read_overrides(r, it, keys, 1, 1, 1, &oa, &orp));
 	if (append && (oa | orp))
-		return err(r, it, FL016, first_key(it->map),
-			   "'append: true' cannot be combined with 'override'");
+		return append_and_override(r, it);
 	append |= (int)(oa & 1);
 
 	fl_cond_piece piece = {.span = cond->span, .item = it->map->span};
@@ -572,7 +593,7 @@ static int read_macro(rd *r, item *it)
 		TRY(contrib(r, &m->c, !oa ? FL_CONTRIB_APPEND : FL_CONTRIB_OVERRIDE_APPEND, it, name));
 		if (FL_VEC_PUSH(r->a, m->appends, piece))
 			return FL_ENOMEM;
-		TRY(fl_text_join(r->a, &m->cond, &piece.text, &m->cond));
+		TRY(fl_textbuf_join(r->a, &m->cond_buf, &m->cond, &piece.text));
 	} else {
 		int redefine = m != NULL;
 		if (!m && !(m = fl_ruleset_add_macro(r->rs, name->str, name->len)))
@@ -591,6 +612,56 @@ static int read_macro(rd *r, item *it)
 }
 
 /* ---- exceptions (spec §10) ---------------------------------------------- */
+
+/* A temporary name → index map (exception names of one rule and entry):
+ * keeps hostile rules with thousands of exceptions linear. */
+typedef struct nmap {
+	const char **name;
+	uint32_t *idx;
+	uint32_t cap;
+} nmap;
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static int nmap_init(fl_arena *a, nmap *m, size_t n)
+{
+	uint32_t cap = 16;
+	while (cap < n * 2 + 2)
+		cap *= 2;
+	m->cap = cap;
+	m->name = fl_arena_alloc(a, sizeof(*m->name) * cap);
+	m->idx = fl_arena_alloc(a, sizeof(*m->idx) * cap);
+	return m->name && m->idx ? 0 : FL_ENOMEM;
+}
+
+/* Index of `name`, or -1. */
+static int64_t nmap_get(const nmap *m, const char *name)
+{
+	for (uint32_t i = hash_str(name) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (!m->name[i])
+			return -1;
+		if (strcmp(m->name[i], name) == 0)
+			return m->idx[i];
+	}
+}
+
+/* Adds name → idx unless present (the first occurrence wins, as Falco's
+ * find_if); the map was sized for every name that will be added. */
+static void nmap_put(nmap *m, const char *name, uint32_t idx)
+{
+	uint32_t i = hash_str(name) & (m->cap - 1);
+	for (; m->name[i]; i = (i + 1) & (m->cap - 1))
+		if (strcmp(m->name[i], name) == 0)
+			return;
+	m->name[i] = name;
+	m->idx[i] = idx;
+}
 
 /* An exception entry as read from one item. */
 typedef struct rexc {
@@ -640,6 +711,8 @@ static int read_exceptions(rd *r, const item *it, int append, rexcs *out, int *p
 		return 0;
 	if (exs->kind != FL_Y_SEQ)
 		return err(r, it, FL011, exs->span, "value of 'exceptions' is not a sequence");
+	nmap seen;
+	TRY(nmap_init(r->a, &seen, exs->n));
 	for (uint32_t i = 0; i < exs->n; i++) {
 		const fl_ynode *ex = exs->kids[i];
 		if (ex->kind != FL_Y_MAP)
@@ -648,13 +721,13 @@ static int read_exceptions(rd *r, const item *it, int append, rexcs *out, int *p
 		fl_ynode *name;
 		TRY(get_scalar(r, it, ex, "name", 1, &name, NULL));
 		rexc e = {.map = ex, .name = name->str, .name_span = name->span};
-		for (size_t j = 0; j < out->n; j++)
-			if (strcmp(out->v[j].name, e.name) == 0) {
-				fl_dg *g = raise(r, it, FL309, name->span,
-						 "duplicate exception name '%s'", e.name);
-				note(r, g, out->v[j].name_span, "first used here");
-				break;
-			}
+		int64_t dup = nmap_get(&seen, e.name);
+		if (dup >= 0) {
+			fl_dg *g = raise(r, it, FL309, name->span, "duplicate exception name '%s'",
+					 e.name);
+			note(r, g, out->v[dup].name_span, "first used here");
+		}
+		nmap_put(&seen, e.name, (uint32_t)out->n);
 		fl_ynode *fk = NULL;
 		const fl_ynode *f = fl_ymap_get(ex, "fields", &fk);
 		if (!f && !append)
@@ -899,14 +972,13 @@ static int decode_rule_key(rd *r, const item *it, int k, int append, rupd *u)
  * the rule: names introduced earlier in the same entry count as existing. */
 static int check_exc_append(rd *r, const item *it, const fl_rule *prev, const rexcs *xs)
 {
+	nmap names;
+	TRY(nmap_init(r->a, &names, prev->exceptions.n + xs->n));
+	for (size_t j = 0; j < prev->exceptions.n; j++)
+		nmap_put(&names, prev->exceptions.v[j].name, (uint32_t)j);
 	for (size_t i = 0; i < xs->n; i++) {
 		const rexc *e = &xs->v[i];
-		int exists = 0;
-		for (size_t j = 0; j < prev->exceptions.n && !exists; j++)
-			exists = strcmp(prev->exceptions.v[j].name, e->name) == 0;
-		for (size_t j = 0; j < i && !exists; j++)
-			exists = strcmp(xs->v[j].name, e->name) == 0;
-		if (!exists) {
+		if (nmap_get(&names, e->name) < 0) {
 			if (!e->fields_valid)
 				return err(r, it, FL303, e->name_span,
 					   "new exception '%s' has no fields", e->name);
@@ -914,6 +986,7 @@ static int check_exc_append(rd *r, const item *it, const fl_rule *prev, const re
 				return err(r, it, FL304, e->name_span,
 					   "new exception '%s' has no values", e->name);
 			TRY(validate_exception(r, it, e, FL306));
+			nmap_put(&names, e->name, 0);
 		} else {
 			if (e->fields_valid)
 				return err(r, it, FL305, e->fields->span,
@@ -930,19 +1003,22 @@ static int check_exc_append(rd *r, const item *it, const fl_rule *prev, const re
 
 static int apply_exc_append(rd *r, fl_rule *prev, const rexcs *xs)
 {
+	nmap names;
+	TRY(nmap_init(r->a, &names, prev->exceptions.n + xs->n));
+	for (size_t j = 0; j < prev->exceptions.n; j++)
+		nmap_put(&names, prev->exceptions.v[j].name, (uint32_t)j);
 	for (size_t i = 0; i < xs->n; i++) {
 		const rexc *e = &xs->v[i];
-		fl_exception *ex = NULL;
-		for (size_t j = 0; j < prev->exceptions.n && !ex; j++)
-			if (strcmp(prev->exceptions.v[j].name, e->name) == 0)
-				ex = &prev->exceptions.v[j];
-		if (!ex) {
+		int64_t at = nmap_get(&names, e->name);
+		if (at < 0) {
 			fl_exception nx;
 			TRY(to_exception(r, e, 0, &nx));
+			nmap_put(&names, e->name, (uint32_t)prev->exceptions.n);
 			if (FL_VEC_PUSH(r->a, prev->exceptions, nx))
 				return FL_ENOMEM;
 			continue;
 		}
+		fl_exception *ex = &prev->exceptions.v[at];
 		if (e->values)
 			for (uint32_t j = 0; j < e->values->n; j++)
 				if (FL_VEC_PUSH(r->a, ex->values, (const fl_ynode *)e->values->kids[j]))
@@ -964,11 +1040,11 @@ static int set_tags(rd *r, fl_rule *rule, const fl_ynode *tags, int reset)
 	return 0;
 }
 
-static int join_into(rd *r, fl_text *t, const fl_ynode *n)
+static int join_into(rd *r, fl_textbuf *b, fl_text *t, const fl_ynode *n)
 {
 	fl_text x;
 	TRY(scalar_text(r, n, &x));
-	return fl_text_join(r->a, t, &x, t);
+	return fl_textbuf_join(r->a, b, t, &x);
 }
 
 /* Override entry (spec §9) and legacy append (§8.5). */
@@ -1012,7 +1088,7 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 				if (!(set & (1u << k)))
 					continue;
 				if (!(expected & (1u << k)))
-					return err(r, it, FL017, first_key(it->map),
+					return err(r, it, FL017, override_key(it->map, rule_keys[k]),
 						   "override asks to %s '%s' but the entry has no '%s'",
 						   pass ? "replace" : "append to", rule_keys[k],
 						   rule_keys[k]);
@@ -1063,12 +1139,12 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 			TRY(scalar_text(r, ua.cond, &p.text));
 			if (FL_VEC_PUSH(r->a, prev->cond_appends, p))
 				return FL_ENOMEM;
-			TRY(fl_text_join(r->a, &prev->cond, &p.text, &prev->cond));
+			TRY(fl_textbuf_join(r->a, &prev->cond_buf, &prev->cond, &p.text));
 		}
 		if (ua.output)
-			TRY(join_into(r, &prev->output, ua.output));
+			TRY(join_into(r, &prev->output_buf, &prev->output, ua.output));
 		if (ua.desc)
-			TRY(join_into(r, &prev->desc, ua.desc));
+			TRY(join_into(r, &prev->desc_buf, &prev->desc, ua.desc));
 		TRY(set_tags(r, prev, ua.tags, 0));
 		TRY(apply_exc_append(r, prev, &ua.exc));
 		prev->c.visibility = r->rs->counter++;
@@ -1127,7 +1203,9 @@ static int rule_enable(rd *r, item *it, const fl_ynode *name)
 {
 	int has, en;
 	TRY(get_bool(r, it, it->map, "enabled", 1, &has, &en));
-	raise(r, it, FL402, first_key(it->map),
+	fl_ynode *ek = NULL;
+	fl_ymap_get(it->map, "enabled", &ek);
+	raise(r, it, FL402, ek->span,
 	      "an entry with only 'enabled' is deprecated (use 'override: {enabled: replace}')");
 	fl_rule *prev = fl_ruleset_rule(r->rs, name->str, name->len);
 	if (!prev)
@@ -1252,8 +1330,7 @@ static int read_rule(rd *r, item *it)
 	TRY(read_overrides(r, it, rule_keys, K_NKEYS, RULE_APPENDABLE, RULE_REPLACEABLE,
 			   &oa, &orp));
 	if (append && (oa | orp))
-		return err(r, it, FL016, first_key(it->map),
-			   "'append: true' cannot be combined with 'override'");
+		return append_and_override(r, it);
 	if (oa | orp)
 		return rule_update(r, it, name, src, 0, oa, orp);
 	if (append)
@@ -1312,6 +1389,7 @@ static int read_plugin_alt(rd *r, const item *it, const fl_ynode *m, fl_plugin_a
 	out->name = name->str;
 	out->version = ver->str;
 	out->span = ver->span;
+	out->name_span = name->span;
 	return 0;
 }
 
@@ -1350,7 +1428,7 @@ static int read_plugin_versions(rd *r, item *it)
 					   a->version, a->name);
 			for (size_t k = 0; k < j; k++)
 				if (strcmp(req.alts.v[k].name, a->name) == 0)
-					return err(r, it, FL405, a->span,
+					return err(r, it, FL405, a->name_span,
 						   "plugin '%s' is required more than once in one entry",
 						   a->name);
 		}

@@ -243,6 +243,39 @@ int fl_text_join(fl_arena *a, const fl_text *x, const fl_text *y, fl_text *out)
 	return 0;
 }
 
+int fl_textbuf_join(fl_arena *a, fl_textbuf *b, fl_text *t, const fl_text *y)
+{
+	uint64_t need = (uint64_t)t->len + 1 + y->len;
+	if (need >= UINT32_MAX / 2)
+		return FL_ENOMEM;
+	int owned = b->s && t->s == b->s && t->len == b->len;
+	if (!owned || need + 1 > b->cap) {
+		uint32_t cap = (uint32_t)(need * 2 + 64);
+		char *s = fl_arena_alloc(a, cap);
+		fl_pos *pos = fl_arena_alloc(a, sizeof(fl_pos) * cap);
+		if (!s || !pos)
+			return FL_ENOMEM;
+		memcpy(s, t->s, t->len);
+		if (t->pos)
+			memcpy(pos, t->pos, sizeof(fl_pos) * t->len);
+		b->s = s;
+		b->pos = pos;
+		b->cap = cap;
+		b->len = t->len;
+	}
+	b->s[b->len] = ' ';
+	b->pos[b->len] = y->pos ? y->pos[0] : (fl_pos){0, 0};
+	memcpy(b->s + b->len + 1, y->s, y->len);
+	if (y->pos)
+		memcpy(b->pos + b->len + 1, y->pos, sizeof(fl_pos) * ((size_t)y->len + 1));
+	b->len = (uint32_t)need;
+	b->s[b->len] = '\0';
+	t->s = b->s;
+	t->pos = b->pos;
+	t->len = b->len;
+	return 0;
+}
+
 static int is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';

@@ -63,6 +63,14 @@ typedef struct fl_list {
 	FL_VEC(fl_list_item) items;   /* definition items, then appended ones */
 } fl_list;
 
+/* Growable backing store of a joined text, so that many appends to one
+ * item cost linear time (internal to load.c/ruleset.c). */
+typedef struct fl_textbuf {
+	char *s;
+	fl_pos *pos;
+	uint32_t len, cap;
+} fl_textbuf;
+
 /* A piece of condition text and where it came from. */
 typedef struct fl_cond_piece {
 	fl_text text;
@@ -79,6 +87,7 @@ typedef struct fl_macro {
 	fl_cond_piece def;                 /* condition of the latest definition */
 	FL_VEC(fl_cond_piece) appends;     /* appended pieces since then */
 	void *compiled;                    /* owned by compile.c */
+	fl_textbuf cond_buf;
 } fl_macro;
 
 /* One exception of a rule (spec §10).  Nodes are kept as YAML so that the
@@ -119,12 +128,14 @@ typedef struct fl_rule {
 	FL_VEC(const char *) tags; /* sorted, unique (byte order) */
 	FL_VEC(fl_exception) exceptions;
 	void *compiled;            /* owned by compile.c */
+	fl_textbuf cond_buf, output_buf, desc_buf;
 } fl_rule;
 
 /* One `required_plugin_versions` entry: the plugin and its alternatives. */
 typedef struct fl_plugin_alt {
 	const char *name, *version;
-	fl_span span;
+	fl_span span;         /* the version value */
+	fl_span name_span;
 } fl_plugin_alt;
 
 typedef struct fl_plugin_req {
@@ -195,6 +206,9 @@ int fl_ruleset_add_plugin_source(fl_ruleset *rs, const char *plugin);
 /* *out = a + " " + b (Falco's join); the space maps to b's first byte.
  * 0 or FL_ENOMEM. */
 int fl_text_join(fl_arena *a, const fl_text *x, const fl_text *y, fl_text *out);
+/* Same join for *t backed by buffer *b: amortised linear over many appends.
+ * *t becomes a view into *b.  0 or FL_ENOMEM. */
+int fl_textbuf_join(fl_arena *a, fl_textbuf *b, fl_text *t, const fl_text *y);
 /* Removes leading and trailing blanks (" \t\r\n\f\v") from *t in place. */
 void fl_text_trim(fl_text *t);
 

@@ -749,6 +749,34 @@ static void test_many_rules(void **st)
 	assert_true(secs < 20.0);
 }
 
+/* Many appends to one macro and many exceptions in one rule stay linear. */
+static void test_hostile_sizes(void **st)
+{
+	enum { N = 20000 };
+	size_t cap = (size_t)N * 96 + 256;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	size_t n = (size_t)snprintf(buf, cap, "- macro: m\n  condition: a\n");
+	for (int i = 0; i < N; i++)
+		n += (size_t)snprintf(buf + n, cap - n,
+				      "- macro: m\n  condition: or x%d\n  override:\n    condition: append\n", i);
+	clock_t t0 = clock();
+	load(buf);
+	clean();
+	assert_int_equal(M("m")->appends.n, N);
+	assert_int_equal(M("m")->cond.s[M("m")->cond.len - 1], '9');
+	n = (size_t)snprintf(buf, cap, RULE("r", "evt.type = open") "  exceptions:\n");
+	for (int i = 0; i < N; i++)
+		n += (size_t)snprintf(buf + n, cap - n, "    - {name: e%d, fields: proc.name, values: [a]}\n",
+				      i % (N / 2));
+	load(buf);
+	only(FL309, N / 2);
+	assert_int_equal(R("r")->exceptions.n, N);
+	double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	free(buf);
+	assert_true(secs < 20.0);
+}
+
 static int teardown(void **st)
 {
 	fl_session_free(S);
@@ -786,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_engine_version),
 		cmocka_unit_test(test_plugin_versions),
 		cmocka_unit_test(test_many_rules),
+		cmocka_unit_test(test_hostile_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
