@@ -1,21 +1,44 @@
-/* main.c — falco-lint command line: parse options from one table (which
- * also prints --help), load and check through libfalcolint, render, and map
- * the result to an exit status. */
+/* main.c — falco-lint command line: dispatch subcommands, parse options
+ * from one table (which also prints --help), merge them over the project
+ * configuration (.falco-lint.yaml), load and check through libfalcolint,
+ * render in the chosen format, and map the result to an exit status. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "falcolint.h"
 #include "out.h"
 
-enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+/* Subcommands: one file each; a new one is one row here. */
+static const struct subcmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} subcmds[] = {
+	{"checks", cmd_checks},
+	{"explain", cmd_explain},
+};
+
+static const struct format {
+	const char *name;
+	render_fn render;
+} formats[] = {
+	{"text", render_text},
+	{"json", render_json},
+	{"sarif", render_sarif},
+	{"github", render_github},
+	{"gitlab", render_gitlab},
+	{"falco", render_falco},
+};
+#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
 enum opt_id {
-	O_RULES, O_FALCO_CONFIG, O_FORMAT, O_FAIL_ON, O_TARGET, O_COLOR, O_QUIET,
-	O_STATS, O_SELECT, O_IGNORE, O_EXTEND, O_MAX_FILE, O_MAX_YDEPTH,
+	O_RULES, O_FALCO_CONFIG, O_CONFIG, O_NO_CONFIG, O_FORMAT, O_FAIL_ON, O_TARGET,
+	O_COLOR, O_QUIET, O_STATS, O_SELECT, O_IGNORE, O_EXTEND, O_MAX_FILE, O_MAX_YDEPTH,
 	O_MAX_ALIASES, O_MAX_EDEPTH, O_MAX_DIR, O_HELP, O_VERSION
 };
 
@@ -30,7 +53,9 @@ struct opt {
 static const struct opt opts[] = {
 	{O_RULES, 'r', "rules", "FILE", "load FILE first as context: used, not reported on (repeatable)"},
 	{O_FALCO_CONFIG, 'c', "falco-config", "FILE", "lint the rules files listed in a Falco configuration (rules_files)"},
-	{O_FORMAT, 0, "format", "FMT", "output format: text (default) or json"},
+	{O_CONFIG, 0, "config", "FILE", "read falco-lint settings from FILE instead of .falco-lint.yaml"},
+	{O_NO_CONFIG, 0, "no-config", NULL, "ignore any .falco-lint.yaml"},
+	{O_FORMAT, 0, "format", "FMT", "output format: text (default), json, sarif, github, gitlab, falco"},
 	{O_FAIL_ON, 0, "fail-on", "LEVEL", "exit 1 on findings at or above LEVEL: error, warning (default), info"},
 	{O_TARGET, 0, "target-falco", "VERSION", "check against Falco VERSION (default: newest known)"},
 	{O_COLOR, 0, "color", "WHEN", "colour text output: auto (default), always, never"},
@@ -52,11 +77,13 @@ static const struct opt opts[] = {
 static void usage(FILE *f)
 {
 	fputs("usage: falco-lint [OPTIONS] PATH...\n"
-	      "       falco-lint checks\n"
+	      "       falco-lint checks [--format=text|man]\n"
 	      "       falco-lint explain CODE\n"
 	      "\n"
 	      "Check Falco rules files (a file, a directory of .yaml/.yml files, or - for\n"
 	      "standard input), loaded in the order given, as Falco would load them.\n"
+	      "Settings are read from the nearest .falco-lint.yaml (this directory or a\n"
+	      "parent); options given here override them.\n"
 	      "\n"
 	      "options:\n", f);
 	for (size_t i = 0; i < NOPTS; i++) {
@@ -68,11 +95,13 @@ static void usage(FILE *f)
 		fprintf(f, "  %-28s %s\n", left, opts[i].help);
 	}
 	fputs("\n"
+	      "environment: NO_COLOR (non-empty: no colour), GITHUB_ACTIONS=true (default\n"
+	      "format github)\n"
 	      "exit status: 0 nothing at or above the fail level, 1 findings,\n"
 	      "2 usage error, 3 internal error (out of memory)\n", f);
 }
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -83,18 +112,31 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
+/* One layer of code selection (the configuration file, then the command
+ * line); a layer with `select` starts afresh. */
+typedef struct selection {
+	const char *select, *ignore, *extend;
+} selection;
+
 typedef struct config {
 	fl_options fo;
-	const char *format;
-	int fail_on;          /* fl_severity: findings at or below this value fail */
+	const char *format;   /* NULL: not given */
+	int fail_on;          /* fl_severity: findings at or below this value fail; -1 unset */
 	int color;
 	render_opts ro;
-	const char *select, *ignore, *extend;
+	selection cli;
 	const char **context;
 	size_t ncontext;
 	const char **paths;
 	size_t npaths;
 	const char *falco_config;
+	const char *config_file;
+	int no_config;
+	fl_lintconfig *lc;    /* the project configuration, or NULL */
+	/* Extra scenario files named by the configuration, for the scenario
+	 * engine (not consumed yet). */
+	const char **scenarios;
+	size_t nscenarios;
 } config;
 
 static int parse_size(const char *s, size_t *out)
@@ -102,7 +144,7 @@ static int parse_size(const char *s, size_t *out)
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || v == 0)
+	if (errno || end == s || *end || v == 0 || s[0] == '-')
 		return -1;
 	*out = (size_t)v;
 	return 0;
@@ -117,6 +159,13 @@ static int parse_uint(const char *s, unsigned *out)
 	return 0;
 }
 
+static int parse_level(const char *s)
+{
+	return !strcmp(s, "error") ? FL_SEVERITY_ERROR
+	       : !strcmp(s, "warning") ? FL_SEVERITY_WARNING
+	       : !strcmp(s, "info") ? FL_SEVERITY_INFO : -1;
+}
+
 static int apply(config *c, const struct opt *o, const char *arg)
 {
 	fl_limits *l = &c->fo.limits;
@@ -125,19 +174,17 @@ static int apply(config *c, const struct opt *o, const char *arg)
 		c->context[c->ncontext++] = arg;
 		return 0;
 	case O_FALCO_CONFIG: c->falco_config = arg; return 0;
+	case O_CONFIG: c->config_file = arg; return 0;
+	case O_NO_CONFIG: c->no_config = 1; return 0;
 	case O_FORMAT:
-		if (strcmp(arg, "text") && strcmp(arg, "json"))
-			return usage_error("unknown format '%s' (text, json)", arg);
-		c->format = arg;
-		return 0;
+		for (size_t i = 0; i < NFORMATS; i++)
+			if (!strcmp(arg, formats[i].name)) {
+				c->format = arg;
+				return 0;
+			}
+		return usage_error("unknown format '%s' (text, json, sarif, github, gitlab, falco)", arg);
 	case O_FAIL_ON:
-		if (!strcmp(arg, "error"))
-			c->fail_on = FL_SEVERITY_ERROR;
-		else if (!strcmp(arg, "warning"))
-			c->fail_on = FL_SEVERITY_WARNING;
-		else if (!strcmp(arg, "info"))
-			c->fail_on = FL_SEVERITY_INFO;
-		else
+		if ((c->fail_on = parse_level(arg)) < 0)
 			return usage_error("unknown fail level '%s' (error, warning, info)", arg);
 		return 0;
 	case O_TARGET:
@@ -157,9 +204,9 @@ static int apply(config *c, const struct opt *o, const char *arg)
 		return 0;
 	case O_QUIET: c->ro.quiet = 1; return 0;
 	case O_STATS: c->ro.statistics = 1; return 0;
-	case O_SELECT: c->select = arg; return 0;
-	case O_IGNORE: c->ignore = arg; return 0;
-	case O_EXTEND: c->extend = arg; return 0;
+	case O_SELECT: c->cli.select = arg; return 0;
+	case O_IGNORE: c->cli.ignore = arg; return 0;
+	case O_EXTEND: c->cli.extend = arg; return 0;
 	case O_MAX_FILE:
 		return parse_size(arg, &l->max_file_size) ? usage_error("invalid size '%s'", arg) : 0;
 	case O_MAX_YDEPTH:
@@ -235,9 +282,10 @@ static int parse_args(config *c, int argc, char **argv)
 	return 0;
 }
 
-/* ---- selection (ruff-style): a code is on when selected (or on by
- * default when nothing was selected) or extend-selected, unless ignored by a
- * prefix at least as specific as the one that selected it. ---- */
+/* ---- selection (ruff-style): in each layer a code is on when selected (or
+ * on from the layer below when the layer selects nothing) or
+ * extend-selected, unless ignored by a prefix at least as specific as the
+ * one that turned it on.  Per-path ignores of the configuration win. ---- */
 
 static size_t match_len(const char *list, const char *code)
 {
@@ -280,91 +328,104 @@ static int check_codes(const char *list)
 	return 0;
 }
 
-static int selected(const config *c, const fl_diag_view *d)
+static int layer_on(const selection *l, const char *code, int below)
 {
-	const fl_check_view *cv = fl_check_find(d->code);
-	size_t sel = c->select ? match_len(c->select, d->code) : (cv && cv->on_by_default ? 1 : 0);
-	size_t ext = match_len(c->extend, d->code);
+	size_t sel = l->select ? match_len(l->select, code) : (size_t)(below ? 1 : 0);
+	size_t ext = match_len(l->extend, code);
 	size_t on = sel > ext ? sel : ext;
-	size_t ign = match_len(c->ignore, d->code);
+	size_t ign = match_len(l->ignore, code);
 	return on > 0 && (ign == 0 || on > ign);
 }
 
-static int cmd_checks(void)
+static int selected(const config *c, const fl_diag_view *d)
 {
-	printf("%-6s %-8s %-4s %s\n", "code", "severity", "on", "summary");
-	for (size_t i = 0; i < fl_check_count(); i++) {
-		const fl_check_view *c = fl_check_at(i);
-		printf("%-6s %-8s %-4s %s\n", c->code,
-		       c->severity == FL_SEVERITY_ERROR ? "error" :
-		       c->severity == FL_SEVERITY_WARNING ? "warning" : "info",
-		       c->on_by_default ? "yes" : "no", c->summary);
+	const fl_check_view *cv = fl_check_find(d->code);
+	int on = cv && cv->on_by_default;
+	if (c->lc) {
+		selection file = {c->lc->select, c->lc->ignore, c->lc->extend_select};
+		on = layer_on(&file, d->code, on);
 	}
-	return EXIT_CLEAN;
+	on = layer_on(&c->cli, d->code, on);
+	if (on && c->lc && d->loc.file) {
+		const char *ign = fl_lintconfig_path_ignores(c->lc, d->loc.file);
+		if (ign && match_len(ign, d->code))
+			on = 0;
+	}
+	return on;
 }
 
-static int cmd_explain(int argc, char **argv)
+/* Reads the project configuration and merges it under the command line. */
+static int load_config(config *c)
 {
-	if (argc != 3)
-		return usage_error("%s", "usage: falco-lint explain CODE");
-	const fl_check_view *c = fl_check_find(argv[2]);
-	if (!c)
-		return usage_error("unknown check code '%s' (see 'falco-lint checks')", argv[2]);
-	printf("%s (%s): %s\n\n", c->code, c->name, c->summary);
-	printf("Default severity: %s; %s by default.\n",
-	       c->severity == FL_SEVERITY_ERROR ? "error" :
-	       c->severity == FL_SEVERITY_WARNING ? "warning" : "info",
-	       c->on_by_default ? "on" : "off (enable with --extend-select)");
-	if (c->falco_code)
-		printf("Falco reports this as %s.\n", c->falco_code);
-	printf("\n%s\n", c->explain);
-	return EXIT_CLEAN;
-}
-
-int main(int argc, char **argv)
-{
-	if (argc >= 2 && !strcmp(argv[1], "checks"))
-		return cmd_checks();
-	if (argc >= 2 && !strcmp(argv[1], "explain"))
-		return cmd_explain(argc, argv);
-
-	config c = {.format = "text", .fail_on = FL_SEVERITY_WARNING, .color = -1};
-	fl_options_init(&c.fo);
-	c.context = calloc((size_t)argc, sizeof(char *));
-	c.paths = calloc((size_t)argc, sizeof(char *));
-	if (!c.context || !c.paths)
+	if (c->no_config)
+		return 0;
+	c->lc = fl_lintconfig_new();
+	if (!c->lc)
 		return EXIT_INTERNAL;
-	int rc = parse_args(&c, argc, argv);
-	if (rc)
-		return rc;
-	if ((rc = check_codes(c.select)) || (rc = check_codes(c.ignore)) ||
-	    (rc = check_codes(c.extend)))
-		return rc;
-	if (c.npaths == 0 && !c.falco_config)
-		return usage_error("%s", "no rules file given");
-	if (c.color < 0) {
-		const char *nc = getenv("NO_COLOR");
-		c.color = isatty(1) && !(nc && *nc);
+	int rc = c->config_file ? fl_lintconfig_read(c->lc, c->config_file)
+				: fl_lintconfig_discover(c->lc, ".");
+	if (rc == FL_ENOMEM)
+		return EXIT_INTERNAL;
+	if (rc == FL_EUSAGE) {
+		fprintf(stderr, "falco-lint: %s\n", c->lc->error);
+		return EXIT_USAGE;
 	}
-	c.ro.color = c.color && !strcmp(c.format, "text");
+	if (rc == 1) {
+		fl_lintconfig_free(c->lc);
+		c->lc = NULL;
+		return 0;
+	}
+	const fl_lintconfig *lc = c->lc;
+	if (!c->fo.target_falco)
+		c->fo.target_falco = lc->target_falco;
+	if (c->fail_on < 0 && lc->fail_on)
+		c->fail_on = parse_level(lc->fail_on);
+	c->scenarios = lc->scenarios;
+	c->nscenarios = lc->nscenarios;
+	return 0;
+}
 
-	fl_session *s = fl_session_new(&c.fo);
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (stat(a, &sa) || stat(b, &sb))
+		return !strcmp(a, b);
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* A context file of the configuration that is also named on the command
+ * line is checked, not used as context (pre-commit passes changed files,
+ * base files included). */
+static int named_as_path(const config *c, const char *f)
+{
+	for (size_t i = 0; i < c->npaths; i++)
+		if (same_file(c->paths[i], f))
+			return 1;
+	return 0;
+}
+
+static int lint(config *c)
+{
+	fl_session *s = fl_session_new(&c->fo);
 	if (!s)
 		return EXIT_INTERNAL;
 	int lrc = 0;
-	for (size_t i = 0; i < c.ncontext && lrc == 0; i++)
-		lrc = fl_session_add_path(s, c.context[i], 1);
-	if (c.falco_config && lrc == 0) {
+	for (size_t i = 0; c->lc && i < c->lc->nrules && lrc == 0; i++)
+		if (!named_as_path(c, c->lc->rules[i]))
+			lrc = fl_session_add_path(s, c->lc->rules[i], 1);
+	for (size_t i = 0; i < c->ncontext && lrc == 0; i++)
+		lrc = fl_session_add_path(s, c->context[i], 1);
+	if (c->falco_config && lrc == 0) {
 		char *err = NULL;
-		lrc = fl_session_add_falco_config(s, c.falco_config, &err);
+		lrc = fl_session_add_falco_config(s, c->falco_config, &err);
 		if (lrc == FL_EUSAGE) {
 			fprintf(stderr, "falco-lint: %s\n", err ? err : "invalid Falco configuration");
 			fl_session_free(s);
 			return EXIT_USAGE;
 		}
 	}
-	for (size_t i = 0; i < c.npaths && lrc == 0; i++)
-		lrc = fl_session_add_path(s, c.paths[i], 0);
+	for (size_t i = 0; i < c->npaths && lrc == 0; i++)
+		lrc = fl_session_add_path(s, c->paths[i], 0);
 	if (lrc == 0)
 		lrc = fl_session_run(s);
 	if (lrc) {
@@ -375,25 +436,70 @@ int main(int argc, char **argv)
 
 	size_t n = fl_session_ndiags(s), k = 0;
 	const fl_diag_view **shown = calloc(n + 1, sizeof(*shown));
-	if (!shown)
+	if (!shown) {
+		fl_session_free(s);
 		return EXIT_INTERNAL;
+	}
 	int fail = 0;
 	for (size_t i = 0; i < n; i++) {
 		const fl_diag_view *d = fl_session_diag(s, i);
-		if (!selected(&c, d))
+		if (!selected(c, d))
 			continue;
 		shown[k++] = d;
-		if ((int)d->severity <= c.fail_on)
+		if ((int)d->severity <= c->fail_on)
 			fail = 1;
 	}
-	if (!strcmp(c.format, "json"))
-		render_json(stdout, s, shown, k, &c.ro);
-	else
-		render_text(stdout, s, shown, k, &c.ro);
-	fflush(stdout);
+	for (size_t i = 0; i < NFORMATS; i++)
+		if (!strcmp(c->format, formats[i].name))
+			formats[i].render(stdout, s, shown, k, &c->ro);
+	int werr = fflush(stdout) != 0 || ferror(stdout);
 	free(shown);
+	fl_session_free(s);
+	if (werr) {
+		fprintf(stderr, "falco-lint: cannot write the output: %s\n", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	return fail ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+int main(int argc, char **argv)
+{
+	for (size_t i = 0; argc >= 2 && i < sizeof subcmds / sizeof subcmds[0]; i++)
+		if (!strcmp(argv[1], subcmds[i].name))
+			return subcmds[i].run(argc, argv);
+
+	config c = {.fail_on = -1, .color = -1};
+	fl_options_init(&c.fo);
+	c.context = calloc((size_t)argc, sizeof(char *));
+	c.paths = calloc((size_t)argc, sizeof(char *));
+	int rc = EXIT_INTERNAL;
+	if (!c.context || !c.paths)
+		goto out;
+	if ((rc = parse_args(&c, argc, argv)) || (rc = check_codes(c.cli.select)) ||
+	    (rc = check_codes(c.cli.ignore)) || (rc = check_codes(c.cli.extend)))
+		goto out;
+	if (c.npaths == 0 && !c.falco_config) {
+		rc = usage_error("%s", "no rules file given");
+		goto out;
+	}
+	if ((rc = load_config(&c)))
+		goto out;
+	if (c.fail_on < 0)
+		c.fail_on = FL_SEVERITY_WARNING;
+	if (!c.format) {
+		/* In GitHub Actions, annotations are what a reader sees. */
+		const char *gh = getenv("GITHUB_ACTIONS");
+		c.format = gh && !strcmp(gh, "true") ? "github" : "text";
+	}
+	if (c.color < 0) {
+		const char *nc = getenv("NO_COLOR");
+		c.color = isatty(1) && !(nc && *nc);
+	}
+	c.ro.color = c.color && !strcmp(c.format, "text");
+	rc = lint(&c);
+out:
+	fl_lintconfig_free(c.lc);
 	free(c.context);
 	free(c.paths);
-	fl_session_free(s);
-	return fail ? EXIT_FINDINGS : EXIT_CLEAN;
+	return rc;
 }

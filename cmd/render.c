@@ -1,10 +1,10 @@
 /* render.c — text (with the source line and a caret under the span) and
- * JSON renderings of diagnostics. */
+ * JSON (versioned: "version":1) renderings of diagnostics. */
 #include "out.h"
 
 #include <string.h>
 
-static const char *sev_name(fl_severity s)
+const char *sev_name(fl_severity s)
 {
 	return s == FL_SEVERITY_ERROR ? "error" : s == FL_SEVERITY_WARNING ? "warning" : "info";
 }

@@ -133,6 +133,56 @@ size_t fl_check_count(void);
 const fl_check_view *fl_check_at(size_t i);        /* sorted by code */
 const fl_check_view *fl_check_find(const char *code);
 
+/* ---- configuration file ---- */
+
+/* A project configuration (.falco-lint.yaml): defaults for the command line.
+ * Code lists are comma-separated codes or prefixes ("FL1,FL402"), NULL when
+ * the key is absent.  Paths are relative to the current directory (the
+ * file's own relative paths are resolved against its directory).  Everything
+ * lives in the object's arena until fl_lintconfig_free(). */
+typedef struct fl_path_ignore {
+	const char *pattern;   /* glob, relative to the configuration's directory */
+	const char *codes;
+} fl_path_ignore;
+
+typedef struct fl_lintconfig {
+	const char *path;             /* the file read, NULL before a read */
+	const char *dir;              /* its directory */
+	const char *select, *ignore, *extend_select;
+	const char *target_falco;     /* NULL: not set */
+	const char *fail_on;          /* "error", "warning", "info" or NULL */
+	const char **rules;           /* context rules files, in order */
+	size_t nrules;
+	const char **scenarios;       /* extra scenario files, in order */
+	size_t nscenarios;
+	fl_path_ignore *path_ignores;
+	size_t npath_ignores;
+	const char *error;            /* "file:line:col: problem" after FL_EUSAGE */
+	struct fl_arena *arena;
+	const char *absdir;           /* realpath of dir, for path matching */
+} fl_lintconfig;
+
+#define FL_LINTCONFIG_NAME ".falco-lint.yaml"
+
+/* A new, empty configuration, or NULL when out of memory. */
+fl_lintconfig *fl_lintconfig_new(void);
+void fl_lintconfig_free(fl_lintconfig *c);
+/* Reads configuration file `path` into c.  Returns 0, FL_EUSAGE (c->error
+ * says where and what), or FL_ENOMEM. */
+int fl_lintconfig_read(fl_lintconfig *c, const char *path);
+/* Looks for FL_LINTCONFIG_NAME in `dir` and each parent up to the root and
+ * reads the first found.  Returns 0 when one was read, 1 when none exists,
+ * or like fl_lintconfig_read. */
+int fl_lintconfig_discover(fl_lintconfig *c, const char *dir);
+/* The codes the per-path ignores turn off for diagnostics in `file` (as the
+ * session reports it), joined with commas; NULL when no pattern matches. */
+const char *fl_lintconfig_path_ignores(const fl_lintconfig *c, const char *file);
+
+/* Drops the diagnostics that inline '# falco-lint: disable=' comments cover
+ * and reports unused (FL901) and malformed (FL902) suppressions.  Called by
+ * fl_session_run before the views are built; returns 0 or FL_ENOMEM. */
+int fl_suppress_apply(fl_session *s);
+
 /* ---- versions --------------------------------------------------------- */
 
 /* Engine version ("0.62.0") of Falco release `falco` ("0.44.1"), or NULL. */

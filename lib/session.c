@@ -362,6 +362,9 @@ static int cmp_diag(const void *pa, const void *pb)
 static int finish(fl_session *s)
 {
 	FL_VEC(fl_dg *) keep = {0};
+	int sup = fl_suppress_apply(s);
+	if (sup)
+		return sup;
 	for (size_t i = 0; i < s->diags.list.n; i++) {
 		fl_dg *g = s->diags.list.v[i];
 		if (g->span.src < s->sources.n && s->sources.v[g->span.src]->context)

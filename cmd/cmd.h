@@ -1,0 +1,17 @@
+/* cmd.h — what the subcommands of falco-lint share with main.c: exit
+ * statuses, the usage-error printer, and one entry point per subcommand
+ * (each in its own file; main.c dispatches on the first argument). */
+#ifndef FLCMD_CMD_H
+#define FLCMD_CMD_H
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+/* Prints "falco-lint: MESSAGE" and a hint to stderr; returns EXIT_USAGE. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* `falco-lint checks [--format=text|man]`: the check catalogue. */
+int cmd_checks(int argc, char **argv);
+/* `falco-lint explain CODE`: one check's documentation. */
+int cmd_explain(int argc, char **argv);
+
+#endif
