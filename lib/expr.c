@@ -1,0 +1,1358 @@
+/* expr.c — lexer and recursive-descent parser for Falco conditions, plus
+ * Falco's textual list substitution and output-format tokens.  Grammar,
+ * token classes and error texts mirror libsinsp's filter parser
+ * (condition-language.md §2–§5); unlike libsinsp the parser records an
+ * error, builds an ERROR node, resynchronises and goes on. */
+#include "expr.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "falcolint.h"
+
+/* ---- name tables ------------------------------------------------------ */
+
+static const char *const kind_names[] = {
+#define FL_X_(k, s) s,
+	FL_EXPR_KINDS(FL_X_)
+#undef FL_X_
+};
+
+static const char *const op_names[] = {
+#define FL_X_(k, s, c) s,
+	FL_EXPR_OPS(FL_X_)
+#undef FL_X_
+};
+
+static const fl_expr_opclass op_classes[] = {
+#define FL_X_(k, s, c) FL_EXPR_OPC_##c,
+	FL_EXPR_OPS(FL_X_)
+#undef FL_X_
+};
+
+static const char *const mod_names[] = {
+	"",
+#define FL_X_(k, s) s,
+	FL_EXPR_MODS(FL_X_)
+#undef FL_X_
+};
+
+static const struct {
+	const char *name;
+	unsigned lo, hi;
+} tr_table[] = {
+#define FL_X_(k, s, lo, hi) {s, lo, hi},
+	FL_EXPR_TRANSFORMERS(FL_X_)
+#undef FL_X_
+};
+
+const char *fl_expr_kind_name(fl_expr_kind k)
+{
+	return (unsigned)k < FL_EXPR_KIND_COUNT ? kind_names[k] : "";
+}
+
+const char *fl_expr_op_name(fl_expr_op op)
+{
+	return (unsigned)op < FL_EXPR_OP_COUNT ? op_names[op] : "";
+}
+
+fl_expr_opclass fl_expr_op_class(fl_expr_op op)
+{
+	return (unsigned)op < FL_EXPR_OP_COUNT ? op_classes[op]
+					       : FL_EXPR_OPC_UNARY;
+}
+
+const char *fl_expr_mod_name(fl_expr_mod m)
+{
+	return (unsigned)m < FL_EXPR_MOD_COUNT ? mod_names[m] : "";
+}
+
+const char *fl_expr_tr_name(fl_expr_tr t)
+{
+	return (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].name : "";
+}
+
+void fl_expr_tr_arity(fl_expr_tr t, unsigned *min, unsigned *max)
+{
+	*min = (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].lo : 0;
+	*max = (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].hi : 0;
+}
+
+int fl_expr_op_lookup(const char *s, size_t len)
+{
+	for (int i = 0; i < FL_EXPR_OP_COUNT; i++)
+		if (strlen(op_names[i]) == len && memcmp(op_names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
+int fl_expr_tr_lookup(const char *s, size_t len)
+{
+	for (int i = 0; i < FL_EXPR_TR_COUNT; i++)
+		if (strlen(tr_table[i].name) == len &&
+		    memcmp(tr_table[i].name, s, len) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- parser state ----------------------------------------------------- */
+
+typedef struct P {
+	fl_arena *a;
+	const char *s;
+	uint32_t n, pos;
+	/* libsinsp's m_last_token: the last token lexed (blanks excluded),
+	 * quoted in "unexpected token after '…'" */
+	const char *last;
+	uint32_t last_len;
+	unsigned depth, max_depth;
+	int depth_reported;
+	unsigned groups;   /* open `(` groups around the current position */
+	unsigned tparens;  /* open transformer/list parentheses */
+	unsigned owe;      /* tparens open when the pending error was raised */
+	int oom;
+	fl_expr_errors *errs;
+	/* A quote character with no closing partner anywhere in
+	 * [noclose_from, noclose_to): remembered so that hostile runs of
+	 * unclosed quotes cost linear, not quadratic, time. */
+	uint32_t noclose_from[2], noclose_to[2];
+} P;
+
+typedef FL_VEC(fl_expr *) expr_vec;
+typedef FL_VEC(fl_operand *) operand_vec;
+
+static int ch(const P *p, uint32_t i)
+{
+	/* libsinsp reads a NUL-terminated copy: NUL ends every token. */
+	return i < p->n ? (unsigned char)p->s[i] : 0;
+}
+
+/* Blanks between tokens (lex_blank): space, TAB, BS, CR, LF. */
+static int is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\b' || c == '\r' || c == '\n';
+}
+
+/* POSIX [[:space:]] used by the token regexes (adds VT and FF, not BS). */
+static int is_space(int c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static int is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_word(int c)
+{
+	return is_alpha(c) || is_digit(c) || c == '_';
+}
+
+static void *palloc(P *p, size_t n)
+{
+	void *r = fl_arena_alloc(p->a, n);
+	if (!r)
+		p->oom = 1;
+	return r;
+}
+
+static char *pdup(P *p, const char *s, size_t n)
+{
+	char *r = fl_arena_strndup(p->a, s, n);
+	if (!r)
+		p->oom = 1;
+	return r;
+}
+
+static void set_last(P *p, const char *s, uint32_t n)
+{
+	p->last = s;
+	p->last_len = n;
+}
+
+/* ---- token matchers: length of the match at i, 0 if none ------------- */
+
+/* IDENTIFIER  [a-zA-Z]+[a-zA-Z0-9_]* */
+static uint32_t m_ident(const P *p, uint32_t i)
+{
+	if (!is_alpha(ch(p, i)))
+		return 0;
+	uint32_t j = i + 1;
+	while (is_word(ch(p, j)))
+		j++;
+	return j - i;
+}
+
+/* FIELDNAME  IDENTIFIER (\.[a-zA-Z]+[a-zA-Z0-9_]*)+, longest match */
+static uint32_t m_fieldname(const P *p, uint32_t i)
+{
+	uint32_t j = i + m_ident(p, i);
+	int dots = 0;
+	if (j == i)
+		return 0;
+	while (ch(p, j) == '.' && is_alpha(ch(p, j + 1))) {
+		j += 2;
+		while (is_word(ch(p, j)))
+			j++;
+		dots++;
+	}
+	return dots ? j - i : 0;
+}
+
+/* FIELDARG (bare)  [^][\"'[:space:]]+ */
+static uint32_t m_fieldarg(const P *p, uint32_t i)
+{
+	uint32_t j = i;
+	for (int c; (c = ch(p, j)) != 0 && !is_space(c) && c != '[' &&
+		    c != ']' && c != '"' && c != '\'';)
+		j++;
+	return j - i;
+}
+
+/* BARESTR  [^()\"'[:space:]=,]+ */
+static uint32_t m_barestr(const P *p, uint32_t i)
+{
+	uint32_t j = i;
+	for (int c; (c = ch(p, j)) != 0 && !is_space(c) && c != '(' &&
+		    c != ')' && c != '"' && c != '\'' && c != '=' && c != ',';)
+		j++;
+	return j - i;
+}
+
+/* HEXNUM  0[xX][0-9a-zA-Z]+  (libsinsp's regex accepts any letter) */
+static uint32_t m_hexnum(const P *p, uint32_t i)
+{
+	if (ch(p, i) != '0' || (ch(p, i + 1) != 'x' && ch(p, i + 1) != 'X'))
+		return 0;
+	uint32_t j = i + 2;
+	while (is_alpha(ch(p, j)) || is_digit(ch(p, j)))
+		j++;
+	return j > i + 2 ? j - i : 0;
+}
+
+/* NUMBER  [+-]?[0-9]+\.?[0-9]*([eE][+-][0-9]+)? */
+static uint32_t m_number(const P *p, uint32_t i)
+{
+	uint32_t j = i;
+	if (ch(p, j) == '+' || ch(p, j) == '-')
+		j++;
+	if (!is_digit(ch(p, j)))
+		return 0;
+	while (is_digit(ch(p, j)))
+		j++;
+	if (ch(p, j) == '.')
+		j++;
+	while (is_digit(ch(p, j)))
+		j++;
+	if ((ch(p, j) == 'e' || ch(p, j) == 'E') &&
+	    (ch(p, j + 1) == '+' || ch(p, j + 1) == '-') && is_digit(ch(p, j + 2))) {
+		j += 2;
+		while (is_digit(ch(p, j)))
+			j++;
+	}
+	return j - i;
+}
+
+/* "not" followed by [[:space:]]+ */
+static uint32_t m_not_space(const P *p, uint32_t i)
+{
+	if (ch(p, i) != 'n' || ch(p, i + 1) != 'o' || ch(p, i + 2) != 't' ||
+	    !is_space(ch(p, i + 3)))
+		return 0;
+	uint32_t j = i + 3;
+	while (is_space(ch(p, j)))
+		j++;
+	return j - i;
+}
+
+static int has_prefix(const P *p, uint32_t i, const char *w, size_t n)
+{
+	return p->n - i >= n && i <= p->n && memcmp(p->s + i, w, n) == 0;
+}
+
+/* A transformer name immediately followed by '(' at i; -1 if none. */
+static int m_transformer(const P *p, uint32_t i, int with_val)
+{
+	for (int t = with_val ? 0 : 1; t < FL_EXPR_TR_COUNT; t++) {
+		size_t n = strlen(tr_table[t].name);
+		if (has_prefix(p, i, tr_table[t].name, n) && ch(p, i + n) == '(')
+			return t;
+	}
+	return -1;
+}
+
+/* `and`/`or` that the parser would take as a keyword at i. */
+static int at_keyword(const P *p, uint32_t i)
+{
+	uint32_t n = has_prefix(p, i, "and", 3) ? 3 : has_prefix(p, i, "or", 2) ? 2 : 0;
+	return n && (is_blank(ch(p, i + n)) || ch(p, i + n) == '(');
+}
+
+/* Closing quote of the string opening at i (libsinsp: the next quote of the
+ * same kind not preceded by a backslash), or 0 when unclosed. */
+static uint32_t find_close(P *p, uint32_t i)
+{
+	int q = ch(p, i);
+	int k = q == '"' ? 0 : 1;
+	if (i >= p->noclose_from[k] && i < p->noclose_to[k])
+		return 0;
+	for (uint32_t j = i + 1; j < p->n; j++) {
+		if (p->s[j] == 0) {
+			p->noclose_from[k] = i;
+			p->noclose_to[k] = j;
+			return 0;
+		}
+		if ((unsigned char)p->s[j] == q && p->s[j - 1] != '\\')
+			return j;
+	}
+	p->noclose_from[k] = i;
+	p->noclose_to[k] = p->n;
+	return 0;
+}
+
+/* End of the token starting at i, for error spans. */
+static uint32_t tok_end(P *p, uint32_t i)
+{
+	if (i >= p->n)
+		return p->n;
+	int c = ch(p, i);
+	if (c == '"' || c == '\'') {
+		uint32_t q = find_close(p, i);
+		return q ? q + 1 : i + 1;
+	}
+	uint32_t j = i + m_barestr(p, i);
+	if (j == i) {
+		j = i + 1;
+		while (j < p->n && ((unsigned char)p->s[j] & 0xC0) == 0x80)
+			j++;
+	}
+	return j;
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static void verr(P *p, uint32_t pos, uint32_t start, uint32_t end,
+		 const char *fmt, va_list ap)
+{
+	fl_expr_error e;
+	e.start = start;
+	e.end = end < start ? start : end;
+	e.pos = pos;
+	e.msg = fl_arena_vprintf(p->a, fmt, ap);
+	if (!e.msg || FL_VEC_PUSH(p->a, *p->errs, e))
+		p->oom = 1;
+	/* Recovery may have to close the transformer/list parentheses that
+	 * are open here before it can look for the next `and`/`or`. */
+	p->owe = p->tparens;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void err(P *p, uint32_t pos, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verr(p, pos, pos, tok_end(p, pos), fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 5, 6)))
+static void err_span(P *p, uint32_t pos, uint32_t start, uint32_t end,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verr(p, pos, start, end, fmt, ap);
+	va_end(ap);
+}
+
+static const char *transformer_list(void)
+{
+	return "'val', 'tolower', 'toupper', 'b64', 'basename', 'len', "
+	       "'join', 'concat', 'getopt'";
+}
+
+static const char *operator_list(void)
+{
+	return "'exists', '<=', '<', '>=', '>', '==', '=', '!=', 'glob', "
+	       "'iglob', 'contains', 'icontains', 'bcontains', 'startswith', "
+	       "'bstartswith', 'endswith', 'regex', 'intersects', 'in', "
+	       "'pmatch'";
+}
+
+/* ---- resynchronisation ------------------------------------------------ */
+
+/* Skips what follows an error up to a place where parsing can go on: an
+ * `and`/`or` keyword at the same nesting, the `)` of the enclosing group
+ * (not consumed), or the end.  Parentheses opened by the transformer or
+ * list that failed are closed first; quoted strings are skipped whole. */
+static void skip_to_sync(P *p)
+{
+	uint32_t start = p->pos;
+	unsigned owe = p->owe;
+	int nest = 0;
+	p->owe = 0;
+	while (p->pos < p->n) {
+		uint32_t i = p->pos;
+		int c = ch(p, i);
+		if (c == '"' || c == '\'') {
+			uint32_t q = find_close(p, i);
+			p->pos = q ? q + 1 : i + 1;
+			continue;
+		}
+		if (c == '(') {
+			nest++;
+		} else if (c == ')') {
+			if (nest > 0)
+				nest--;
+			else if (owe > 0)
+				owe--;
+			else if (p->groups > 0)
+				return;
+		} else if (nest == 0 &&
+			   (i == start || is_blank(ch(p, i - 1)) ||
+			    ch(p, i - 1) == ')') &&
+			   at_keyword(p, i)) {
+			return;
+		}
+		p->pos++;
+	}
+}
+
+/* After a nesting-depth error just past '(': skip to the matching ')'. */
+static void skip_balanced(P *p)
+{
+	unsigned nest = 1;
+	while (p->pos < p->n) {
+		int c = ch(p, p->pos);
+		if (c == '"' || c == '\'') {
+			uint32_t q = find_close(p, p->pos);
+			p->pos = q ? q + 1 : p->pos + 1;
+			continue;
+		}
+		p->pos++;
+		if (c == '(')
+			nest++;
+		else if (c == ')' && --nest == 0)
+			return;
+	}
+}
+
+static int depth_in(P *p, uint32_t at)
+{
+	if (p->depth + 1 > p->max_depth) {
+		if (!p->depth_reported)
+			err_span(p, at, at, at + 1,
+				 "exceeded max depth limit of %u", p->max_depth);
+		p->depth_reported = 1;
+		skip_balanced(p);
+		return -1;
+	}
+	p->depth++;
+	return 0;
+}
+
+/* ---- nodes ------------------------------------------------------------ */
+
+static fl_expr *mknode(P *p, fl_expr_kind k, uint32_t start, uint32_t end)
+{
+	fl_expr *e = palloc(p, sizeof(*e));
+	if (e) {
+		e->kind = k;
+		e->start = start;
+		e->end = end;
+	}
+	return e;
+}
+
+static fl_expr *sync_error(P *p, uint32_t start)
+{
+	if (p->oom)
+		return NULL;
+	skip_to_sync(p);
+	return mknode(p, FL_EXPR_ERROR, start, p->pos);
+}
+
+static fl_expr *mknary(P *p, fl_expr_kind k, expr_vec *v)
+{
+	if (v->n == 1)
+		return v->v[0];
+	fl_expr *e = mknode(p, k, v->v[0]->start, v->v[v->n - 1]->end);
+	if (e) {
+		e->u.kids.v = v->v;
+		e->u.kids.n = (uint32_t)v->n;
+	}
+	return e;
+}
+
+static fl_operand *mkop(P *p, fl_operand_kind k, uint32_t start)
+{
+	fl_operand *o = palloc(p, sizeof(*o));
+	if (o) {
+		o->kind = k;
+		o->start = o->end = start;
+		o->text = "";
+	}
+	return o;
+}
+
+/* ---- strings ---------------------------------------------------------- */
+
+/* A quoted string at p->pos (§2.1).  Returns 0 if there is none (no quote,
+ * or unclosed: nothing consumed).  Else consumes it, stores the decoded
+ * text, and on a bad escape sets *bad to the escape's offset and *msg to
+ * libsinsp's message (the string is still consumed, as libsinsp's cursor
+ * is past it when it throws). */
+static int lex_quoted(P *p, const char **out, uint32_t *outlen,
+		      uint32_t *bad, const char **msg)
+{
+	uint32_t i = p->pos;
+	int q = ch(p, i);
+	if (q != '"' && q != '\'')
+		return 0;
+	uint32_t close = find_close(p, i);
+	if (!close)
+		return 0;
+	char *buf = palloc(p, close - i);
+	if (!buf)
+		return 0;
+	uint32_t n = 0;
+	*bad = UINT32_MAX;
+	*msg = NULL;
+	for (uint32_t j = i + 1; j < close; j++) {
+		int c = (unsigned char)p->s[j];
+		if (c != '\\') {
+			buf[n++] = (char)c;
+			continue;
+		}
+		int e = (unsigned char)p->s[++j];
+		const char *m = NULL;
+		switch (e) {
+		case 'b': buf[n++] = '\b'; break;
+		case 'f': buf[n++] = '\f'; break;
+		case 'n': buf[n++] = '\n'; break;
+		case 'r': buf[n++] = '\r'; break;
+		case 't': buf[n++] = '\t'; break;
+		case ' ': /* legacy: backslash-space is one backslash */
+		case '\\': buf[n++] = '\\'; break;
+		case '/': buf[n++] = '/'; break;
+		case '"':
+			if (q != '"')
+				m = "invalid \\\" escape in '-quoted string";
+			buf[n++] = '"';
+			break;
+		case '\'':
+			if (q != '\'')
+				m = "invalid \\' escape in \"-quoted string";
+			buf[n++] = '\'';
+			break;
+		default:
+			m = fl_arena_printf(p->a, "unsupported string escape sequence: \\%c",
+					    e ? e : '?');
+			if (!m)
+				p->oom = 1;
+			buf[n++] = '\\';
+			buf[n++] = (char)e;
+			break;
+		}
+		if (m && !*msg) {
+			*msg = m;
+			*bad = j - 1;
+		}
+	}
+	buf[n] = 0;
+	*out = buf;
+	*outlen = n;
+	p->pos = close + 1;
+	set_last(p, buf, n);
+	return 1;
+}
+
+/* A quoted string, recording a bad escape as an error (libsinsp throws
+ * there; we keep the best-effort text and go on). */
+static int quoted_or_err(P *p, const char **out, uint32_t *outlen)
+{
+	uint32_t bad;
+	const char *msg;
+	if (!lex_quoted(p, out, outlen, &bad, &msg))
+		return 0;
+	if (msg)
+		err_span(p, p->pos, bad, bad + 2, "%s", msg);
+	return 1;
+}
+
+static fl_operand *value_op(P *p, uint32_t start, const char *text,
+			    uint32_t len, int quoted, int numeric)
+{
+	fl_operand *o = mkop(p, FL_OPERAND_VALUE, start);
+	if (!o)
+		return NULL;
+	o->text = text;
+	o->len = len;
+	o->quoted = (uint8_t)quoted;
+	o->numeric = (uint8_t)numeric;
+	o->text_start = start;
+	o->end = o->text_end = p->pos;
+	return o;
+}
+
+/* Consumes a bare token of length n as a VALUE. */
+static fl_operand *bare_value(P *p, uint32_t n, int numeric)
+{
+	uint32_t s = p->pos;
+	char *t = pdup(p, p->s + s, n);
+	if (!t)
+		return NULL;
+	set_last(p, p->s + s, n);
+	p->pos += n;
+	return value_op(p, s, t, n, 0, numeric);
+}
+
+/* QUOTED | BARESTR, no error recorded when absent. */
+static fl_operand *str_value(P *p)
+{
+	uint32_t s = p->pos;
+	const char *t;
+	uint32_t n;
+	if (quoted_or_err(p, &t, &n))
+		return value_op(p, s, t, n, 1, 0);
+	if (p->oom)
+		return NULL;
+	n = m_barestr(p, s);
+	return n ? bare_value(p, n, 0) : NULL;
+}
+
+/* ---- operands --------------------------------------------------------- */
+
+static fl_operand *parse_transformer(P *p, int tr, uint32_t start);
+
+/* "[" ( QUOTED | FIELDARG ) "]" right after a field or transformer. */
+static int field_arg(P *p, fl_operand *o)
+{
+	uint32_t s = p->pos;
+	const char *t;
+	uint32_t n;
+	if (ch(p, s) != '[')
+		return 0;
+	set_last(p, p->s + s, 1);
+	p->pos++;
+	if (quoted_or_err(p, &t, &n)) {
+		o->arg_quoted = 1;
+	} else if (p->oom) {
+		return -1;
+	} else if ((n = m_fieldarg(p, p->pos)) != 0) {
+		t = pdup(p, p->s + p->pos, n);
+		if (!t)
+			return -1;
+		set_last(p, p->s + p->pos, n);
+		p->pos += n;
+	} else {
+		err(p, p->pos, "expected a valid field argument: a quoted string or a bare string");
+		return -1;
+	}
+	if (ch(p, p->pos) != ']') {
+		err(p, p->pos, "expected a ']' token");
+		return -1;
+	}
+	set_last(p, p->s + p->pos, 1);
+	p->pos++;
+	o->has_arg = 1;
+	o->arg = t;
+	o->arg_len = n;
+	o->arg_start = s;
+	o->arg_end = p->pos;
+	o->end = p->pos;
+	return 0;
+}
+
+/* field_ref = FIELDNAME [ "[" arg "]" ]  — the name is n bytes at pos. */
+static fl_operand *parse_field(P *p, uint32_t n)
+{
+	uint32_t s = p->pos;
+	fl_operand *o = mkop(p, FL_OPERAND_FIELD, s);
+	if (!o || !(o->text = pdup(p, p->s + s, n)))
+		return NULL;
+	o->len = n;
+	o->text_start = s;
+	o->text_end = o->end = s + n;
+	set_last(p, p->s + s, n);
+	p->pos += n;
+	if (field_arg(p, o) < 0)
+		return NULL;
+	return o;
+}
+
+/* tl_item = field_ref | transformer | QUOTED | HEXNUM | NUMBER */
+static fl_operand *parse_targ_item(P *p, int allow_list);
+
+/* tlist = "(" [ tl_item { "," tl_item } ] ")"  — after "(" */
+static fl_operand *parse_tlist(P *p, uint32_t start)
+{
+	operand_vec items = {0};
+	if (depth_in(p, start))
+		return NULL;
+	p->tparens++;
+	fl_operand *o = mkop(p, FL_OPERAND_LIST, start);
+	if (!o)
+		goto fail;
+	while (is_blank(ch(p, p->pos)))
+		p->pos++;
+	if (ch(p, p->pos) != ')') {
+		for (;;) {
+			fl_operand *it = parse_targ_item(p, 0);
+			if (!it || FL_VEC_PUSH(p->a, items, it)) {
+				if (it)
+					p->oom = 1;
+				goto fail;
+			}
+			while (is_blank(ch(p, p->pos)))
+				p->pos++;
+			if (ch(p, p->pos) != ',')
+				break;
+			p->pos++;
+			while (is_blank(ch(p, p->pos)))
+				p->pos++;
+		}
+		if (ch(p, p->pos) != ')') {
+			err(p, p->pos, "expected a ')' token");
+			goto fail;
+		}
+	}
+	set_last(p, p->s + p->pos, 1);
+	p->pos++;
+	p->tparens--;
+	p->depth--;
+	o->items = items.v;
+	o->nitems = (uint32_t)items.n;
+	o->end = p->pos;
+	return o;
+fail:
+	p->tparens--;
+	p->depth--;
+	return NULL;
+}
+
+static fl_operand *parse_targ_item(P *p, int allow_list)
+{
+	uint32_t s = p->pos;
+	const char *t;
+	uint32_t n;
+	int tr = m_transformer(p, s, 0);
+	if (tr >= 0) {
+		size_t tn = strlen(tr_table[tr].name) + 1;
+		set_last(p, p->s + s, (uint32_t)tn);
+		p->pos += (uint32_t)tn;
+		return parse_transformer(p, tr, s);
+	}
+	if ((n = m_fieldname(p, s)) != 0)
+		return parse_field(p, n);
+	if (quoted_or_err(p, &t, &n))
+		return value_op(p, s, t, n, 1, 0);
+	if (p->oom)
+		return NULL;
+	if ((n = m_hexnum(p, s)) != 0 || (n = m_number(p, s)) != 0)
+		return bare_value(p, n, 1);
+	if (allow_list && ch(p, s) == '(') {
+		set_last(p, p->s + s, 1);
+		p->pos++;
+		return parse_tlist(p, s);
+	}
+	err(p, s, "expected a transformer argument: a field, a transformer, "
+		  "a quoted string, a number or a list");
+	return NULL;
+}
+
+/* transformer = TNAME "(" B? targ { B? "," B? targ } B? ")" [ "[" arg "]" ]
+ * — called after "TNAME(" was consumed; `start` is where TNAME begins. */
+static fl_operand *parse_transformer(P *p, int tr, uint32_t start)
+{
+	operand_vec args = {0};
+	if (depth_in(p, start))
+		return NULL;
+	p->tparens++;
+	fl_operand *o = mkop(p, FL_OPERAND_TRANSFORMER, start);
+	if (!o)
+		goto fail;
+	o->tr = (fl_expr_tr)tr;
+	o->text = tr_table[tr].name;
+	o->len = (uint32_t)strlen(o->text);
+	o->text_start = start;
+	o->text_end = start + o->len;
+	for (;;) {
+		while (is_blank(ch(p, p->pos)))
+			p->pos++;
+		fl_operand *a = parse_targ_item(p, 1);
+		if (!a)
+			goto fail;
+		if (FL_VEC_PUSH(p->a, args, a)) {
+			p->oom = 1;
+			goto fail;
+		}
+		while (is_blank(ch(p, p->pos)))
+			p->pos++;
+		if (ch(p, p->pos) != ',')
+			break;
+		set_last(p, p->s + p->pos, 1);
+		p->pos++;
+	}
+	if (ch(p, p->pos) != ')') {
+		err(p, p->pos, "expected a ')' token closing the transformer");
+		goto fail;
+	}
+	set_last(p, p->s + p->pos, 1);
+	p->pos++;
+	p->tparens--;
+	p->depth--;
+	o->items = args.v;
+	o->nitems = (uint32_t)args.n;
+	o->end = p->pos;
+	if (field_arg(p, o) < 0)
+		return NULL;
+	return o;
+fail:
+	p->tparens--;
+	p->depth--;
+	return NULL;
+}
+
+/* rhs_field = "val(" B? field_ref B? ")" | transformer.  *matched tells
+ * whether one started (then NULL means an error was recorded). */
+static fl_operand *try_rhs_field(P *p, int *matched)
+{
+	uint32_t s = p->pos;
+	uint32_t n;
+	*matched = 0;
+	int tr = m_transformer(p, s, 1);
+	if (tr < 0)
+		return NULL;
+	*matched = 1;
+	n = (uint32_t)strlen(tr_table[tr].name) + 1;
+	set_last(p, p->s + s, n);
+	p->pos += n;
+	if (tr != FL_EXPR_TR_VAL) {
+		while (is_blank(ch(p, p->pos)))
+			p->pos++;
+		return parse_transformer(p, tr, s);
+	}
+	if (depth_in(p, s))
+		return NULL;
+	p->tparens++;
+	fl_operand *o = mkop(p, FL_OPERAND_TRANSFORMER, s), *f = NULL;
+	while (is_blank(ch(p, p->pos)))
+		p->pos++;
+	if (!o)
+		goto fail;
+	if ((n = m_fieldname(p, p->pos)) == 0) {
+		err(p, p->pos, "expected a field within 'val' transformer");
+		goto fail;
+	}
+	if (!(f = parse_field(p, n)))
+		goto fail;
+	while (is_blank(ch(p, p->pos)))
+		p->pos++;
+	if (ch(p, p->pos) != ')') {
+		err(p, p->pos, "expected a ')' token closing the transformer");
+		goto fail;
+	}
+	set_last(p, p->s + p->pos, 1);
+	p->pos++;
+	p->tparens--;
+	p->depth--;
+	o->tr = FL_EXPR_TR_VAL;
+	o->text = "val";
+	o->len = 3;
+	o->text_start = s;
+	o->text_end = s + 3;
+	o->items = palloc(p, sizeof(fl_operand *));
+	if (!o->items)
+		return NULL;
+	o->items[0] = f;
+	o->nitems = 1;
+	o->end = p->pos;
+	return o;
+fail:
+	p->tparens--;
+	p->depth--;
+	return NULL;
+}
+
+/* After an error inside a list literal: skip to its ')' (consumed) unless
+ * an `and`/`or` or the end comes first. */
+static void skip_list_rest(P *p)
+{
+	uint32_t start = p->pos;
+	int nest = 0;
+	p->owe = 0;
+	while (p->pos < p->n) {
+		uint32_t i = p->pos;
+		int c = ch(p, i);
+		if (c == '"' || c == '\'') {
+			uint32_t q = find_close(p, i);
+			p->pos = q ? q + 1 : i + 1;
+			continue;
+		}
+		if (c == ')') {
+			p->pos++;
+			if (nest-- == 0)
+				return;
+			continue;
+		}
+		if (c == '(')
+			nest++;
+		if ((i == start || is_blank(ch(p, i - 1))) && at_keyword(p, i))
+			return;
+		p->pos++;
+	}
+}
+
+/* list_literal = "(" B? [ strval { B? "," B? strval } ] B? ")"  — after
+ * "(".  libsinsp treats any failure on the first item as "empty list", even
+ * a bad escape (its cursor is then past the string), and then wants ")". */
+static fl_operand *parse_list_literal(P *p, uint32_t start)
+{
+	operand_vec items = {0};
+	fl_operand *o = mkop(p, FL_OPERAND_LIST, start), *it;
+	if (!o)
+		return NULL;
+	while (is_blank(ch(p, p->pos)))
+		p->pos++;
+	uint32_t bad;
+	const char *msg, *t;
+	uint32_t n, s = p->pos;
+	it = NULL;
+	if (lex_quoted(p, &t, &n, &bad, &msg)) {
+		if (!msg)
+			it = value_op(p, s, t, n, 1, 0);
+	} else if (!p->oom && (n = m_barestr(p, s)) != 0) {
+		it = bare_value(p, n, 0);
+	}
+	if (p->oom)
+		return NULL;
+	if (it) {
+		if (FL_VEC_PUSH(p->a, items, it)) {
+			p->oom = 1;
+			return NULL;
+		}
+		while (is_blank(ch(p, p->pos)))
+			p->pos++;
+		while (ch(p, p->pos) == ',') {
+			set_last(p, p->s + p->pos, 1);
+			p->pos++;
+			while (is_blank(ch(p, p->pos)))
+				p->pos++;
+			if (!(it = str_value(p))) {
+				if (p->oom)
+					return NULL;
+				err(p, p->pos, "expected a string value");
+				skip_list_rest(p);
+				goto done;
+			}
+			if (FL_VEC_PUSH(p->a, items, it)) {
+				p->oom = 1;
+				return NULL;
+			}
+			while (is_blank(ch(p, p->pos)))
+				p->pos++;
+		}
+	}
+	if (ch(p, p->pos) != ')') {
+		err(p, p->pos, "expected a ')' token");
+		skip_list_rest(p);
+		goto done;
+	}
+	set_last(p, p->s + p->pos, 1);
+	p->pos++;
+done:
+	o->items = items.v;
+	o->nitems = (uint32_t)items.n;
+	o->end = p->pos;
+	return o;
+}
+
+static fl_operand *ident_op(P *p, uint32_t n)
+{
+	uint32_t s = p->pos;
+	fl_operand *o = mkop(p, FL_OPERAND_IDENT, s);
+	if (!o || !(o->text = pdup(p, p->s + s, n)))
+		return NULL;
+	o->len = n;
+	o->text_start = s;
+	o->end = o->text_end = s + n;
+	set_last(p, p->s + s, n);
+	p->pos += n;
+	return o;
+}
+
+/* ---- checks ----------------------------------------------------------- */
+
+/* The binary operator at p->pos (table order; a word operator needs a
+ * blank after it, else the next one is tried); -1 if none. */
+static int lex_binop(P *p)
+{
+	for (int op = FL_EXPR_OP_EXISTS + 1; op < FL_EXPR_OP_COUNT; op++) {
+		size_t n = strlen(op_names[op]);
+		if (!has_prefix(p, p->pos, op_names[op], n))
+			continue;
+		if (op_classes[op] == FL_EXPR_OPC_STR && is_alpha(op_names[op][0]) &&
+		    !is_blank(ch(p, p->pos + (uint32_t)n)))
+			continue;
+		set_last(p, p->s + p->pos, (uint32_t)n);
+		p->pos += (uint32_t)n;
+		return op;
+	}
+	return -1;
+}
+
+/* str_op modifier list_value (Falco 0.44): taken only when a blank precedes
+ * the modifier, one follows it, and a list or an identifier other than
+ * and/or/not comes next; otherwise the word is an ordinary value. */
+static int try_modifier(P *p, int blank_before, uint32_t *mod_end)
+{
+	uint32_t i = p->pos;
+	while (is_blank(ch(p, i))) {
+		i++;
+		blank_before = 1;
+	}
+	if (!blank_before)
+		return 0;
+	for (int m = 1; m < FL_EXPR_MOD_COUNT; m++) {
+		if (!has_prefix(p, i, mod_names[m], 5) || !is_blank(ch(p, i + 5)))
+			continue;
+		uint32_t j = i + 5;
+		while (is_blank(ch(p, j)))
+			j++;
+		if (ch(p, j) != '(') {
+			uint32_t n = m_ident(p, j);
+			if (!n || (n == 3 && (has_prefix(p, j, "and", 3) ||
+					      has_prefix(p, j, "not", 3))) ||
+			    (n == 2 && has_prefix(p, j, "or", 2)))
+				return 0;
+		}
+		set_last(p, p->s + i, 5);
+		*mod_end = i + 5;
+		p->pos = j;
+		return m;
+	}
+	return 0;
+}
+
+/* predicate (after the left operand; see the grammar in expr.h's spec). */
+static fl_expr *parse_predicate(P *p, fl_operand *lhs, uint32_t start)
+{
+	fl_operand *rhs = NULL;
+	int matched, mod = 0;
+	uint32_t n;
+	while (is_blank(ch(p, p->pos)))
+		p->pos++;
+	uint32_t ops = p->pos, ope;
+	int op;
+	if (has_prefix(p, ops, "exists", 6)) {
+		set_last(p, p->s + ops, 6);
+		p->pos += 6;
+		op = FL_EXPR_OP_EXISTS;
+		ope = p->pos;
+		goto build;
+	}
+	if ((op = lex_binop(p)) < 0) {
+		err(p, ops, "expected a valid check operator: one of %s", operator_list());
+		return sync_error(p, start);
+	}
+	ope = p->pos;
+	switch (op_classes[op]) {
+	case FL_EXPR_OPC_NUM:
+		while (is_blank(ch(p, p->pos)))
+			p->pos++;
+		rhs = try_rhs_field(p, &matched);
+		if (matched)
+			break;
+		if ((n = m_hexnum(p, p->pos)) != 0 || (n = m_number(p, p->pos)) != 0) {
+			rhs = bare_value(p, n, 1);
+			break;
+		}
+		err(p, p->pos, "expected a number value or a field with a valid transformer: %s",
+		    transformer_list());
+		break;
+	case FL_EXPR_OPC_STR:
+		mod = try_modifier(p, is_alpha(op_names[op][0]), &ope);
+		if (mod) {
+			uint32_t s = p->pos;
+			if (ch(p, s) == '(') {
+				set_last(p, p->s + s, 1);
+				p->pos++;
+				rhs = parse_list_literal(p, s);
+			} else {
+				rhs = ident_op(p, m_ident(p, s));
+			}
+			break;
+		}
+		while (is_blank(ch(p, p->pos)))
+			p->pos++;
+		rhs = try_rhs_field(p, &matched);
+		if (matched)
+			break;
+		if (!(rhs = str_value(p)) && !p->oom)
+			err(p, p->pos, "expected a string value or a field with a valid transformer: %s",
+			    transformer_list());
+		break;
+	case FL_EXPR_OPC_LIST:
+		while (is_blank(ch(p, p->pos)))
+			p->pos++;
+		if (ch(p, p->pos) == '(') {
+			uint32_t s = p->pos;
+			set_last(p, p->s + s, 1);
+			p->pos++;
+			rhs = parse_list_literal(p, s);
+			break;
+		}
+		rhs = try_rhs_field(p, &matched);
+		if (matched)
+			break;
+		if ((n = m_ident(p, p->pos)) != 0) {
+			rhs = ident_op(p, n);
+			break;
+		}
+		err(p, p->pos, "expected a list, an identifier, or a field with a valid transformer: %s",
+		    transformer_list());
+		break;
+	default:
+		break;
+	}
+	if (!rhs)
+		return sync_error(p, start);
+build:;
+	fl_expr *e = mknode(p, FL_EXPR_CHECK, start, rhs ? rhs->end : ope);
+	if (!e)
+		return NULL;
+	e->u.check.lhs = lhs;
+	e->u.check.op = (fl_expr_op)op;
+	e->u.check.mod = (fl_expr_mod)mod;
+	e->u.check.op_start = ops;
+	e->u.check.op_end = ope;
+	e->u.check.rhs = rhs;
+	return e;
+}
+
+static fl_expr *parse_or(P *p, int *junked);
+
+/* "(" B? or_expr B? ")"  — after "("; the group adds no node. */
+static fl_expr *parse_group(P *p, uint32_t open)
+{
+	int junked = 0;
+	if (depth_in(p, open))
+		return p->oom ? NULL : mknode(p, FL_EXPR_ERROR, open, p->pos);
+	p->groups++;
+	fl_expr *e = parse_or(p, &junked);
+	p->groups--;
+	p->depth--;
+	if (!e)
+		return NULL;
+	while (is_blank(ch(p, p->pos)))
+		p->pos++;
+	if (ch(p, p->pos) == ')') {
+		set_last(p, p->s + p->pos, 1);
+		p->pos++;
+		e->parens++;
+	} else if (!junked) {
+		err_span(p, p->pos, open, open + 1, "expected a ')' token");
+	}
+	return e;
+}
+
+/* check = "(" B? or_expr B? ")" | field_ref predicate
+ *       | transformer predicate | IDENTIFIER */
+static fl_expr *parse_check(P *p)
+{
+	while (is_blank(ch(p, p->pos)))
+		p->pos++;
+	uint32_t s = p->pos, n;
+	fl_operand *lhs;
+	if (ch(p, s) == '(') {
+		set_last(p, p->s + s, 1);
+		p->pos++;
+		return parse_group(p, s);
+	}
+	if ((n = m_fieldname(p, s)) != 0) {
+		if (!(lhs = parse_field(p, n)))
+			return sync_error(p, s);
+		return parse_predicate(p, lhs, s);
+	}
+	int tr = m_transformer(p, s, 0);
+	if (tr >= 0) {
+		n = (uint32_t)strlen(tr_table[tr].name) + 1;
+		set_last(p, p->s + s, n);
+		p->pos += n;
+		while (is_blank(ch(p, p->pos)))
+			p->pos++;
+		if (!(lhs = parse_transformer(p, tr, s)))
+			return sync_error(p, s);
+		return parse_predicate(p, lhs, s);
+	}
+	if ((n = m_ident(p, s)) != 0) {
+		fl_expr *e = mknode(p, FL_EXPR_MACRO, s, s + n);
+		if (!e || !(e->u.macro.name = pdup(p, p->s + s, n)))
+			return NULL;
+		e->u.macro.len = n;
+		set_last(p, p->s + s, n);
+		p->pos += n;
+		return e;
+	}
+	err(p, s, "expected a '(' token, a field check, or an identifier");
+	return sync_error(p, s);
+}
+
+/* not_expr = { "not" WS+ } ( "not(" B? or_expr B? ")" | check )
+ * An even number of `not` cancels out (no node). */
+static fl_expr *parse_not(P *p)
+{
+	while (is_blank(ch(p, p->pos)))
+		p->pos++;
+	uint32_t s = p->pos, n;
+	int neg = 0;
+	fl_expr *c;
+	while ((n = m_not_space(p, p->pos)) != 0) {
+		set_last(p, p->s + p->pos, n);
+		p->pos += n;
+		neg ^= 1;
+	}
+	if (has_prefix(p, p->pos, "not(", 4)) {
+		set_last(p, p->s + p->pos, 4);
+		p->pos += 4;
+		neg ^= 1;
+		c = parse_group(p, p->pos - 1);
+	} else {
+		c = parse_check(p);
+	}
+	if (!c || !neg)
+		return c;
+	fl_expr *e = mknode(p, FL_EXPR_NOT, s, c->end);
+	if (e)
+		e->u.child = c;
+	return e;
+}
+
+/* The operand after `and`/`or` written without a blank (kw = keyword
+ * offset, len its length): "(" directly makes the group the whole operand,
+ * bypassing precedence (`a or(b) and c` fails); anything else is an error. */
+static fl_expr *keyword_operand(P *p, uint32_t kw, uint32_t len, int is_or)
+{
+	if (ch(p, p->pos) == '(') {
+		set_last(p, p->s + p->pos, 1);
+		p->pos++;
+		return parse_group(p, p->pos - 1);
+	}
+	err_span(p, p->pos, kw, kw + len, "expected blank or '(' after '%s'",
+		 is_or ? "or" : "and");
+	return sync_error(p, kw);
+}
+
+static int push(P *p, expr_vec *v, fl_expr *e)
+{
+	if (!e)
+		return -1;
+	if (FL_VEC_PUSH(p->a, *v, e)) {
+		p->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* and_expr = not_expr { "and" ( B not_expr | "(" B? or_expr B? ")" ) }
+ * `first`, when given, is an operand already parsed (error recovery). */
+static fl_expr *parse_and(P *p, fl_expr *first)
+{
+	expr_vec kids = {0};
+	if (push(p, &kids, first ? first : parse_not(p)))
+		return NULL;
+	for (;;) {
+		while (is_blank(ch(p, p->pos)))
+			p->pos++;
+		uint32_t kw = p->pos;
+		if (!has_prefix(p, kw, "and", 3))
+			break;
+		set_last(p, p->s + kw, 3);
+		p->pos += 3;
+		int blank = is_blank(ch(p, p->pos));
+		fl_expr *c = blank ? parse_not(p) : keyword_operand(p, kw, 3, 0);
+		if (push(p, &kids, c))
+			return NULL;
+	}
+	return mknary(p, FL_EXPR_AND, &kids);
+}
+
+/* or_expr = and_expr { "or" ( B and_expr | "(" B? or_expr B? ")" ) }
+ * Also reports what follows a complete operand but is neither `and`, `or`,
+ * the group's ")" nor the end (libsinsp's "unexpected token" / "expected a
+ * ')' token"), skips it and goes on. */
+static fl_expr *parse_or(P *p, int *junked)
+{
+	expr_vec kids = {0};
+	while (is_blank(ch(p, p->pos)))
+		p->pos++;
+	if (push(p, &kids, parse_and(p, NULL)))
+		return NULL;
+	for (;;) {
+		while (is_blank(ch(p, p->pos)))
+			p->pos++;
+		uint32_t kw = p->pos;
+		if (has_prefix(p, kw, "or", 2)) {
+			set_last(p, p->s + kw, 2);
+			p->pos += 2;
+			int blank = is_blank(ch(p, p->pos));
+			fl_expr *c = blank ? parse_and(p, NULL) : keyword_operand(p, kw, 2, 1);
+			if (push(p, &kids, c))
+				return NULL;
+			continue;
+		}
+		if (p->pos >= p->n || (p->groups > 0 && ch(p, p->pos) == ')'))
+			break;
+		if (p->groups > 0)
+			err(p, p->pos, "expected a ')' token");
+		else
+			err(p, p->pos, "unexpected token after '%.*s', expecting 'or', 'and'",
+			    (int)p->last_len, p->last ? p->last : "");
+		*junked = 1;
+		p->owe = 0;
+		uint32_t before = p->pos;
+		skip_to_sync(p);
+		if (p->pos == before && !at_keyword(p, p->pos) && p->pos < p->n &&
+		    !(p->groups > 0 && ch(p, p->pos) == ')'))
+			p->pos++;
+		if (has_prefix(p, p->pos, "and", 3) && at_keyword(p, p->pos)) {
+			/* `a or(b) and c`: continue the and-chain of the last
+			 * operand, the reading the author most likely meant */
+			fl_expr *last = kids.v[--kids.n];
+			if (push(p, &kids, parse_and(p, last)))
+				return NULL;
+		}
+	}
+	return mknary(p, FL_EXPR_OR, &kids);
+}
+
+fl_expr *fl_expr_parse(fl_arena *a, const char *text, uint32_t len,
+		       unsigned max_depth, fl_expr_errors *errs)
+{
+	P p;
+	memset(&p, 0, sizeof(p));
+	p.a = a;
+	p.s = text;
+	p.n = len;
+	p.errs = errs;
+	p.max_depth = max_depth ? max_depth : FL_EXPR_DEFAULT_DEPTH;
+	if (p.max_depth > FL_EXPR_MAX_DEPTH)
+		p.max_depth = FL_EXPR_MAX_DEPTH;
+	p.noclose_from[0] = p.noclose_from[1] = UINT32_MAX;
+	p.last = "";
+	if (len == 0) {
+		err_span(&p, 0, 0, 0, "filter input string is empty");
+		fl_expr *e = mknode(&p, FL_EXPR_ERROR, 0, 0);
+		return p.oom ? NULL : e;
+	}
+	int junked = 0;
+	fl_expr *root = parse_or(&p, &junked);
+	return p.oom ? NULL : root;
+}

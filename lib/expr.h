@@ -1,0 +1,315 @@
+/* expr.h — the Falco condition language front end: AST, a recovering
+ * parser that mirrors libsinsp's grammar and quirks, printers (dump and
+ * canonical text), an ENTER/EXIT iterator, list substitution (Falco's
+ * textual pass) and output-format tokens.
+ *
+ * Ownership: every node, string and array lives in the fl_arena given to
+ * the function that made it; nothing is freed one by one.  Problems in the
+ * input are returned as values (fl_expr_errors), never as diagnostics: the
+ * compile stage maps their byte offsets to file positions. */
+#ifndef FL_EXPR_H
+#define FL_EXPR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "source.h"
+
+/* ---- tables (one list each, expanded into enums and name tables) ------ */
+
+/* Node kinds. */
+#define FL_EXPR_KINDS(X)                                                     \
+	X(AND, "and")                                                        \
+	X(OR, "or")                                                          \
+	X(NOT, "not")                                                        \
+	X(CHECK, "check")                                                    \
+	X(MACRO, "macro")                                                    \
+	X(ERROR, "error")
+
+/* Comparison operators in the order libsinsp tries them (which is also the
+ * order of its "expected a valid check operator" message).  Class: UNARY
+ * (no value), NUM (number or field), STR (string or field; word operators
+ * need a blank after them; oneof/anyof/allof may follow), LIST. */
+#define FL_EXPR_OPS(X)                                                       \
+	X(EXISTS, "exists", UNARY)                                           \
+	X(LE, "<=", NUM)                                                     \
+	X(LT, "<", NUM)                                                      \
+	X(GE, ">=", NUM)                                                     \
+	X(GT, ">", NUM)                                                      \
+	X(EQEQ, "==", STR)                                                   \
+	X(EQ, "=", STR)                                                      \
+	X(NE, "!=", STR)                                                     \
+	X(GLOB, "glob", STR)                                                 \
+	X(IGLOB, "iglob", STR)                                               \
+	X(CONTAINS, "contains", STR)                                         \
+	X(ICONTAINS, "icontains", STR)                                       \
+	X(BCONTAINS, "bcontains", STR)                                       \
+	X(STARTSWITH, "startswith", STR)                                     \
+	X(BSTARTSWITH, "bstartswith", STR)                                   \
+	X(ENDSWITH, "endswith", STR)                                         \
+	X(REGEX, "regex", STR)                                               \
+	X(INTERSECTS, "intersects", LIST)                                    \
+	X(IN, "in", LIST)                                                    \
+	X(PMATCH, "pmatch", LIST)
+
+/* String-operator modifiers (Falco >= 0.44). */
+#define FL_EXPR_MODS(X)                                                      \
+	X(ONEOF, "oneof")                                                    \
+	X(ANYOF, "anyof")                                                    \
+	X(ALLOF, "allof")
+
+/* Transformers, in the order of libsinsp's messages; min/max argument count
+ * (0 = unbounded) is checked by the compile stage, not by the parser.
+ * `val` is only valid on the right-hand side of a comparison. */
+#define FL_EXPR_TRANSFORMERS(X)                                              \
+	X(VAL, "val", 1, 1)                                                  \
+	X(TOLOWER, "tolower", 1, 1)                                          \
+	X(TOUPPER, "toupper", 1, 1)                                          \
+	X(B64, "b64", 1, 1)                                                  \
+	X(BASENAME, "basename", 1, 1)                                        \
+	X(LEN, "len", 1, 1)                                                  \
+	X(JOIN, "join", 2, 2)                                                \
+	X(CONCAT, "concat", 2, 0)                                            \
+	X(GETOPT, "getopt", 2, 2)
+
+typedef enum fl_expr_kind {
+#define FL_X_(k, s) FL_EXPR_##k,
+	FL_EXPR_KINDS(FL_X_)
+#undef FL_X_
+	FL_EXPR_KIND_COUNT
+} fl_expr_kind;
+
+typedef enum fl_expr_op {
+#define FL_X_(k, s, c) FL_EXPR_OP_##k,
+	FL_EXPR_OPS(FL_X_)
+#undef FL_X_
+	FL_EXPR_OP_COUNT
+} fl_expr_op;
+
+typedef enum fl_expr_opclass {
+	FL_EXPR_OPC_UNARY,
+	FL_EXPR_OPC_NUM,
+	FL_EXPR_OPC_STR,
+	FL_EXPR_OPC_LIST
+} fl_expr_opclass;
+
+typedef enum fl_expr_mod {
+	FL_EXPR_MOD_NONE,
+#define FL_X_(k, s) FL_EXPR_MOD_##k,
+	FL_EXPR_MODS(FL_X_)
+#undef FL_X_
+	FL_EXPR_MOD_COUNT
+} fl_expr_mod;
+
+typedef enum fl_expr_tr {
+#define FL_X_(k, s, lo, hi) FL_EXPR_TR_##k,
+	FL_EXPR_TRANSFORMERS(FL_X_)
+#undef FL_X_
+	FL_EXPR_TR_COUNT
+} fl_expr_tr;
+
+/* Names for messages and printers ("and", "startswith", "oneof",
+ * "tolower"); "" for an out-of-range value. */
+const char *fl_expr_kind_name(fl_expr_kind k);
+const char *fl_expr_op_name(fl_expr_op op);
+fl_expr_opclass fl_expr_op_class(fl_expr_op op);
+const char *fl_expr_mod_name(fl_expr_mod m);
+const char *fl_expr_tr_name(fl_expr_tr t);
+/* Argument count bounds of a transformer (max 0 = unbounded). */
+void fl_expr_tr_arity(fl_expr_tr t, unsigned *min, unsigned *max);
+/* Operator / transformer of that exact spelling; -1 if none. */
+int fl_expr_op_lookup(const char *s, size_t len);
+int fl_expr_tr_lookup(const char *s, size_t len);
+
+/* ---- the tree --------------------------------------------------------- */
+
+/* An operand: the left side of a check, a right-hand value, a transformer
+ * argument or a list item.  All offsets are byte offsets [start, end) into
+ * the parsed text. */
+typedef enum fl_operand_kind {
+	FL_OPERAND_FIELD,       /* proc.name, proc.aname[2], proc.env["MY VAR"] */
+	FL_OPERAND_TRANSFORMER, /* tolower(x), val(x), getopt(x, "p:")[p] */
+	FL_OPERAND_VALUE,       /* a quoted string, bare string or number */
+	FL_OPERAND_LIST,        /* (a, "b c"), () — or a transformer list */
+	FL_OPERAND_IDENT        /* bare name after a list operator/modifier */
+} fl_operand_kind;
+
+typedef struct fl_operand fl_operand;
+struct fl_operand {
+	fl_operand_kind kind;
+	uint32_t start, end;        /* the whole operand */
+	/* FIELD/TRANSFORMER/IDENT: the name; VALUE: the decoded value (escapes
+	 * applied, quotes removed).  NUL-terminated; len excludes the NUL. */
+	const char *text;
+	uint32_t len;
+	uint32_t text_start, text_end; /* name, or the raw value token */
+	uint8_t quoted;             /* VALUE: written in '…' or "…" */
+	uint8_t numeric;            /* VALUE: lexed as NUMBER or HEXNUM */
+	fl_expr_tr tr;              /* TRANSFORMER */
+	/* FIELD and TRANSFORMER: optional [arg] (decoded), raw span incl. [ ] */
+	uint8_t has_arg, arg_quoted;
+	const char *arg;
+	uint32_t arg_len, arg_start, arg_end;
+	/* TRANSFORMER: its arguments; LIST: its items */
+	fl_operand **items;
+	uint32_t nitems;
+};
+
+typedef struct fl_expr fl_expr;
+struct fl_expr {
+	fl_expr_kind kind;
+	uint32_t start, end;        /* span in the parsed text */
+	uint32_t parens;            /* pairs of parentheses written around it */
+	union {
+		/* AND, OR: n-ary; `a and b and c` is one node, parentheses nest */
+		struct {
+			fl_expr **v;
+			uint32_t n;
+		} kids;
+		/* NOT: one child (`not not x` folds to x while parsing) */
+		fl_expr *child;
+		/* CHECK: lhs op [mod] [rhs]; rhs is NULL for exists */
+		struct {
+			fl_operand *lhs;
+			fl_expr_op op;
+			fl_expr_mod mod;
+			uint32_t op_start, op_end; /* operator (and modifier) text */
+			fl_operand *rhs;
+		} check;
+		/* MACRO: an identifier in operand position */
+		struct {
+			const char *name;
+			uint32_t len;
+		} macro;
+	} u;
+};
+
+/* One parse error.  [start, end) is the span worth underlining; `pos` is
+ * the offset libsinsp reports for the same error (usually == start; for a
+ * bad escape it is the end of the string).  msg is lowercase, no period. */
+typedef struct fl_expr_error {
+	uint32_t start, end, pos;
+	const char *msg;
+} fl_expr_error;
+typedef FL_VEC(fl_expr_error) fl_expr_errors;
+
+/* Default and hard ceiling for the nesting depth (parentheses, `not(`,
+ * transformer calls and lists each count one level). */
+#define FL_EXPR_DEFAULT_DEPTH 1000u
+#define FL_EXPR_MAX_DEPTH 2000u
+
+/* Parses condition text[0..len) into a tree allocated from `a`, appending
+ * every error to *errs (the first one is the error Falco reports; later
+ * ones come from recovery).  max_depth 0 means the default; values above
+ * FL_EXPR_MAX_DEPTH are clamped.  Returns the root (an ERROR node when
+ * nothing parsed), or NULL only when out of memory.  The tree is usable
+ * for checking only if no error was appended. */
+fl_expr *fl_expr_parse(fl_arena *a, const char *text, uint32_t len,
+		       unsigned max_depth, fl_expr_errors *errs);
+
+/* Compact S-expression of the tree for tests, e.g.
+ * `(and (= evt.type open) (not (in proc.name (list a "b c"))) (macro m))`.
+ * Values print bare when made of [A-Za-z0-9_./:*+-@], otherwise in double
+ * quotes with C escapes; identifiers print as $name.  NULL on OOM. */
+char *fl_expr_dump(fl_arena *a, const fl_expr *e);
+/* Dump of one operand (same notation). */
+char *fl_operand_dump(fl_arena *a, const fl_operand *o);
+
+/* Canonical text (Falco's AST printer, condition-language §9): and/or
+ * parenthesised, `not X`, values re-escaped.  Quotes are also added where
+ * Falco's printer would emit text that does not re-parse (values with
+ * parentheses, commas, empty values, a trailing backslash), so the result
+ * always re-parses to the same tree.  NULL on OOM or when the tree
+ * contains an ERROR node. */
+char *fl_expr_format(fl_arena *a, const fl_expr *e);
+
+/* ---- iteration (cmark style) ------------------------------------------ */
+
+typedef enum fl_expr_event {
+	FL_EXPR_EV_OOM = -1, /* the iterator could not grow its stack */
+	FL_EXPR_EV_DONE = 0,
+	FL_EXPR_EV_ENTER,    /* every node; leaves (CHECK/MACRO/ERROR) only this */
+	FL_EXPR_EV_EXIT      /* AND, OR, NOT after their children */
+} fl_expr_event;
+
+typedef struct fl_expr_iter fl_expr_iter;
+
+/* An iterator over the tree below `root` (depth-first, children in order);
+ * NULL on OOM.  Lives in the arena. */
+fl_expr_iter *fl_expr_iter_new(fl_arena *a, const fl_expr *root);
+/* Next event; *node is set for ENTER and EXIT. */
+fl_expr_event fl_expr_iter_next(fl_expr_iter *it, const fl_expr **node);
+/* After ENTER of an inner node: do not descend; its EXIT comes next. */
+void fl_expr_iter_skip(fl_expr_iter *it);
+
+/* ---- list substitution (condition-language §6) ----------------------- */
+
+/* A list as it takes part in substitution: name and *compiled* items. */
+typedef struct fl_list_def {
+	const char *name;
+	uint32_t name_len;
+	const char *const *items; /* NUL-terminated strings */
+	size_t nitems;
+} fl_list_def;
+
+/* Falco's textual list substitution, exact: for each list in order (first
+ * definition order), every delimited occurrence of its name in the current
+ * text is replaced by its quoted items joined with ", " (§6.2, quirks
+ * included).  `in` is not modified; *out receives the new text and, for
+ * every byte, a position: bytes kept keep theirs, inserted bytes take the
+ * position of the first byte of the list name they replace.  When `in` has
+ * no positions (pos NULL), out->pos stays NULL.  used[i] (when not NULL) is
+ * set to 1 for each list that replaced something.  Returns 0 or FL_ENOMEM. */
+int fl_list_substitute(fl_arena *a, const fl_text *in,
+		       const fl_list_def *lists, size_t nlists,
+		       fl_text *out, unsigned char *used);
+
+/* A list as the collector holds it, for fl_list_compile(). */
+typedef struct fl_list_src {
+	const char *name;
+	uint32_t index;      /* order of first definition among lists */
+	uint32_t visibility; /* index of its latest definition or append */
+	const char *const *items; /* raw items, NUL-terminated */
+	size_t nitems;
+} fl_list_src;
+
+/* Compiles list items like Falco (§6.1): lists[] in first-definition order;
+ * an item naming a list whose index is < the referrer's visibility is
+ * replaced by that list's raw items (one level only) and that list is
+ * marked used[i] = 1 (used may be NULL).  out[] receives n compiled lists
+ * (same order, names shared with lists[]).  Returns 0 or FL_ENOMEM. */
+int fl_list_compile(fl_arena *a, const fl_list_src *lists, size_t n,
+		    fl_list_def *out, unsigned char *used);
+
+/* ---- output strings (rules-format §14.1) ----------------------------- */
+
+/* Asks whether `name` (with optional argument) is a field the output's
+ * source knows; return nonzero for yes.  Used for Falco 0.44's longest
+ * compiling prefix rule. */
+typedef int (*fl_field_known_fn)(void *ctx, const char *name, size_t len,
+				 int has_arg, const char *arg, size_t arg_len);
+
+typedef struct fl_output_token {
+	uint32_t start, end;        /* from '%' to the end of the field */
+	unsigned width;             /* %10proc.name -> 10; 0 = none */
+	fl_operand *field;          /* FIELD or TRANSFORMER operand */
+} fl_output_token;
+
+typedef struct fl_output {
+	int require_all;            /* 0 when the text starts with '*' */
+	fl_output_token *tokens;
+	size_t ntokens;
+} fl_output;
+
+/* Splits an output format into %-tokens the way Falco 0.44 does: after '%'
+ * an optional width, then the longest prefix that parses as a field or
+ * transformer and whose fields `known` accepts (NULL: any lexically valid
+ * field name is accepted).  Errors (trailing '%', '%' + digits at the end,
+ * a token that is no field) are appended to *errs; the scan goes on after
+ * a bad token.  Returns 0 or FL_ENOMEM. */
+int fl_output_parse(fl_arena *a, const char *text, uint32_t len,
+		    fl_field_known_fn known, void *ctx, fl_output *out,
+		    fl_expr_errors *errs);
+
+#endif
