@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "falcolint.h"
+#include "fields.h"
 #include "ruleset.h"
 #include "session.h"
 
@@ -27,6 +28,7 @@
 
 typedef struct rd {
 	fl_session *s;
+	fl_version target;    /* target Falco release, for field lookups */
 	fl_ruleset *rs;
 	fl_arena *a;
 	const fl_source *src;
@@ -819,9 +821,44 @@ static const char *comp_text(const fl_ynode *n, size_t *len)
 	return s;
 }
 
-/* validate_exception_info (spec §10.3).  Field names are checked by the
- * compile stage, which knows the field catalogue. */
-static int validate_exception(rd *r, const item *it, const rexc *e, fl_code fail)
+/* Falco's is_field_defined for one exception field.  Only for syscall:
+ * plugin field sets depend on the plugin version the user loads, so those
+ * and transformer expressions are left to the compile stage. */
+static int check_field(rd *r, const item *it, const rexc *e, const fl_ynode *f,
+		       const char *source, fl_code code)
+{
+	if (!source || strcmp(source, "syscall") != 0 || f->kind != FL_Y_SCALAR || f->is_null ||
+	    memchr(f->str, '(', f->len))
+		return 0;
+	fl_field_match m;
+	fl_field_status st = fl_field_lookup(source, f->str, f->len, r->target, &m);
+	if (st != FL_FIELD_UNKNOWN && st != FL_FIELD_OTHER_SOURCE)
+		return 0;
+	fl_dg *g = raise(r, it, code, f->span, "'%s' is not a field of source '%s' (exception '%s')",
+			 f->str, source, e->name);
+	const char *sug = fl_field_suggest(source, f->str, f->len, r->target);
+	if (g && sug)
+		fl_diag_help(&r->s->diags, g, "did you mean '%s'?", sug);
+	return r->oom ? FL_ENOMEM : BAD;
+}
+
+/* `code` is FL313, or FL312 for replaced exceptions (Falco only fails
+ * when compiling those). */
+static int check_fields(rd *r, const item *it, const rexc *e, const char *source,
+			fl_code code)
+{
+	if (e->fields->kind == FL_Y_SEQ) {
+		for (uint32_t i = 0; i < e->fields->n; i++)
+			TRY(check_field(r, it, e, e->fields->kids[i], source, code));
+		return 0;
+	}
+	return check_field(r, it, e, e->fields, source, code);
+}
+
+/* validate_exception_info (spec §10.3), with `source` NULL when the rule's
+ * source is unknown (no field check, as Falco). */
+static int validate_exception(rd *r, const item *it, const rexc *e, fl_code fail,
+			      const char *source)
 {
 	fl_span sp = e->name_span;
 	if (e->fields->kind == FL_Y_SEQ) {
@@ -851,7 +888,7 @@ static int validate_exception(rd *r, const item *it, const rexc *e, fl_code fail
 				   "replaced exception '%s' has no 'comps' (Falco adds no default here)",
 				   e->name);
 		}
-		return 0;
+		return check_fields(r, it, e, source, fail == FL312 ? FL312 : FL313);
 	}
 	/* Single-field form. */
 	if (!e->comps_valid) {
@@ -859,7 +896,7 @@ static int validate_exception(rd *r, const item *it, const rexc *e, fl_code fail
 			return err(r, it, FL312, sp,
 				   "replaced exception '%s' has no 'comps' (Falco adds no default 'in' here)",
 				   e->name);
-		return 0; /* defaults to 'in' */
+		return check_fields(r, it, e, source, fail == FL312 ? FL312 : FL313); /* comps default to 'in' */
 	}
 	if (e->comps->kind == FL_Y_SEQ)
 		return err(r, it, fail == FL312 ? FL312 : FL308, e->comps->span,
@@ -871,7 +908,7 @@ static int validate_exception(rd *r, const item *it, const rexc *e, fl_code fail
 		return err(r, it, fail == FL312 ? FL312 : FL308, e->comps->span,
 			   "single-field exception '%s' needs a list operator ('in', 'pmatch', 'intersects' or a modifier such as 'startswith oneof'), not '%s'",
 			   e->name, c);
-	return 0;
+	return check_fields(r, it, e, source, fail == FL312 ? FL312 : FL313);
 }
 
 static int to_exception(rd *r, const rexc *e, int replaced, fl_exception *out)
@@ -985,7 +1022,8 @@ static int check_exc_append(rd *r, const item *it, const fl_rule *prev, const re
 			if (!e->values || e->values->n == 0)
 				return err(r, it, FL304, e->name_span,
 					   "new exception '%s' has no values", e->name);
-			TRY(validate_exception(r, it, e, FL306));
+			TRY(validate_exception(r, it, e, FL306,
+					       prev->source_unknown ? NULL : prev->source));
 			nmap_put(&names, e->name, 0);
 		} else {
 			if (e->fields_valid)
@@ -1111,7 +1149,9 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 					 * would break later (spec §10.3 caveat). */
 					const rexc *e = &u->exc.v[i];
 					if (e->fields_valid &&
-					    validate_exception(r, it, e, FL312) == FL_ENOMEM)
+					    validate_exception(r, it, e, FL312,
+							       prev->source_unknown ? NULL
+										    : prev->source) == FL_ENOMEM)
 						return FL_ENOMEM;
 				}
 		}
@@ -1264,7 +1304,7 @@ static int rule_define(rd *r, item *it, const fl_ynode *name)
 			return err(r, it, FL303, exc.v[i].fields ? exc.v[i].fields->span
 								 : exc.v[i].name_span,
 				   "exception '%s' has no fields", exc.v[i].name);
-		TRY(validate_exception(r, it, &exc.v[i], FL306));
+		TRY(validate_exception(r, it, &exc.v[i], FL306, unknown ? NULL : source));
 	}
 
 	int redefine = prev != NULL;
@@ -1488,6 +1528,9 @@ int fl_load_file(fl_session *s, const fl_source *src, fl_ydoc *docs, uint32_t nd
 	if (!s->rs && !(s->rs = fl_ruleset_new(s->arena)))
 		return FL_ENOMEM;
 	rd r = {.s = s, .rs = s->rs, .a = s->arena, .src = src};
+	const char *falco = s->opt.target_falco ? s->opt.target_falco : fl_newest_falco();
+	if (fl_version_parse(falco, strlen(falco), &r.target))
+		r.target = FL_VERSION_UNRELEASED;
 	fl_rs_file f = {.src = src->id, .first_error = -1};
 	if (FL_VEC_PUSH(s->arena, s->rs->files, f))
 		return FL_ENOMEM;
