@@ -610,7 +610,7 @@ static void test_exception_definition_checks(void **st)
 	load(EXC_RULE("r") "    - name: e\n      fields: [proc.name, proc.nme]\n");
 	only(FL313, 1);
 	at(first(FL313), 8, 27);
-	load(EXC_RULE("r") "    - name: e\n      fields: [tolower(proc.name), proc.aname[2]]\n");
+	load(EXC_RULE("r") "    - name: e\n      fields: [tolower(proc.name), \"proc.aname[2]\"]\n");
 	clean();
 	/* Unknown source: fields are not checked (Falco skips it too). */
 	load(RULE("r", "x = 1") "  source: nosuch\n  exceptions:\n    - name: e\n      fields: [a.b]\n");
