@@ -1356,3 +1356,398 @@ fl_expr *fl_expr_parse(fl_arena *a, const char *text, uint32_t len,
 	fl_expr *root = parse_or(&p, &junked);
 	return p.oom ? NULL : root;
 }
+
+/* ---- list substitution (condition-language §6) ----------------------- */
+
+/* Text with a position per byte, grown in the arena. */
+typedef struct tbuf {
+	fl_arena *a;
+	char *s;
+	fl_pos *pos; /* NULL when the input has no positions */
+	size_t n, cap;
+	int with_pos, oom;
+} tbuf;
+
+static void tb_put(tbuf *b, const char *s, size_t n, const fl_pos *pos,
+		   const fl_pos *one)
+{
+	if (b->oom || n == 0)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		if (cap > (size_t)UINT32_MAX) {
+			b->oom = 1;
+			return;
+		}
+		char *ns = fl_arena_realloc(b->a, b->s, b->n, cap);
+		fl_pos *np = NULL;
+		if (b->with_pos)
+			np = fl_arena_realloc(b->a, b->pos, b->n * sizeof(fl_pos),
+					      cap * sizeof(fl_pos));
+		if (!ns || (b->with_pos && !np)) {
+			b->oom = 1;
+			return;
+		}
+		b->s = ns;
+		b->pos = np;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, s, n);
+	if (b->with_pos) {
+		for (size_t i = 0; i < n; i++)
+			b->pos[b->n + i] = pos ? pos[i] : *one;
+	}
+	b->n += n;
+	b->s[b->n] = 0;
+}
+
+static int l_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int l_delim(int c)
+{
+	return l_blank(c) || c == '(' || c == ')' || c == ',' || c == '=';
+}
+
+/* Falco's quote_item(): quote an item that has a space and no quote at
+ * its start; nothing is escaped. */
+static void put_item(tbuf *b, const char *it, const fl_pos *at)
+{
+	size_t n = strlen(it);
+	int q = memchr(it, ' ', n) && it[0] != '"' && it[0] != '\'';
+	if (q)
+		tb_put(b, "\"", 1, NULL, at);
+	tb_put(b, it, n, NULL, at);
+	if (q)
+		tb_put(b, "\"", 1, NULL, at);
+}
+
+/* First occurrence of needle in hay (memmem is not in C11/POSIX). */
+static const char *find_bytes(const char *hay, size_t n, const char *nd,
+			      size_t nn)
+{
+	while (n >= nn) {
+		const char *c = memchr(hay, nd[0], n - nn + 1);
+		if (!c)
+			return NULL;
+		if (memcmp(c, nd, nn) == 0)
+			return c;
+		n -= (size_t)(c - hay) + 1;
+		hay = c + 1;
+	}
+	return NULL;
+}
+
+/* One resolve_list() pass of list `l` over cur; 1 if it replaced. */
+static int subst_one(fl_arena *a, fl_text *cur, const fl_list_def *l,
+		     int *oom)
+{
+	const char *s = cur->s;
+	size_t n = cur->len, nl = l->name_len, tail = 0, search = 0;
+	tbuf out = {a, NULL, NULL, 0, 0, cur->pos != NULL, 0};
+	int used = 0;
+	if (nl == 0)
+		return 0;
+	while (search < n) {
+		const char *m = find_bytes(s + search, n - search, l->name, nl);
+		if (!m)
+			break;
+		size_t mi = (size_t)(m - s), e = mi + nl, st = mi;
+		int before = mi > tail ? l_delim((unsigned char)s[mi - 1])
+			   : out.n ? l_delim((unsigned char)out.s[out.n - 1]) : 1;
+		if (!before || (e < n && !l_delim((unsigned char)s[e]))) {
+			search = mi + 1;
+			continue;
+		}
+		/* absorb blanks around the name, into already-built text too */
+		while (st > tail && l_blank((unsigned char)s[st - 1]))
+			st--;
+		if (st == tail)
+			while (out.n && l_blank((unsigned char)out.s[out.n - 1]))
+				out.n--;
+		while (e < n && l_blank((unsigned char)s[e]))
+			e++;
+		if (l->nitems == 0) {
+			/* an empty list also takes one neighbouring comma */
+			if (st > tail && s[st - 1] == ',')
+				st--;
+			else if (st == tail && out.n && out.s[out.n - 1] == ',')
+				out.n--;
+			else if (e < n && s[e] == ',')
+				e++;
+		}
+		fl_pos at = cur->pos ? cur->pos[mi] : (fl_pos){0, 0};
+		tb_put(&out, s + tail, st - tail, cur->pos ? cur->pos + tail : NULL, &at);
+		int prefix = out.n > 0;
+		if (prefix)
+			tb_put(&out, " ", 1, NULL, &at);
+		for (size_t i = 0; i < l->nitems; i++) {
+			if (i)
+				tb_put(&out, ", ", 2, NULL, &at);
+			put_item(&out, l->items[i], &at);
+		}
+		tb_put(&out, " ", 1, NULL, &at);
+		if (out.oom)
+			break;
+		tail = e;
+		/* resolve_list() resumes one byte further when the match
+		 * was at the very start of the text */
+		search = e + (prefix ? 0 : 1);
+		used = 1;
+	}
+	if (!used || out.oom) {
+		*oom = out.oom;
+		return 0;
+	}
+	fl_pos end = cur->pos ? cur->pos[n] : (fl_pos){0, 0};
+	tb_put(&out, s + tail, n - tail, cur->pos ? cur->pos + tail : NULL, &end);
+	if (!out.s)
+		tb_put(&out, "", 0, NULL, &end);
+	if (out.with_pos && !out.oom) {
+		/* pos[len]: just past the last byte */
+		fl_pos *np = fl_arena_realloc(a, out.pos, out.n * sizeof(fl_pos),
+					      (out.n + 1) * sizeof(fl_pos));
+		if (!np)
+			out.oom = 1;
+		else {
+			np[out.n] = end;
+			out.pos = np;
+		}
+	}
+	if (out.oom || !out.s) {
+		*oom = 1;
+		return 0;
+	}
+	cur->s = out.s;
+	cur->len = (uint32_t)out.n;
+	cur->pos = out.pos;
+	return 1;
+}
+
+int fl_list_substitute(fl_arena *a, const fl_text *in,
+		       const fl_list_def *lists, size_t nlists,
+		       fl_text *out, unsigned char *used)
+{
+	fl_text cur = *in;
+	for (size_t i = 0; i < nlists; i++) {
+		int oom = 0;
+		if (subst_one(a, &cur, &lists[i], &oom) && used)
+			used[i] = 1;
+		if (oom)
+			return FL_ENOMEM;
+	}
+	*out = cur;
+	return 0;
+}
+
+/* Open-addressing name → index table for fl_list_compile(). */
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+int fl_list_compile(fl_arena *a, const fl_list_src *lists, size_t n,
+		    fl_list_def *out, unsigned char *used)
+{
+	size_t cap = 16;
+	while (cap < n * 2)
+		cap *= 2;
+	size_t *tab = fl_arena_alloc(a, cap * sizeof(size_t));
+	if (!tab)
+		return FL_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		size_t h = (size_t)name_hash(lists[i].name) & (cap - 1);
+		while (tab[h] && strcmp(lists[tab[h] - 1].name, lists[i].name) != 0)
+			h = (h + 1) & (cap - 1);
+		if (!tab[h])
+			tab[h] = i + 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		FL_VEC(const char *) items = {0};
+		const fl_list_src *l = &lists[i];
+		for (size_t k = 0; k < l->nitems; k++) {
+			const char *it = l->items[k];
+			size_t h = (size_t)name_hash(it) & (cap - 1), ref = 0;
+			while (tab[h]) {
+				if (strcmp(lists[tab[h] - 1].name, it) == 0) {
+					ref = tab[h];
+					break;
+				}
+				h = (h + 1) & (cap - 1);
+			}
+			if (ref && lists[ref - 1].index < l->visibility) {
+				const fl_list_src *r = &lists[ref - 1];
+				if (used)
+					used[ref - 1] = 1;
+				for (size_t m = 0; m < r->nitems; m++)
+					if (FL_VEC_PUSH(a, items, r->items[m]))
+						return FL_ENOMEM;
+			} else if (FL_VEC_PUSH(a, items, it)) {
+				return FL_ENOMEM;
+			}
+		}
+		out[i].name = l->name;
+		out[i].name_len = (uint32_t)strlen(l->name);
+		out[i].items = items.v;
+		out[i].nitems = items.n;
+	}
+	return 0;
+}
+
+/* ---- output strings (rules-format §14.1) ----------------------------- */
+
+/* Field names longer than this are never asked about: no catalogue has
+ * them, and it keeps the prefix search linear on hostile text. */
+#define MAX_FIELD_NAME 256u
+
+static int fields_known(const fl_operand *o, fl_field_known_fn known,
+			void *ctx, unsigned depth)
+{
+	if (o->kind == FL_OPERAND_FIELD)
+		return known(ctx, o->text, o->len, o->has_arg, o->arg, o->arg_len);
+	if (depth > FL_EXPR_MAX_DEPTH)
+		return 0;
+	for (uint32_t i = 0; i < o->nitems; i++)
+		if (!fields_known(o->items[i], known, ctx, depth + 1))
+			return 0;
+	return 1;
+}
+
+/* The token at t: Falco 0.44 tries the longest prefix of the rest of the
+ * text that parses as a field or transformer and compiles.  Here: the
+ * whole parse first, then the bare name without its [arg], then shorter
+ * field names that end on a word character. */
+static fl_operand *output_field(P *p, uint32_t t, fl_field_known_fn known,
+				void *ctx, uint32_t *end)
+{
+	fl_expr_errors scratch = {0}, *saved = p->errs;
+	fl_operand *o = NULL;
+	uint32_t L;
+	p->errs = &scratch;
+	p->pos = t;
+	p->depth = p->tparens = p->owe = 0;
+	int tr = m_transformer(p, t, 0);
+	if (tr >= 0) {
+		uint32_t n = (uint32_t)strlen(tr_table[tr].name) + 1;
+		p->pos += n;
+		while (is_blank(ch(p, p->pos)))
+			p->pos++;
+		o = parse_transformer(p, tr, t);
+		if (o && known && !fields_known(o, known, ctx, 0))
+			o = NULL;
+		*end = p->pos;
+		goto out;
+	}
+	if ((L = m_fieldname(p, t)) == 0)
+		goto out;
+	o = parse_field(p, L);
+	*end = p->pos;
+	if (o && (!known || fields_known(o, known, ctx, 0)))
+		goto out;
+	if (p->oom) {
+		o = NULL;
+		goto out;
+	}
+	/* shorter candidates: the name alone, then its prefixes */
+	uint32_t dot = 0;
+	while (p->s[t + dot] != '.')
+		dot++;
+	for (uint32_t k = L < MAX_FIELD_NAME ? L : MAX_FIELD_NAME; k > dot + 1; k--) {
+		if (p->s[t + k - 1] == '.' || (k == L && o && !o->has_arg))
+			continue;
+		if (known && !known(ctx, p->s + t, k, 0, NULL, 0))
+			continue;
+		o = mkop(p, FL_OPERAND_FIELD, t);
+		if (o && (o->text = pdup(p, p->s + t, k)) != NULL) {
+			o->len = k;
+			o->text_start = t;
+			o->text_end = o->end = t + k;
+			*end = t + k;
+		}
+		if (p->oom)
+			o = NULL;
+		goto out;
+	}
+	o = NULL;
+out:
+	p->errs = saved;
+	return o;
+}
+
+int fl_output_parse(fl_arena *a, const char *text, uint32_t len,
+		    fl_field_known_fn known, void *ctx, fl_output *out,
+		    fl_expr_errors *errs)
+{
+	P p;
+	FL_VEC(fl_output_token) toks = {0};
+	memset(&p, 0, sizeof(p));
+	p.a = a;
+	p.s = text;
+	p.n = len;
+	p.errs = errs;
+	p.max_depth = FL_EXPR_DEFAULT_DEPTH;
+	p.noclose_from[0] = p.noclose_from[1] = UINT32_MAX;
+	p.last = "";
+	out->require_all = 1;
+	uint32_t j = 0;
+	if (len && text[0] == '*') {
+		out->require_all = 0;
+		j = 1;
+	}
+	for (; j < len && !p.oom; j++) {
+		if (text[j] != '%')
+			continue;
+		uint32_t pct = j;
+		unsigned width = 0;
+		if (j + 1 == len) {
+			err_span(&p, j, j, j + 1,
+				 "invalid formatting syntax: formatting cannot end with a %%");
+			break;
+		}
+		if (is_digit(ch(&p, j + 1))) {
+			uint32_t k = j + 1;
+			while (k < len && is_digit(ch(&p, k))) {
+				if (width < 100000000u)
+					width = width * 10 + (unsigned)(text[k] - '0');
+				k++;
+			}
+			if (k == len) {
+				err_span(&p, pct, pct, len,
+					 "invalid formatting syntax: formatting cannot end with a number");
+				break;
+			}
+			j = k - 1;
+		}
+		uint32_t t = j + 1, end = t;
+		fl_operand *o = output_field(&p, t, known, ctx, &end);
+		if (p.oom)
+			break;
+		if (!o) {
+			uint32_t w = m_fieldname(&p, t);
+			if (!w)
+				w = m_ident(&p, t);
+			if (!w)
+				w = tok_end(&p, t) - t;
+			err_span(&p, pct, pct, t + w,
+				 "unknown filter: '%.*s' is not a valid field or transformer",
+				 (int)w, text + t);
+			continue; /* go on after the '%' (and width) */
+		}
+		fl_output_token tk = {pct, end, width, o};
+		if (FL_VEC_PUSH(a, toks, tk)) {
+			p.oom = 1;
+			break;
+		}
+		j = end - 1;
+	}
+	out->tokens = toks.v;
+	out->ntokens = toks.n;
+	return p.oom ? FL_ENOMEM : 0;
+}

@@ -360,12 +360,385 @@ static void test_recovery(void **st)
 	assert_string_equal(d, "(and (macro a) (error) (macro c))");
 }
 
+/* ---- list substitution (§6) ------------------------------------------ */
+
+struct lcase {
+	const char *in, *name;
+	const char *items[4];
+	const char *out; /* NULL: no replacement */
+};
+
+static const struct lcase lists[] = {
+	{"proc.name in (ls, cat_binaries)", "cat_binaries", {"cat", "my cat"},
+	 "proc.name in (ls, cat, \"my cat\" )"},
+	{"proc.name in (ls, empty)", "empty", {NULL}, "proc.name in (ls  )"},
+	{"proc.name in (empty, ls)", "empty", {NULL}, "proc.name in (   ls)"},
+	{"proc.name=cat_binaries or x", "cat_binaries", {"cat"}, "proc.name= cat or x"},
+	{"proc.name in shells", "shells", {"bash", "sh"}, "proc.name in bash, sh "},
+	{"proc.name in (shells)", "shells", {"a,b"}, "proc.name in ( a,b )"},
+	/* not quote-aware (case 169) */
+	{"proc.cmdline = \"run foo now\"", "foo", {"a"}, "proc.cmdline = \"run a now\""},
+	/* `[`, `.`, `-` are not delimiters (case 170) */
+	{"proc.aname[foo] = foo.x or foo-y = 1", "foo", {"z"}, NULL},
+	/* any delimited occurrence, keywords included (case 171) */
+	{"evt.type=open", "open", {"close"}, "evt.type= close "},
+	{"shells", "shells", {"a", "b"}, "a, b "},
+	/* a match at the very start: the next byte is skipped (Falco quirk) */
+	{"a a", "a", {"x"}, "x a"},
+	{"(a,a)", "a", {"x"}, "( x , x )"},
+	{"x in (a)", "a", {"\"q r\"", "'s t'", "u v"}, "x in ( \"q r\", 's t', \"u v\" )"},
+	{"x in (a, b)", "x in", {"y"}, "y (a, b)"},
+	{"m and not m", "m", {"q"}, "q and not q "},
+};
+
+static void test_list_substitute(void **st)
+{
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		const struct lcase *c = &lists[i];
+		size_t n = 0;
+		while (n < 4 && c->items[n])
+			n++;
+		fl_list_def d = {c->name, (uint32_t)strlen(c->name), c->items, n};
+		fl_text in = {c->in, (uint32_t)strlen(c->in), NULL}, out;
+		unsigned char used = 0;
+		assert_int_equal(fl_list_substitute(A, &in, &d, 1, &out, &used), 0);
+		const char *want = c->out ? c->out : c->in;
+		if (out.len != strlen(want) || memcmp(out.s, want, out.len) != 0)
+			fail_msg("'%s' with %s: got '%.*s' want '%s'", c->in, c->name,
+				 (int)out.len, out.s, want);
+		assert_int_equal(used, c->out != NULL);
+		assert_null(out.pos);
+	}
+}
+
+static void test_list_positions(void **st)
+{
+	/* the text comes from source 3 at offsets 100..; inserted bytes take
+	 * the position of the list name */
+	const char *t = "proc.name in (sh_l) and x";
+	uint32_t n = (uint32_t)strlen(t);
+	fl_pos *pos = fl_arena_alloc(A, sizeof(fl_pos) * (n + 1));
+	for (uint32_t i = 0; i <= n; i++)
+		pos[i] = (fl_pos){3, 100 + i};
+	const char *sh[] = {"bash", "sh"};
+	const char *none[] = {"zz"};
+	fl_list_def d[2] = {{"other", 5, none, 1}, {"sh_l", 4, sh, 2}};
+	fl_text in = {t, n, pos}, out;
+	unsigned char used[2] = {0, 0};
+	assert_int_equal(fl_list_substitute(A, &in, d, 2, &out, used), 0);
+	assert_int_equal(used[0], 0);
+	assert_int_equal(used[1], 1);
+	const char *want = "proc.name in ( bash, sh ) and x";
+	assert_int_equal(out.len, strlen(want));
+	assert_memory_equal(out.s, want, out.len);
+	for (uint32_t i = 0; i < 14; i++)  /* "proc.name in (" kept */
+		assert_int_equal(out.pos[i].off, 100 + i);
+	for (uint32_t i = 14; i < 24; i++) /* " bash, sh " from "sh_l" at 14 */
+		assert_int_equal(out.pos[i].off, 114);
+	assert_int_equal(out.pos[24].off, 118); /* ")" */
+	assert_int_equal(out.pos[out.len].off, 100 + n);
+	assert_int_equal(out.pos[0].src, 3);
+	/* the substituted text parses */
+	fl_expr_errors errs = {0};
+	fl_expr *e = fl_expr_parse(A, out.s, out.len, 0, &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(fl_expr_dump(A, e),
+			    "(and (in proc.name (list bash sh)) (macro x))");
+}
+
+/* §6.1: one level per list-compile step (cases 173, 174) */
+static void test_list_compile(void **st)
+{
+	const char *ia[] = {"x"}, *ib[] = {"A"}, *ic[] = {"B", "y"};
+	fl_list_src fwd[3] = {{"A", 0, 0, ia, 1}, {"B", 1, 1, ib, 1}, {"C", 2, 2, ic, 2}};
+	fl_list_def out[3];
+	unsigned char used[3] = {0};
+	assert_int_equal(fl_list_compile(A, fwd, 3, out, used), 0);
+	assert_int_equal(out[1].nitems, 1);
+	assert_string_equal(out[1].items[0], "x"); /* B = [x] */
+	assert_int_equal(out[2].nitems, 2);
+	assert_string_equal(out[2].items[0], "A"); /* C = [A, y] */
+	assert_string_equal(out[2].items[1], "y");
+	assert_int_equal(used[0], 1);
+	assert_int_equal(used[1], 1);
+	assert_int_equal(used[2], 0);
+	/* substituting in first-definition order leaves the literal A */
+	fl_text in = {"proc.name in (C)", 16, NULL}, res;
+	assert_int_equal(fl_list_substitute(A, &in, out, 3, &res, NULL), 0);
+	assert_int_equal(res.len, strlen("proc.name in ( A, y )"));
+	assert_memory_equal(res.s, "proc.name in ( A, y )", res.len);
+
+	/* reverse definition order: nothing expands at compile time, but the
+	 * condition resolves fully (C, then B, then A) */
+	const char *rc[] = {"B"}, *rb[] = {"A"}, *ra[] = {"x"};
+	fl_list_src rev[3] = {{"C", 0, 0, rc, 1}, {"B", 1, 1, rb, 1}, {"A", 2, 2, ra, 1}};
+	memset(used, 0, sizeof(used));
+	assert_int_equal(fl_list_compile(A, rev, 3, out, used), 0);
+	assert_string_equal(out[0].items[0], "B");
+	assert_int_equal(used[0] + used[1] + used[2], 0);
+	assert_int_equal(fl_list_substitute(A, &in, out, 3, &res, NULL), 0);
+	assert_int_equal(res.len, strlen("proc.name in ( x )"));
+	assert_memory_equal(res.s, "proc.name in ( x )", res.len);
+
+	/* a list that references a later list sees it once appended after
+	 * it (visibility beyond the other's index, case 175) */
+	fl_list_src app[2] = {{"C", 0, 2, rc, 1}, {"B", 1, 1, ib, 1}};
+	assert_int_equal(fl_list_compile(A, app, 2, out, NULL), 0);
+	assert_string_equal(out[0].items[0], "A");
+}
+
+/* ---- output strings --------------------------------------------------- */
+
+static int known_field(void *ctx, const char *name, size_t len, int has_arg,
+		       const char *arg, size_t arg_len)
+{
+	static const char *const f[] = {"proc.name", "proc.aname", "user.name",
+					"evt.time", "proc.cmdline", "fd.name"};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (strlen(f[i]) == len && memcmp(f[i], name, len) == 0)
+			return !has_arg || strcmp(f[i], "proc.aname") == 0;
+	return 0;
+}
+
+static const char *out_dump(const char *fmt, int use_known)
+{
+	fl_output o;
+	fl_expr_errors errs = {0};
+	assert_int_equal(fl_output_parse(A, fmt, (uint32_t)strlen(fmt),
+					 use_known ? known_field : NULL, NULL, &o, &errs), 0);
+	char *s = fl_arena_strdup(A, o.require_all ? "" : "* ");
+	for (size_t i = 0; i < o.ntokens; i++)
+		s = fl_arena_printf(A, "%s[%u,%u)w%u:%s ", s, o.tokens[i].start,
+				    o.tokens[i].end, o.tokens[i].width,
+				    fl_operand_dump(A, o.tokens[i].field));
+	for (size_t i = 0; i < errs.n; i++)
+		s = fl_arena_printf(A, "%s!@%u %s ", s, errs.v[i].pos, errs.v[i].msg);
+	return s;
+}
+
+static void test_output(void **st)
+{
+	/* case 186 */
+	assert_string_equal(out_dump("%proc.namex", 1), "[0,10)w0:proc.name ");
+	assert_string_equal(out_dump("[%10proc.name] %toupper(user.name) %proc.aname[2]", 1),
+			    "[1,13)w10:proc.name [15,34)w0:toupper(user.name) "
+			    "[35,49)w0:proc.aname[2] ");
+	assert_string_equal(out_dump("*%proc.name", 1), "* [1,11)w0:proc.name ");
+	/* case 184, 185, 187 */
+	assert_string_equal(out_dump("x %not_a_real_field", 1),
+			    "!@2 unknown filter: 'not_a_real_field' is not a valid field or transformer ");
+	assert_string_equal(out_dump("x %", 1),
+			    "!@2 invalid formatting syntax: formatting cannot end with a % ");
+	assert_string_equal(out_dump("x %12", 1),
+			    "!@2 invalid formatting syntax: formatting cannot end with a number ");
+	/* no escape for '%' */
+	assert_string_equal(out_dump("100%% sure", 1),
+			    "!@3 unknown filter: '%' is not a valid field or transformer "
+			    "!@4 unknown filter: ' ' is not a valid field or transformer ");
+	/* the name without an argument it does not take; prefixes */
+	assert_string_equal(out_dump("%proc.name[1] %user.name.x", 1),
+			    "[0,10)w0:proc.name [14,24)w0:user.name ");
+	assert_string_equal(out_dump("%proc.name[1", 1), "[0,10)w0:proc.name ");
+	assert_string_equal(out_dump("%tolower(proc.nope)", 1),
+			    "!@0 unknown filter: 'tolower' is not a valid field or transformer ");
+	/* without a catalogue: any lexical field */
+	assert_string_equal(out_dump("a=%k8s.ns.name b=%x.y[\"q r\"].", 0),
+			    "[2,14)w0:k8s.ns.name [17,28)w0:x.y[\"q r\"] ");
+	assert_string_equal(out_dump("plain text", 0), "");
+}
+
+/* ---- limits ----------------------------------------------------------- */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_depth(void **st)
+{
+	size_t n = 100000;
+	char *s = malloc(2 * n + 16);
+	assert_non_null(s);
+	memset(s, '(', n);
+	memcpy(s + n, "a", 1);
+	memset(s + n + 1, ')', n);
+	s[2 * n + 1] = 0;
+	double t0 = now();
+	fl_expr_errors errs = {0};
+	fl_expr *e = fl_expr_parse(A, s, (uint32_t)(2 * n + 1), 0, &errs);
+	assert_non_null(e);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.v[0].msg, "exceeded max depth limit of 1000");
+	assert_int_equal(errs.v[0].pos, 1000);
+	assert_true(now() - t0 < 2.0);
+
+	/* within the limit: 300 levels load (case 164) */
+	errs.n = 0;
+	e = fl_expr_parse(A, s + n - 300, 601, 0, &errs);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(fl_expr_dump(A, e), "(macro a)");
+	/* a caller-chosen limit */
+	e = fl_expr_parse(A, s + n - 300, 601, 10, &errs);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.v[0].msg, "exceeded max depth limit of 10");
+	/* transformers and `not(` count too; so does the clamp */
+	const char *deep = "tolower(tolower(tolower(tolower(proc.name)))) = x";
+	errs.n = 0;
+	fl_expr_parse(A, deep, (uint32_t)strlen(deep), 3, &errs);
+	assert_int_equal(errs.n, 1);
+	errs.n = 0;
+	for (size_t i = 0; i < 5000; i++)
+		memcpy(s + 4 * i, "not(", 4);
+	s[20000] = 'a';
+	memset(s + 20001, ')', 5000);
+	e = fl_expr_parse(A, s, 25001, 1u << 30, &errs);
+	assert_non_null(e);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.v[0].msg, "exceeded max depth limit of 2000");
+	free(s);
+}
+
+static void test_big(void **st)
+{
+	/* 1 MB on one line: a long chain of checks, then hostile shapes */
+	size_t cap = 1u << 20;
+	char *s = malloc(cap + 64);
+	size_t n = 0;
+	assert_non_null(s);
+	while (n + 40 < cap)
+		n += (size_t)sprintf(s + n, "%sproc.name in (a, \"b c\")", n ? " and " : "");
+	fl_expr_errors errs = {0};
+	double t0 = now();
+	fl_expr *e = fl_expr_parse(A, s, (uint32_t)n, 0, &errs);
+	assert_non_null(e);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(e->kind, FL_EXPR_AND);
+	assert_true(e->u.kids.n > 20000);
+	assert_non_null(fl_expr_format(A, e));
+	/* runs of unclosed quotes must stay linear */
+	for (size_t i = 0; i < cap; i += 2)
+		memcpy(s + i, "\\'", 2);
+	s[0] = 'x';
+	s[1] = '=';
+	errs.n = 0;
+	e = fl_expr_parse(A, s, (uint32_t)cap, 0, &errs);
+	assert_non_null(e);
+	assert_true(errs.n >= 1);
+	/* `not not …` and one huge bare value */
+	for (size_t i = 0; i + 4 <= cap; i += 4)
+		memcpy(s + i, "not ", 4);
+	errs.n = 0;
+	e = fl_expr_parse(A, s, (uint32_t)cap, 0, &errs);
+	assert_int_equal(errs.n, 1);
+	memcpy(s, "proc.name = ", 12);
+	memset(s + 12, 'v', cap - 12);
+	errs.n = 0;
+	e = fl_expr_parse(A, s, (uint32_t)cap, 0, &errs);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(e->u.check.rhs->len, cap - 12);
+	/* junk everywhere: many errors, still linear */
+	memset(s, '=', cap);
+	errs.n = 0;
+	e = fl_expr_parse(A, s, (uint32_t)cap, 0, &errs);
+	assert_true(errs.n >= 1);
+	double dt = now() - t0;
+	if (dt > 5.0)
+		fail_msg("1 MB conditions took %.2fs", dt);
+	free(s);
+}
+
+/* ---- iterator --------------------------------------------------------- */
+
+static void test_iter(void **st)
+{
+	const char *in = "a and not (b or c) and proc.name exists";
+	fl_expr_errors errs = {0};
+	fl_expr *e = fl_expr_parse(A, in, (uint32_t)strlen(in), 0, &errs);
+	fl_expr_iter *it = fl_expr_iter_new(A, e);
+	const fl_expr *n;
+	fl_expr_event ev;
+	char buf[256] = "";
+	while ((ev = fl_expr_iter_next(it, &n)) > FL_EXPR_EV_DONE) {
+		strcat(buf, ev == FL_EXPR_EV_ENTER ? "+" : "-");
+		strcat(buf, fl_expr_kind_name(n->kind));
+		strcat(buf, " ");
+	}
+	assert_int_equal(ev, FL_EXPR_EV_DONE);
+	assert_string_equal(buf, "+and +macro +not +or +macro +macro -or -not +check -and ");
+	/* skip the children of `not` */
+	it = fl_expr_iter_new(A, e);
+	buf[0] = 0;
+	while ((ev = fl_expr_iter_next(it, &n)) > FL_EXPR_EV_DONE) {
+		if (ev == FL_EXPR_EV_ENTER && n->kind == FL_EXPR_NOT)
+			fl_expr_iter_skip(it);
+		strcat(buf, ev == FL_EXPR_EV_ENTER ? "+" : "-");
+		strcat(buf, fl_expr_kind_name(n->kind));
+		strcat(buf, " ");
+	}
+	assert_string_equal(buf, "+and +macro +not -not +check -and ");
+	/* spans */
+	assert_int_equal(e->start, 0);
+	assert_int_equal(e->end, strlen(in));
+	const fl_expr *nt = e->u.kids.v[1];
+	assert_int_equal(nt->start, 6);
+	assert_int_equal(nt->u.child->parens, 1);
+	assert_int_equal(nt->u.child->start, 11);
+	assert_int_equal(nt->u.child->end, 17);
+	const fl_expr *ck = e->u.kids.v[2];
+	assert_int_equal(ck->u.check.op, FL_EXPR_OP_EXISTS);
+	assert_int_equal(ck->u.check.op_start, 33);
+	assert_int_equal(ck->u.check.op_end, 39);
+	assert_null(ck->u.check.rhs);
+}
+
+static void test_spans(void **st)
+{
+	const char *in = "proc.env[\"A B\"] in ('x', y) and tolower(fd.name) startswith oneof (a)";
+	fl_expr_errors errs = {0};
+	fl_expr *e = fl_expr_parse(A, in, (uint32_t)strlen(in), 0, &errs);
+	assert_int_equal(errs.n, 0);
+	const fl_expr *c = e->u.kids.v[0];
+	const fl_operand *l = c->u.check.lhs, *r = c->u.check.rhs;
+	assert_int_equal(l->text_end, 8);
+	assert_true(l->has_arg && l->arg_quoted);
+	assert_string_equal(l->arg, "A B");
+	assert_int_equal(l->arg_start, 8);
+	assert_int_equal(l->arg_end, 15);
+	assert_int_equal(r->kind, FL_OPERAND_LIST);
+	assert_int_equal(r->start, 19);
+	assert_int_equal(r->end, 27);
+	assert_int_equal(r->items[0]->start, 20);
+	assert_int_equal(r->items[0]->end, 23);
+	assert_true(r->items[0]->quoted);
+	assert_false(r->items[1]->quoted);
+	c = e->u.kids.v[1];
+	assert_int_equal(c->u.check.mod, FL_EXPR_MOD_ONEOF);
+	assert_int_equal(c->u.check.op_start, 49);
+	assert_int_equal(c->u.check.op_end, 65);
+	assert_int_equal(c->u.check.lhs->kind, FL_OPERAND_TRANSFORMER);
+	assert_int_equal(c->u.check.lhs->tr, FL_EXPR_TR_TOLOWER);
+	assert_int_equal(c->u.check.lhs->end, 48);
+	assert_int_equal(fl_expr_op_lookup("startswith", 10), FL_EXPR_OP_STARTSWITH);
+	assert_int_equal(fl_expr_tr_lookup("getopt", 6), FL_EXPR_TR_GETOPT);
+	assert_int_equal(fl_expr_op_class(FL_EXPR_OP_PMATCH), FL_EXPR_OPC_LIST);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_recovery),
+		cmocka_unit_test(test_list_substitute),
+		cmocka_unit_test(test_list_positions),
+		cmocka_unit_test(test_list_compile),
+		cmocka_unit_test(test_output),
+		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_iter),
+		cmocka_unit_test(test_spans),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
