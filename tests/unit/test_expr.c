@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <dirent.h>
+#include <yaml.h>
 
 #include "expr.h"
 
@@ -725,6 +727,130 @@ static void test_spans(void **st)
 	assert_int_equal(fl_expr_op_class(FL_EXPR_OP_PMATCH), FL_EXPR_OPC_LIST);
 }
 
+/* ---- the real corpus -------------------------------------------------- */
+
+#define CORPUS "../shared/corpus/upstream"
+
+static const char *scalar(yaml_document_t *d, yaml_node_t *m, const char *key)
+{
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	     p < m->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(d, p->key);
+		yaml_node_t *v = yaml_document_get_node(d, p->value);
+		if (k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)k->data.scalar.value, key) == 0)
+			return (const char *)v->data.scalar.value;
+	}
+	return NULL;
+}
+
+static yaml_node_t *seq(yaml_document_t *d, yaml_node_t *m, const char *key)
+{
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+	     p < m->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(d, p->key);
+		yaml_node_t *v = yaml_document_get_node(d, p->value);
+		if (k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SEQUENCE_NODE &&
+		    strcmp((const char *)k->data.scalar.value, key) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+/* Every list, macro and rule of falco_rules-*.yaml: lists compiled and
+ * substituted as Falco does, then every condition must parse without
+ * error and its canonical text must re-parse to the same tree; every
+ * output must split into tokens. */
+static void test_corpus(void **st)
+{
+	DIR *dir = opendir(CORPUS);
+	if (!dir) {
+		print_message("skipped: %s not found\n", CORPUS);
+		skip();
+	}
+	size_t nconds = 0, nfiles = 0, nouts = 0;
+	struct dirent *de;
+	while ((de = readdir(dir)) != NULL) {
+		if (strncmp(de->d_name, "falco_rules-", 12) != 0)
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", CORPUS, de->d_name);
+		FILE *f = fopen(path, "rb");
+		assert_non_null(f);
+		yaml_parser_t yp;
+		yaml_document_t doc;
+		yaml_parser_initialize(&yp);
+		yaml_parser_set_input_file(&yp, f);
+		assert_true(yaml_parser_load(&yp, &doc));
+		yaml_node_t *root = yaml_document_get_root_node(&doc);
+		assert_non_null(root);
+		assert_int_equal(root->type, YAML_SEQUENCE_NODE);
+		FL_VEC(fl_list_src) srcs = {0};
+		FL_VEC(const char *) conds = {0};
+		FL_VEC(const char *) outs = {0};
+		for (yaml_node_item_t *it = root->data.sequence.items.start;
+		     it < root->data.sequence.items.top; it++) {
+			yaml_node_t *m = yaml_document_get_node(&doc, *it);
+			const char *name, *c;
+			if (!m || m->type != YAML_MAPPING_NODE)
+				continue;
+			if ((name = scalar(&doc, m, "list")) != NULL) {
+				yaml_node_t *items = seq(&doc, m, "items");
+				FL_VEC(const char *) iv = {0};
+				for (yaml_node_item_t *i = items ? items->data.sequence.items.start : NULL;
+				     items && i < items->data.sequence.items.top; i++) {
+					yaml_node_t *v = yaml_document_get_node(&doc, *i);
+					if (v && v->type == YAML_SCALAR_NODE)
+						assert_int_equal(FL_VEC_PUSH(A, iv, fl_arena_strdup(A,
+							(const char *)v->data.scalar.value)), 0);
+				}
+				fl_list_src l = {fl_arena_strdup(A, name), (uint32_t)srcs.n,
+						 (uint32_t)srcs.n, iv.v, iv.n};
+				assert_int_equal(FL_VEC_PUSH(A, srcs, l), 0);
+			}
+			if ((c = scalar(&doc, m, "condition")) != NULL)
+				assert_int_equal(FL_VEC_PUSH(A, conds, fl_arena_strdup(A, c)), 0);
+			if ((c = scalar(&doc, m, "output")) != NULL)
+				assert_int_equal(FL_VEC_PUSH(A, outs, fl_arena_strdup(A, c)), 0);
+		}
+		yaml_document_delete(&doc);
+		yaml_parser_delete(&yp);
+		fclose(f);
+		fl_list_def *defs = fl_arena_alloc(A, sizeof(*defs) * (srcs.n + 1));
+		assert_int_equal(fl_list_compile(A, srcs.v, srcs.n, defs, NULL), 0);
+		for (size_t i = 0; i < conds.n; i++) {
+			fl_text in = {conds.v[i], (uint32_t)strlen(conds.v[i]), NULL}, out;
+			assert_int_equal(fl_list_substitute(A, &in, defs, srcs.n, &out, NULL), 0);
+			fl_expr_errors errs = {0};
+			fl_expr *e = fl_expr_parse(A, out.s, out.len, 0, &errs);
+			assert_non_null(e);
+			if (errs.n)
+				fail_msg("%s: '%.*s': @%u %s", de->d_name, (int)out.len, out.s,
+					 errs.v[0].pos, errs.v[0].msg);
+			char *t = fl_expr_format(A, e);
+			assert_non_null(t);
+			fl_expr *e2 = fl_expr_parse(A, t, (uint32_t)strlen(t), 0, &errs);
+			assert_int_equal(errs.n, 0);
+			assert_string_equal(fl_expr_dump(A, e), fl_expr_dump(A, e2));
+			nconds++;
+		}
+		for (size_t i = 0; i < outs.n; i++) {
+			fl_output o;
+			fl_expr_errors errs = {0};
+			assert_int_equal(fl_output_parse(A, outs.v[i], (uint32_t)strlen(outs.v[i]),
+							 NULL, NULL, &o, &errs), 0);
+			if (errs.n)
+				fail_msg("%s: output '%s': %s", de->d_name, outs.v[i], errs.v[0].msg);
+			nouts++;
+		}
+		nfiles++;
+	}
+	closedir(dir);
+	print_message("corpus: %zu files, %zu conditions, %zu outputs\n", nfiles,
+		      nconds, nouts);
+	assert_true(nfiles > 0 && nconds > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +865,7 @@ int main(void)
 		cmocka_unit_test(test_big),
 		cmocka_unit_test(test_iter),
 		cmocka_unit_test(test_spans),
+		cmocka_unit_test(test_corpus),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
