@@ -642,9 +642,3 @@ int fl_session_load_scenarios(fl_session *s)
 	return 0;
 }
 
-/* The session's scenario stage.  For now it loads the scenarios so that
- * malformed scenario files are reported; evaluation (eval.c) comes next. */
-int fl_scenarios_run(fl_session *s)
-{
-	return fl_session_load_scenarios(s);
-}

@@ -112,8 +112,8 @@ static void test_builtin_runc_facts(void **st)
 	f = fl_sevent_field(bpf, "proc.tty", NULL);
 	assert_int_equal(f->value.kind, FL_V_UINT);
 	assert_int_equal(f->value.u, 0);
-	/* proc.exe is argv[0]; the published alert does not show it: unknown */
-	assert_null(fl_sevent_field(bpf, "proc.exe", NULL));
+	/* proc.exe is argv[0], never the memfd path */
+	assert_string_equal(fl_sevent_field(bpf, "proc.exe", NULL)->value.s, "runc");
 	/* user.name was cut off in the stored alert: unknown */
 	assert_null(fl_sevent_field(bpf, "user.name", NULL));
 
@@ -169,11 +169,15 @@ static void test_builtin_against_upstream_clauses(void **st)
 				    &fl_sevent_field(kmod, "proc.exepath", NULL)->value,
 				    &lit, 1, &out), 0);
 	assert_int_equal(out, FL_FALSE);
-	/* v2: proc.exe = "memfd:…" is unknown here (argv[0] not published) */
-	const fl_sfield *exe = fl_sevent_field(bpf, "proc.exe", NULL);
-	fl_value unk = fl_value_unknown();
-	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE, exe ? &exe->value : &unk,
+	/* v2: proc.exe = "memfd:…" can never match: proc.exe is argv[0] */
+	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE,
+				    &fl_sevent_field(bpf, "proc.exe", NULL)->value,
 				    &lit, 1, &out), 0);
+	assert_int_equal(out, FL_FALSE);
+	/* a field the event does not give is unknown */
+	fl_value unk = fl_value_unknown();
+	assert_null(fl_sevent_field(bpf, "user.name", NULL));
+	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE, &unk, &lit, 1, &out), 0);
 	assert_int_equal(out, FL_UNKNOWN);
 	/* is_exe_from_memfd=true, read as the rule's literal */
 	fl_value t;

@@ -1,0 +1,55 @@
+/* eval.h — three-valued evaluation of a parsed condition (expr.h) against
+ * one scenario event: fields the event does not give are unknown and
+ * propagate by Kleene logic; macros are evaluated once per event (memo by
+ * slot), so the cost is linear in the macro DAG.  The session stage built
+ * on it reports rules that fire on benign scenarios (FL501/FL502). */
+#ifndef FL_EVAL_H
+#define FL_EVAL_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "evalops.h"
+#include "expr.h"
+#include "scenario.h"
+
+/* Resolves a macro reference: the macro's parsed condition (lists already
+ * substituted) and a memo slot < nslots, or NULL when the macro is unknown
+ * or did not parse (its value is then unknown). */
+typedef const fl_expr *(*fl_macro_fn)(void *ctx, const char *name,
+				      uint32_t len, uint32_t *slot);
+
+typedef struct fl_evalenv {
+	fl_arena *arena;       /* scratch: transformed values, literals */
+	fl_opctx *ops;
+	const char *source;    /* event source of the condition; NULL syscall */
+	fl_macro_fn macro;
+	void *ctx;
+	uint32_t nslots;
+	fl_tv *memo;           /* per slot: value for the current event */
+	uint32_t *memo_gen;    /* per slot: generation the value belongs to */
+	uint32_t gen;
+	unsigned depth, max_depth;
+	int error;             /* first problem met: FL_EUSAGE (a comparison
+				* Falco refuses), FL_ENOMEM; 0 if none */
+	const char *error_msg; /* lowercase reason for FL_EUSAGE, or NULL */
+} fl_evalenv;
+
+/* Prepares *env over arena `a` with `nslots` macro memo slots; macros are
+ * resolved through fn(ctx, …) (fn may be NULL: no macros).  Returns 0 or
+ * FL_ENOMEM. */
+int fl_evalenv_init(fl_evalenv *env, fl_arena *a, fl_opctx *ops,
+		    uint32_t nslots, fl_macro_fn fn, void *ctx);
+
+/* Evaluates `e` for event `ev` (a new memo generation: macro values of a
+ * previous event are forgotten).  Problems that Falco would have refused
+ * at compile time make the affected check unknown and are recorded in
+ * env->error. */
+fl_tv fl_eval(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev);
+
+/* The value event `ev` gives field `name` with argument `arg` (NULL: none)
+ * — with the equivalences proc.aname[1] = proc.pname and proc.aname[0] =
+ * proc.name — or an UNKNOWN value. */
+fl_value fl_eval_field(const fl_sevent *ev, const char *name, const char *arg);
+
+#endif
