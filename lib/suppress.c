@@ -27,7 +27,10 @@ typedef struct scan {
 	supp_vec *out;
 	line_vec items;         /* first line of each top-level sequence element */
 	line_vec ends;          /* last content line of each of those elements */
+	int count;              /* suppressions recorded so far */
 } scan;
+
+#define MAX_PER_FILE 1000
 
 static int is_blank(char c)
 {
@@ -102,10 +105,19 @@ static int directive(scan *sc, const char *c, size_t n, uint32_t off, unsigned l
 			if (!g)
 				return FL_ENOMEM;
 			i = e;
-		} else {
+		} else if (sc->count == MAX_PER_FILE) {
+			/* Every diagnostic is matched against every suppression of
+			 * its file: a bound keeps a hostile file linear. */
+			sc->count++;
+			if (!fl_diag(&sc->s->diags, FL902, sp,
+				     "more than %d suppressions in one file; the rest are ignored",
+				     MAX_PER_FILE))
+				return FL_ENOMEM;
+		} else if (sc->count < MAX_PER_FILE) {
 			supp u = {sc->src->id, sp, c + b, i - b, file_wide, line, line + 1, 0};
 			if (FL_VEC_PUSH(sc->s->arena, *sc->out, u))
 				return FL_ENOMEM;
+			sc->count++;
 		}
 		size_t j = i;
 		while (j < n && is_blank(c[j]))

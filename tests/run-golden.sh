@@ -10,7 +10,7 @@ pass=0 fail=0
 for dir in "$ROOT"/rules-corpus/cases/*/; do
 	[ -f "$dir/args" ] || continue
 	name=$(basename "$dir")
-	actual=$(cd "$dir" && NO_COLOR=1 FL_SHARED=/nonexistent sh -c "exec ${VALGRIND:-} \"\$0\" $(cat args) </dev/null 2>&1" "$BIN"; echo "exit: $?")
+	actual=$(cd "$dir" && NO_COLOR=1 GITHUB_ACTIONS= FL_SHARED=/nonexistent sh -c "exec ${VALGRIND:-} \"\$0\" $(cat args) </dev/null 2>&1" "$BIN"; echo "exit: $?")
 	if [ "${UPDATE:-}" = 1 ]; then
 		printf '%s\n' "$actual" > "$dir/expected"
 		pass=$((pass + 1))
