@@ -1,0 +1,339 @@
+/* test_eval.c — evaluation of parsed conditions against scenario events
+ * (Kleene logic through and/or/not, macros memoized per event, ancestors,
+ * transformers, val()), and the session stage: FL501 on the upstream
+ * memfd exemption of falco-rules 3.2.0, none on 4.0.0 for runc, --driver,
+ * FL502 with show_uncertain. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eval.h"
+#include "falcolint.h"
+#include "session.h"
+
+static fl_arena *A;
+static fl_opctx *C;
+static fl_sevent EV;
+
+/* A runc 1.1.15 event as the BPF drivers show it (the published alert). */
+static void make_event(void)
+{
+	static fl_sfield f[8];
+	memset(f, 0, sizeof f);
+	f[0] = (fl_sfield){.name = "proc.name", .value = fl_value_str("5")};
+	f[1] = (fl_sfield){.name = "proc.pname", .value = fl_value_str("runc")};
+	f[2] = (fl_sfield){.name = "proc.exepath",
+			   .value = fl_value_str("memfd:runc_cloned:/proc/self/exe")};
+	f[3] = (fl_sfield){.name = "proc.is_exe_from_memfd", .value = fl_value_bool(1)};
+	f[4] = (fl_sfield){.name = "evt.type", .value = fl_value_str("execve")};
+	f[5] = (fl_sfield){.name = "proc.aname", .arg = "2",
+			   .value = fl_value_str("oci-add-hooks")};
+	f[6] = (fl_sfield){.name = "container.image.repository", .value = fl_value_none()};
+	f[7] = (fl_sfield){.name = "proc.pid", .value = fl_value_int(4242)};
+	EV = (fl_sevent){.name = "bpf", .fields = f, .nfields = 8};
+}
+
+/* Macros for the tests: name -> condition text. */
+static const char *const MACROS[][2] = {
+	{"spawned_process", "evt.type in (execve, execveat)"},
+	{"known_v1", "proc.name in ()"},
+	{"known_v2", "proc.name in (runc) or proc.pname in (runc)"},
+	{"about_user", "user.name = root"},
+	{"self", "self"},
+};
+#define NMACROS (sizeof MACROS / sizeof MACROS[0])
+static const fl_expr *MACRO_AST[64];
+static unsigned resolver_calls;
+
+static const fl_expr *parse(const char *text)
+{
+	fl_expr_errors errs = {0};
+	fl_expr *e = fl_expr_parse(A, text, (uint32_t)strlen(text), 0, &errs);
+	assert_non_null(e);
+	if (errs.n)
+		fail_msg("parse error in '%s': %s", text, errs.v[0].msg);
+	return e;
+}
+
+static const fl_expr *resolve(void *ctx, const char *name, uint32_t len,
+			      uint32_t *slot)
+{
+	(void)ctx;
+	resolver_calls++;
+	for (uint32_t i = 0; i < 64 && MACRO_AST[i]; i++) {
+		const char *n = i < NMACROS ? MACROS[i][0] : NULL;
+		char buf[16];
+		if (!n) {
+			snprintf(buf, sizeof buf, "m%u", i - (unsigned)NMACROS);
+			n = buf;
+		}
+		if (strlen(n) == len && !memcmp(n, name, len)) {
+			*slot = i;
+			return MACRO_AST[i];
+		}
+	}
+	return NULL;
+}
+
+static int setup(void **st)
+{
+	(void)st;
+	A = fl_arena_new();
+	C = fl_opctx_new(A);
+	make_event();
+	memset(MACRO_AST, 0, sizeof MACRO_AST);
+	for (size_t i = 0; i < NMACROS; i++)
+		MACRO_AST[i] = parse(MACROS[i][1]);
+	return 0;
+}
+
+static int teardown(void **st)
+{
+	(void)st;
+	fl_opctx_release(C);
+	fl_arena_free(A);
+	return 0;
+}
+
+static fl_tv ev(const char *cond, int *err)
+{
+	fl_evalenv env;
+	assert_int_equal(fl_evalenv_init(&env, A, C, 64, resolve, NULL), 0);
+	fl_tv t = fl_eval(&env, parse(cond), &EV);
+	if (err)
+		*err = env.error;
+	else if (env.error)
+		fail_msg("evaluation error in '%s': %s", cond,
+			 env.error_msg ? env.error_msg : "?");
+	return t;
+}
+
+static void test_checks_and_logic(void **st)
+{
+	(void)st;
+	assert_int_equal(ev("proc.name = 5", NULL), FL_TRUE);
+	assert_int_equal(ev("proc.is_exe_from_memfd = true", NULL), FL_TRUE);
+	assert_int_equal(ev("proc.is_exe_from_memfd=false", NULL), FL_FALSE);
+	assert_int_equal(ev("proc.pid > 4000 and proc.pid < 5000", NULL), FL_TRUE);
+	assert_int_equal(ev("user.name = root", NULL), FL_UNKNOWN);
+	assert_int_equal(ev("user.name = root and proc.name = x", NULL), FL_FALSE);
+	assert_int_equal(ev("user.name = root or proc.name = 5", NULL), FL_TRUE);
+	assert_int_equal(ev("user.name = root or proc.name = 6", NULL), FL_UNKNOWN);
+	assert_int_equal(ev("not user.name = root", NULL), FL_UNKNOWN);
+	assert_int_equal(ev("not (proc.name = 6)", NULL), FL_TRUE);
+	assert_int_equal(ev("user.name exists", NULL), FL_UNKNOWN);
+	assert_int_equal(ev("proc.exepath exists", NULL), FL_TRUE);
+	/* a field Falco reports as absent fails every test, even != */
+	assert_int_equal(ev("container.image.repository != nginx", NULL), FL_FALSE);
+	assert_int_equal(ev("container.image.repository exists", NULL), FL_FALSE);
+	assert_int_equal(ev("not container.image.repository exists", NULL), FL_TRUE);
+	assert_int_equal(ev("proc.exepath startswith memfd: and proc.exepath endswith /exe", NULL),
+			 FL_TRUE);
+	assert_int_equal(ev("proc.exepath pmatch (/memfd:runc_cloned:/proc)", NULL), FL_TRUE);
+	assert_int_equal(ev("proc.exepath regex 'memfd:[a-z_]+:.*'", NULL), FL_TRUE);
+}
+
+static void test_macros(void **st)
+{
+	(void)st;
+	const char *rule_v1 = "spawned_process and proc.is_exe_from_memfd=true and not known_v1";
+	const char *rule_v2 = "spawned_process and proc.is_exe_from_memfd=true and not known_v2";
+	assert_int_equal(ev(rule_v1, NULL), FL_TRUE);
+	assert_int_equal(ev(rule_v2, NULL), FL_FALSE);
+	assert_int_equal(ev("spawned_process and about_user", NULL), FL_UNKNOWN);
+	/* an unknown macro is unknown; a self-reference does not loop */
+	assert_int_equal(ev("nosuchmacro", NULL), FL_UNKNOWN);
+	assert_int_equal(ev("self", NULL), FL_UNKNOWN);
+}
+
+/* m0 = proc.name = 5; m(i) = m(i-1) and m(i-1): 2^60 paths, one
+ * evaluation per macro thanks to the memo. */
+static void test_macro_memo_is_linear(void **st)
+{
+	(void)st;
+	char text[64];
+	MACRO_AST[NMACROS] = parse("proc.name = 5");
+	for (unsigned i = 1; i <= 58; i++) {
+		snprintf(text, sizeof text, "m%u and not not m%u", i - 1, i - 1);
+		MACRO_AST[NMACROS + i] = parse(text);
+	}
+	resolver_calls = 0;
+	assert_int_equal(ev("m58", NULL), FL_TRUE);
+	assert_true(resolver_calls < 200);
+	for (unsigned i = 0; i <= 58; i++)
+		MACRO_AST[NMACROS + i] = NULL;
+}
+
+static void test_ancestors_transformers_val(void **st)
+{
+	(void)st;
+	assert_int_equal(ev("proc.aname[2] = oci-add-hooks", NULL), FL_TRUE);
+	/* proc.aname[1] is the parent */
+	assert_int_equal(ev("proc.aname[1] = runc", NULL), FL_TRUE);
+	assert_int_equal(ev("proc.aname[3] = containerd", NULL), FL_UNKNOWN);
+	/* without an index: any ancestor; unknown ones keep a miss open */
+	assert_int_equal(ev("proc.aname = oci-add-hooks", NULL), FL_TRUE);
+	assert_int_equal(ev("proc.aname = runc", NULL), FL_TRUE);
+	assert_int_equal(ev("proc.aname = containerd", NULL), FL_UNKNOWN);
+	assert_int_equal(ev("proc.aname in (containerd, runc)", NULL), FL_TRUE);
+	assert_int_equal(ev("toupper(proc.pname) = RUNC", NULL), FL_TRUE);
+	assert_int_equal(ev("basename(proc.exepath) = exe", NULL), FL_TRUE);
+	assert_int_equal(ev("len(proc.pname) = 4", NULL), FL_TRUE);
+	assert_int_equal(ev("len(proc.pname) > 10", NULL), FL_FALSE);
+	assert_int_equal(ev("tolower(user.name) = root", NULL), FL_UNKNOWN);
+	assert_int_equal(ev("proc.name = val(proc.pname)", NULL), FL_FALSE);
+	assert_int_equal(ev("proc.pname = val(proc.aname[1])", NULL), FL_TRUE);
+	assert_int_equal(ev("proc.name = val(user.name)", NULL), FL_UNKNOWN);
+	assert_int_equal(ev("proc.exepath startswith oneof (memfd:, memfd:runc)", NULL),
+			 FL_FALSE);
+	assert_int_equal(ev("proc.exepath startswith anyof (/memfd:, memfd:runc)", NULL),
+			 FL_TRUE);
+}
+
+static void test_refused_comparisons(void **st)
+{
+	(void)st;
+	int err;
+	assert_int_equal(ev("proc.pid = abc", &err), FL_UNKNOWN);
+	assert_int_equal(err, FL_EUSAGE);
+	assert_int_equal(ev("proc.is_exe_from_memfd = yes", &err), FL_UNKNOWN);
+	assert_int_equal(err, FL_EUSAGE);
+	assert_int_equal(ev("proc.pid contains 4", &err), FL_UNKNOWN);
+	assert_int_equal(err, FL_EUSAGE);
+	assert_int_equal(ev("proc.name regex '(?i)x'", &err), FL_UNKNOWN);
+	assert_int_equal(err, FL_EUSAGE);
+}
+
+/* ---- the session stage --------------------------------------------------- */
+
+static const char V1[] =
+	"- macro: spawned_process\n"
+	"  condition: (evt.type in (execve, execveat) and evt.dir=<)\n"
+	"- list: known_memfd_execution_binaries\n"
+	"  items: []\n"
+	"- macro: known_memfd_execution_processes\n"
+	"  condition: (proc.name in (known_memfd_execution_binaries))\n"
+	"- rule: Fileless execution via memfd_create\n"
+	"  desc: d\n"
+	"  condition: >\n"
+	"    spawned_process\n"
+	"    and proc.is_exe_from_memfd=true\n"
+	"    and not known_memfd_execution_processes\n"
+	"  output: o\n"
+	"  priority: CRITICAL\n";
+
+static const char V2_TAIL[] =
+	"- list: known_memfd_execution_binaries\n"
+	"  items: [runc]\n"
+	"- macro: known_memfd_execution_processes\n"
+	"  condition: >\n"
+	"    (proc.name in (known_memfd_execution_binaries))\n"
+	"    or (proc.pname in (known_memfd_execution_binaries))\n"
+	"    or (proc.exepath = \"memfd:runc_cloned:/proc/self/exe\")\n"
+	"    or (proc.exe = \"memfd:runc_cloned:/proc/self/exe\")\n";
+
+static fl_session *run(const char *driver, int uncertain, const char *extra)
+{
+	fl_options o;
+	fl_options_init(&o);
+	o.driver = driver;
+	o.show_uncertain = uncertain;
+	fl_session *s = fl_session_new(&o);
+	assert_non_null(s);
+	assert_int_equal(fl_session_add_buffer(s, "rules.yaml", V1, strlen(V1), 0), 0);
+	if (extra)
+		assert_int_equal(fl_session_add_buffer(s, "local.yaml", extra, strlen(extra), 0), 0);
+	assert_int_equal(fl_session_run(s), 0);
+	return s;
+}
+
+static const fl_diag_view *find(const fl_session *s, const char *code,
+				const char *scenario)
+{
+	for (size_t i = 0; i < fl_session_ndiags(s); i++) {
+		const fl_diag_view *v = fl_session_diag(s, i);
+		if (!strcmp(v->code, code) && v->scenario && !strcmp(v->scenario, scenario))
+			return v;
+	}
+	return NULL;
+}
+
+static void test_session_v1_fires(void **st)
+{
+	(void)st;
+	fl_session *s = run(NULL, 0, NULL);
+	const fl_diag_view *v = find(s, "FL501", "runc-memfd-reexec");
+	assert_non_null(v);
+	assert_string_equal(v->message,
+			    "rule 'Fileless execution via memfd_create' fires on benign "
+			    "scenario 'runc-memfd-reexec' (bpf, kmod, bpf-linux-6.14)");
+	assert_string_equal(v->variant, "bpf, kmod, bpf-linux-6.14");
+	assert_string_equal(v->item_name, "Fileless execution via memfd_create");
+	assert_int_equal(v->loc.line, 9);
+	assert_int_equal(v->nnotes, 1);
+	assert_int_equal(v->notes[0].loc.line, 6);
+	assert_non_null(strstr(v->notes[0].message, "'known_memfd_execution_processes' is false"));
+	assert_non_null(v->help);
+	assert_non_null(find(s, "FL501", "crun-memfd-reexec"));
+	/* malicious scenarios are not reported */
+	assert_null(find(s, "FL501", "memfd-payload-exec"));
+	fl_session_free(s);
+}
+
+static void test_session_v2_and_driver(void **st)
+{
+	(void)st;
+	fl_session *s = run(NULL, 0, V2_TAIL);
+	assert_null(find(s, "FL501", "runc-memfd-reexec"));
+	assert_null(find(s, "FL501", "runc-memfd-fallback"));
+	assert_non_null(find(s, "FL501", "crun-memfd-reexec"));
+	assert_non_null(find(s, "FL501", "youki-memfd-reexec"));
+	fl_session_free(s);
+
+	/* only the kernel module's rendering */
+	s = run("kmod", 0, NULL);
+	const fl_diag_view *v = find(s, "FL501", "runc-memfd-reexec");
+	assert_non_null(v);
+	assert_string_equal(v->variant, "kmod");
+	fl_session_free(s);
+}
+
+static void test_session_uncertain(void **st)
+{
+	(void)st;
+	static const char rule[] =
+		"- rule: root memfd\n"
+		"  desc: d\n"
+		"  condition: proc.is_exe_from_memfd=true and user.name = root\n"
+		"  output: o\n"
+		"  priority: WARNING\n";
+	fl_session *s = run(NULL, 0, rule);
+	for (size_t i = 0; i < fl_session_ndiags(s); i++)
+		assert_string_not_equal(fl_session_diag(s, i)->code, "FL502");
+	fl_session_free(s);
+	s = run(NULL, 1, rule);
+	const fl_diag_view *v = find(s, "FL502", "runc-memfd-reexec");
+	assert_non_null(v);
+	assert_string_equal(v->item_name, "root memfd");
+	fl_session_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_checks_and_logic),
+		cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_macro_memo_is_linear),
+		cmocka_unit_test(test_ancestors_transformers_val),
+		cmocka_unit_test(test_refused_comparisons),
+		cmocka_unit_test(test_session_v1_fires),
+		cmocka_unit_test(test_session_v2_and_driver),
+		cmocka_unit_test(test_session_uncertain),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
