@@ -323,6 +323,49 @@ static void test_session_uncertain(void **st)
 	fl_session_free(s);
 }
 
+/* The catalogue's own consistency: every exempt predicate of a benign
+ * scenario is true on each of its events and false on every malicious
+ * event (a fix built from it keeps the malicious scenarios firing). */
+static void test_catalogue_exemptions(void **st)
+{
+	(void)st;
+	fl_options o;
+	fl_options_init(&o);
+	fl_session *s = fl_session_new(&o);
+	assert_non_null(s);
+	assert_int_equal(fl_session_load_scenarios(s), 0);
+	const fl_scenarios *sc = fl_session_scenarios(s);
+	fl_evalenv env;
+	assert_int_equal(fl_evalenv_init(&env, A, C, 0, NULL, NULL), 0);
+	size_t checked = 0;
+	for (size_t i = 0; i < sc->list.n; i++) {
+		const fl_scenario *b = sc->list.v[i];
+		for (uint32_t x = 0; x < b->nexempt; x++) {
+			const fl_expr *e = parse(b->exempt[x].cond);
+			for (uint32_t k = 0; k < b->nevents; k++) {
+				if (fl_eval(&env, e, &b->events[k]) != FL_TRUE)
+					fail_msg("exempt of '%s' not true on '%s'", b->name,
+						 b->events[k].name);
+				checked++;
+			}
+			for (size_t j = 0; j < sc->list.n; j++) {
+				const fl_scenario *m = sc->list.v[j];
+				if (m->kind != FL_SCEN_MALICIOUS)
+					continue;
+				for (uint32_t k = 0; k < m->nevents; k++) {
+					if (fl_eval(&env, e, &m->events[k]) != FL_FALSE)
+						fail_msg("exempt of '%s' not false on '%s' / '%s'",
+							 b->name, m->name, m->events[k].name);
+					checked++;
+				}
+			}
+		}
+	}
+	assert_int_equal(env.error, 0);
+	assert_true(checked > 50);
+	fl_session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_session_v1_fires),
 		cmocka_unit_test(test_session_v2_and_driver),
 		cmocka_unit_test(test_session_uncertain),
+		cmocka_unit_test(test_catalogue_exemptions),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
