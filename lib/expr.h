@@ -177,10 +177,13 @@ struct fl_expr {
 			uint32_t op_start, op_end; /* operator (and modifier) text */
 			fl_operand *rhs;
 		} check;
-		/* MACRO: an identifier in operand position */
+		/* MACRO: an identifier in operand position.  `resolved` is
+		 * NULL after parsing; the resolver may point it at the
+		 * macro's own (shared, not copied) resolved tree. */
 		struct {
 			const char *name;
 			uint32_t len;
+			const fl_expr *resolved;
 		} macro;
 	} u;
 };
@@ -224,9 +227,24 @@ char *fl_operand_dump(fl_arena *a, const fl_operand *o);
  * contains an ERROR node. */
 char *fl_expr_format(fl_arena *a, const fl_expr *e);
 
+/* fl_expr_format() with options.  FL_EXPR_FMT_FALCO prints exactly as
+ * Falco's printer does (for comparing with `falco -L` condition_compiled;
+ * the text may not re-parse: empty values print as nothing, `not not x`
+ * stays).  FL_EXPR_FMT_FOLLOW prints a bound MACRO's resolved tree in its
+ * place (Falco inlines macros); max_nodes bounds the nodes printed (0 = no
+ * bound; shared macros are printed once per reference, which a hostile
+ * ruleset can make exponential).  NULL on OOM, ERROR node or bound hit. */
+enum {
+	FL_EXPR_FMT_FALCO = 1,
+	FL_EXPR_FMT_FOLLOW = 2
+};
+char *fl_expr_format_ex(fl_arena *a, const fl_expr *e, unsigned flags,
+			size_t max_nodes);
+
 /* ---- iteration (cmark style) ------------------------------------------ */
 
 typedef enum fl_expr_event {
+	FL_EXPR_EV_LIMIT = -2, /* fl_expr_iter_follow()'s node bound hit */
 	FL_EXPR_EV_OOM = -1, /* the iterator could not grow its stack */
 	FL_EXPR_EV_DONE = 0,
 	FL_EXPR_EV_ENTER,    /* every node; leaves (CHECK/MACRO/ERROR) only this */
@@ -242,6 +260,11 @@ fl_expr_iter *fl_expr_iter_new(fl_arena *a, const fl_expr *root);
 fl_expr_event fl_expr_iter_next(fl_expr_iter *it, const fl_expr **node);
 /* After ENTER of an inner node: do not descend; its EXIT comes next. */
 void fl_expr_iter_skip(fl_expr_iter *it);
+/* Call before the first next(): a MACRO whose `resolved` is set becomes an
+ * inner node with that tree as its one child (ENTER macro, …, EXIT macro).
+ * At most max_nodes ENTER events follow (0 = no bound), then
+ * FL_EXPR_EV_LIMIT: shared macro trees are walked once per reference. */
+void fl_expr_iter_follow(fl_expr_iter *it, size_t max_nodes);
 
 /* ---- list substitution (condition-language §6) ----------------------- */
 

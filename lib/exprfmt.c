@@ -19,23 +19,33 @@ struct fl_expr_iter {
 	FL_VEC(frame) st;
 	int state; /* 0 not started, 1 walking, 2 done */
 	int can_skip;
+	int follow;         /* descend into bound macros */
+	size_t budget;      /* ENTER events left when follow; 0 = unbounded */
 };
+
+static int is_inner_f(const fl_expr *e, int follow)
+{
+	return e->kind == FL_EXPR_AND || e->kind == FL_EXPR_OR ||
+	       e->kind == FL_EXPR_NOT ||
+	       (follow && e->kind == FL_EXPR_MACRO && e->u.macro.resolved);
+}
 
 static int is_inner(const fl_expr *e)
 {
-	return e->kind == FL_EXPR_AND || e->kind == FL_EXPR_OR ||
-	       e->kind == FL_EXPR_NOT;
+	return is_inner_f(e, 0);
 }
 
 static uint32_t nkids(const fl_expr *e)
 {
-	if (e->kind == FL_EXPR_NOT)
+	if (e->kind == FL_EXPR_NOT || e->kind == FL_EXPR_MACRO)
 		return 1;
-	return is_inner(e) ? e->u.kids.n : 0;
+	return e->u.kids.n;
 }
 
 static const fl_expr *kid(const fl_expr *e, uint32_t i)
 {
+	if (e->kind == FL_EXPR_MACRO)
+		return e->u.macro.resolved;
 	return e->kind == FL_EXPR_NOT ? e->u.child : e->u.kids.v[i];
 }
 
@@ -53,7 +63,11 @@ static fl_expr_event enter(fl_expr_iter *it, const fl_expr *e,
 			   const fl_expr **node)
 {
 	it->can_skip = 0;
-	if (is_inner(e)) {
+	if (it->follow && it->budget && --it->budget == 0) {
+		it->state = 2;
+		return FL_EXPR_EV_LIMIT;
+	}
+	if (is_inner_f(e, it->follow)) {
 		frame f = {e, 0};
 		if (FL_VEC_PUSH(it->a, it->st, f)) {
 			it->state = 2;
@@ -85,6 +99,12 @@ fl_expr_event fl_expr_iter_next(fl_expr_iter *it, const fl_expr **node)
 	it->st.n--;
 	*node = top->e;
 	return FL_EXPR_EV_EXIT;
+}
+
+void fl_expr_iter_follow(fl_expr_iter *it, size_t max_nodes)
+{
+	it->follow = 1;
+	it->budget = max_nodes ? max_nodes + 1 : 0;
 }
 
 void fl_expr_iter_skip(fl_expr_iter *it)
@@ -306,10 +326,10 @@ static int posix_space(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* Quoted form: escapes as Falco's printer, except that a final backslash
- * is written as the legacy `\ ` so that the closing quote is not taken as
- * escaped when the text is read again. */
-static void put_quoted(sb *b, const char *s, size_t n)
+/* Quoted form: escapes as Falco's printer.  In safe mode a final
+ * backslash is written as the legacy `\ ` so that the closing quote is not
+ * taken as escaped when the text is read again. */
+static void put_quoted(sb *b, const char *s, size_t n, int falco)
 {
 	put(b, "\"", 1);
 	for (size_t i = 0; i < n; i++) {
@@ -321,7 +341,7 @@ static void put_quoted(sb *b, const char *s, size_t n)
 		case '\r': e[1] = 'r'; break;
 		case '\t': e[1] = 't'; break;
 		case '"': e[1] = '"'; break;
-		case '\\': e[1] = i + 1 == n ? ' ' : '\\'; break;
+		case '\\': e[1] = i + 1 == n && !falco ? ' ' : '\\'; break;
 		default:
 			put(b, &s[i], 1);
 			continue;
@@ -331,24 +351,26 @@ static void put_quoted(sb *b, const char *s, size_t n)
 	put(b, "\"", 1);
 }
 
-/* A string value: bare when Falco's printer leaves it bare and the parser
- * reads it back as one BARESTR (or FIELDARG for field arguments). */
-static void put_value(sb *b, const char *s, size_t n, int fieldarg)
+/* A string value.  Falco mode: Falco's escape_str.  Safe mode: also quote
+ * what the parser would not read back as one BARESTR (or FIELDARG). */
+static void put_value(sb *b, const char *s, size_t n, int fieldarg, int falco)
 {
-	int quote = n == 0;
+	int quote = !falco && n == 0;
 	for (size_t i = 0; i < n && !quote; i++) {
 		unsigned char c = (unsigned char)s[i];
-		quote = falco_quotes(c) || posix_space(c) ||
-			(fieldarg ? (c == '[' || c == ']')
-				  : (c == '(' || c == ')' || c == ','));
+		quote = falco_quotes(c) ||
+			(!falco && (posix_space(c) ||
+				    (fieldarg ? (c == '[' || c == ']')
+					      : (c == '(' || c == ')' || c == ','))));
 	}
 	if (quote)
-		put_quoted(b, s, n);
+		put_quoted(b, s, n, falco);
 	else
 		put(b, s, n);
 }
 
-static void fmt_operand(sb *b, const fl_operand *o, int in_transformer)
+static void fmt_operand(sb *b, const fl_operand *o, int in_transformer,
+			int falco)
 {
 	switch (o->kind) {
 	case FL_OPERAND_FIELD:
@@ -360,24 +382,24 @@ static void fmt_operand(sb *b, const fl_operand *o, int in_transformer)
 		for (uint32_t i = 0; i < o->nitems; i++) {
 			if (i)
 				put(b, ",", 1);
-			fmt_operand(b, o->items[i], 1);
+			fmt_operand(b, o->items[i], 1, falco);
 		}
 		put(b, ")", 1);
 		break;
 	case FL_OPERAND_VALUE:
 		if (o->numeric)
 			put(b, o->text, o->len);
-		else if (in_transformer) /* no bare strings in arguments */
-			put_quoted(b, o->text, o->len);
+		else if (in_transformer && !falco) /* no bare strings there */
+			put_quoted(b, o->text, o->len, 0);
 		else
-			put_value(b, o->text, o->len, 0);
+			put_value(b, o->text, o->len, 0, falco);
 		break;
 	case FL_OPERAND_LIST:
 		put(b, "(", 1);
 		for (uint32_t i = 0; i < o->nitems; i++) {
 			if (i)
 				put(b, ", ", 2);
-			fmt_operand(b, o->items[i], in_transformer);
+			fmt_operand(b, o->items[i], in_transformer, falco);
 		}
 		put(b, ")", 1);
 		break;
@@ -388,42 +410,70 @@ static void fmt_operand(sb *b, const fl_operand *o, int in_transformer)
 	if ((o->kind == FL_OPERAND_FIELD || o->kind == FL_OPERAND_TRANSFORMER) &&
 	    o->has_arg) {
 		put(b, "[", 1);
-		put_value(b, o->arg, o->arg_len, 1);
+		if (falco && o->arg_len == 0)
+			put(b, "\"\"", 2);
+		else
+			put_value(b, o->arg, o->arg_len, 1, falco);
 		put(b, "]", 1);
 	}
 }
 
+/* The nearest enclosing frame that prints something (bound macros are
+ * transparent). */
+static const frame *print_parent(const fl_expr_iter *it, size_t depth)
+{
+	while (depth > 0 && it->st.v[depth - 1].e->kind == FL_EXPR_MACRO)
+		depth--;
+	return depth ? &it->st.v[depth - 1] : NULL;
+}
+
 char *fl_expr_format(fl_arena *a, const fl_expr *e)
+{
+	return fl_expr_format_ex(a, e, 0, 0);
+}
+
+char *fl_expr_format_ex(fl_arena *a, const fl_expr *e, unsigned flags,
+			size_t max_nodes)
 {
 	sb b = {a, NULL, 0, 0, 0};
 	fl_expr_iter *it = fl_expr_iter_new(a, e);
 	const fl_expr *n;
 	fl_expr_event ev;
+	int falco = (flags & FL_EXPR_FMT_FALCO) != 0;
 	if (!it)
 		return NULL;
+	if (flags & FL_EXPR_FMT_FOLLOW)
+		fl_expr_iter_follow(it, max_nodes);
 	while ((ev = fl_expr_iter_next(it, &n)) > FL_EXPR_EV_DONE) {
+		int inner = is_inner_f(n, it->follow);
 		if (ev == FL_EXPR_EV_EXIT) {
+			const frame *pf = print_parent(it, it->st.n);
+			if (n->kind == FL_EXPR_MACRO)
+				continue;
 			/* `not not x` would fold: keep the inner one grouped */
 			if (n->kind != FL_EXPR_NOT ||
-			    (it->st.n && it->st.v[it->st.n - 1].e->kind == FL_EXPR_NOT))
+			    (!falco && pf && pf->e->kind == FL_EXPR_NOT))
 				put(&b, ")", 1);
 			continue;
 		}
-		/* The parent is the frame below n's own (inner n) or the top. */
-		size_t depth = it->st.n - (is_inner(n) ? 1 : 0);
-		const frame *pf = depth ? &it->st.v[depth - 1] : NULL;
-		if (pf && pf->e->kind != FL_EXPR_NOT && pf->next > 1)
-			puts_(&b, pf->e->kind == FL_EXPR_AND ? " and " : " or ");
+		/* The parent is the frame below n's own (inner n) or the top;
+		 * and/or separators go before every child but the first. */
+		size_t depth = it->st.n - (inner ? 1 : 0);
+		const frame *pf = print_parent(it, depth);
+		const frame *direct = depth ? &it->st.v[depth - 1] : NULL;
+		if (direct && direct->e->kind != FL_EXPR_NOT &&
+		    direct->e->kind != FL_EXPR_MACRO && direct->next > 1)
+			puts_(&b, direct->e->kind == FL_EXPR_AND ? " and " : " or ");
 		switch (n->kind) {
 		case FL_EXPR_AND:
 		case FL_EXPR_OR:
 			put(&b, "(", 1);
 			break;
 		case FL_EXPR_NOT:
-			puts_(&b, pf && pf->e->kind == FL_EXPR_NOT ? "(not " : "not ");
+			puts_(&b, !falco && pf && pf->e->kind == FL_EXPR_NOT ? "(not " : "not ");
 			break;
 		case FL_EXPR_CHECK:
-			fmt_operand(&b, n->u.check.lhs, 0);
+			fmt_operand(&b, n->u.check.lhs, 0, falco);
 			put(&b, " ", 1);
 			puts_(&b, fl_expr_op_name(n->u.check.op));
 			if (n->u.check.mod) {
@@ -432,17 +482,18 @@ char *fl_expr_format(fl_arena *a, const fl_expr *e)
 			}
 			if (n->u.check.rhs) {
 				put(&b, " ", 1);
-				fmt_operand(&b, n->u.check.rhs, 0);
+				fmt_operand(&b, n->u.check.rhs, 0, falco);
 			}
 			break;
 		case FL_EXPR_MACRO:
-			put(&b, n->u.macro.name, n->u.macro.len);
+			if (!inner)
+				put(&b, n->u.macro.name, n->u.macro.len);
 			break;
 		default:
 			return NULL; /* an ERROR node has no text */
 		}
 	}
-	if (ev == FL_EXPR_EV_OOM)
+	if (ev < FL_EXPR_EV_DONE)
 		return NULL;
 	return finish(&b);
 }

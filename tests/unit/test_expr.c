@@ -727,6 +727,83 @@ static void test_spans(void **st)
 	assert_int_equal(fl_expr_op_class(FL_EXPR_OP_PMATCH), FL_EXPR_OPC_LIST);
 }
 
+/* ---- Falco-exact printing and bound macros ----------------------------- */
+
+static fl_expr *parse_ok(const char *in)
+{
+	fl_expr_errors errs = {0};
+	fl_expr *e = fl_expr_parse(A, in, (uint32_t)strlen(in), 0, &errs);
+	assert_non_null(e);
+	if (errs.n)
+		fail_msg("'%s': %s", in, errs.v[0].msg);
+	return e;
+}
+
+static void test_format_modes(void **st)
+{
+	/* where Falco's printer and the safe one differ (§9) */
+	static const struct {
+		const char *in, *safe, *falco;
+	} c[] = {
+		{"proc.args = \"\"", "proc.args = \"\"", "proc.args = "},
+		{"proc.name in (\"(systemd)\", a)", "proc.name in (\"(systemd)\", a)",
+		 "proc.name in ((systemd), a)"},
+		{"not (not a)", "not (not a)", "not not a"},
+		{"x.y = 'a\\ '", "x.y = \"a\\ \"", "x.y = \"a\\\\\""},
+		{"x.y = \"a=b\" and x.y = \"it's\" and x.y = \"\\t\"",
+		 "(x.y = \"a=b\" and x.y = \"it's\" and x.y = \"\\t\")",
+		 "(x.y = \"a=b\" and x.y = \"it's\" and x.y = \"\\t\")"},
+		{"x.y[\"\"] exists", "x.y[\"\"] exists", "x.y[\"\"] exists"},
+		{"x.y[\"a]b\"] exists", "x.y[\"a]b\"] exists", "x.y[a]b] exists"},
+		{"join(\",\", proc.args) = a", "join(\",\",proc.args) = a", "join(,,proc.args) = a"},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		fl_expr *e = parse_ok(c[i].in);
+		assert_string_equal(fl_expr_format(A, e), c[i].safe);
+		assert_string_equal(fl_expr_format_ex(A, e, FL_EXPR_FMT_FALCO, 0), c[i].falco);
+		assert_roundtrip(c[i].in);
+	}
+}
+
+static void test_follow_macros(void **st)
+{
+	fl_expr *m1 = parse_ok("proc.name = a or proc.name = b");
+	fl_expr *m2 = parse_ok("not m1 and fd.num > 0");
+	fl_expr *r = parse_ok("evt.type = open and m2 and not m3");
+	/* bind as a resolver would: m2 → its tree, m1 → its tree; m3 stays */
+	m2->u.kids.v[0]->u.child->u.macro.resolved = m1;
+	r->u.kids.v[1]->u.macro.resolved = m2;
+	assert_string_equal(fl_expr_format(A, r), "(evt.type = open and m2 and not m3)");
+	assert_string_equal(fl_expr_format_ex(A, r, FL_EXPR_FMT_FOLLOW, 0),
+			    "(evt.type = open and (not (proc.name = a or proc.name = b) "
+			    "and fd.num > 0) and not m3)");
+	assert_null(fl_expr_format_ex(A, r, FL_EXPR_FMT_FOLLOW, 5));
+	/* the iterator walks into bound macros as inner nodes */
+	fl_expr_iter *it = fl_expr_iter_new(A, r);
+	fl_expr_iter_follow(it, 0);
+	const fl_expr *n;
+	fl_expr_event ev;
+	char buf[256] = "";
+	while ((ev = fl_expr_iter_next(it, &n)) > FL_EXPR_EV_DONE) {
+		strcat(buf, ev == FL_EXPR_EV_ENTER ? "+" : "-");
+		strcat(buf, fl_expr_kind_name(n->kind));
+		strcat(buf, " ");
+	}
+	assert_string_equal(buf, "+and +check +macro +and +not +macro +or +check +check "
+				 "-or -macro -not +check -and -macro +not +macro -not -and ");
+	/* dump does not follow */
+	assert_string_equal(fl_expr_dump(A, r),
+			    "(and (= evt.type open) (macro m2) (not (macro m3)))");
+	/* not-not through a macro: safe mode keeps it grouped */
+	fl_expr *nm = parse_ok("not x.y exists");
+	fl_expr *nr = parse_ok("not q");
+	nr->u.child->u.macro.resolved = nm;
+	assert_string_equal(fl_expr_format_ex(A, nr, FL_EXPR_FMT_FOLLOW, 0),
+			    "not (not x.y exists)");
+	assert_string_equal(fl_expr_format_ex(A, nr, FL_EXPR_FMT_FOLLOW | FL_EXPR_FMT_FALCO, 0),
+			    "not not x.y exists");
+}
+
 /* ---- the real corpus -------------------------------------------------- */
 
 #define CORPUS "../shared/corpus/upstream"
@@ -865,6 +942,8 @@ int main(void)
 		cmocka_unit_test(test_big),
 		cmocka_unit_test(test_iter),
 		cmocka_unit_test(test_spans),
+		cmocka_unit_test(test_format_modes),
+		cmocka_unit_test(test_follow_macros),
 		cmocka_unit_test(test_corpus),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
