@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "expr.h"
 #include "falcolint.h"
 #include "fields.h"
 #include "session.h"
@@ -382,6 +383,22 @@ static int load_exempt(loader *l, const fl_ynode *n, fl_scenario *sc)
 		const char *c = want_str(l, it, "an 'exempt' condition");
 		if (!c)
 			return FL_EUSAGE;
+		/* Parsed now so that a broken condition is reported where it
+		 * is written, not when a fix would use it. */
+		fl_expr_errors errs = {0};
+		if (!fl_expr_parse(l->sc->arena, c, it->len, 0, &errs))
+			return FL_ENOMEM;
+		if (errs.n) {
+			fl_text t;
+			fl_span sp = it->span;
+			if (fl_yscalar_text(l->sc->arena, l->src, it, &t) == 0 && t.pos)
+				sp = fl_text_span(&t, errs.v[0].start,
+						  errs.v[0].end > errs.v[0].start ? errs.v[0].end
+										  : errs.v[0].start + 1);
+			err(l, FL515, sp, "exempt condition of scenario '%s' does not parse: %s",
+			    sc->name, errs.v[0].msg);
+			return FL_EUSAGE;
+		}
 		sc->exempt[sc->nexempt++] = (fl_sexempt){c, it, l->src};
 	}
 	return 0;

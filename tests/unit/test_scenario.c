@@ -403,6 +403,22 @@ static void test_duplicates(void **st)
 	assert_string_equal(l->sc.list.v[0]->name, "y");
 }
 
+static void test_exempt_syntax(void **st)
+{
+	(void)st;
+	loaded *l = load_text("- scenario: x\n"
+			      "  kind: benign\n"
+			      "  exempt:\n"
+			      "    - proc.name = a\n"
+			      "    - >\n"
+			      "      proc.name = a and\n"
+			      "      proc.exepath memfd:x\n"
+			      "  events: [{name: e, fields: {proc.name: a}}]\n");
+	assert_int_equal(l->d.list.n, 1);
+	expect(l, 0, FL515, 7, 20, "exempt condition of scenario 'x' does not parse");
+	assert_int_equal(l->sc.list.n, 0);
+}
+
 static void test_yaml_error_is_yaml_diag(void **st)
 {
 	(void)st;
@@ -444,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_shape_errors),
 		cmocka_unit_test(test_field_and_driver_errors),
 		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_exempt_syntax),
 		cmocka_unit_test(test_yaml_error_is_yaml_diag),
 		cmocka_unit_test(test_session_scenario_file),
 	};
