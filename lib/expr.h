@@ -203,17 +203,24 @@ typedef FL_VEC(fl_expr_error) fl_expr_errors;
 #define FL_EXPR_MAX_DEPTH 2000u
 
 /* Parses condition text[0..len) into a tree allocated from `a`, appending
- * every error to *errs (the first one is the error Falco reports; later
- * ones come from recovery).  max_depth 0 means the default; values above
- * FL_EXPR_MAX_DEPTH are clamped.  Returns the root (an ERROR node when
- * nothing parsed), or NULL only when out of memory.  The tree is usable
- * for checking only if no error was appended. */
+ * every error to *errs (must not be NULL).  The first error is the one
+ * Falco 0.44 reports, same text and offset (except that Falco 0.44 does not
+ * enforce a depth limit); later ones come from recovery, which skips to the
+ * next `and`/`or` or closing parenthesis.  A check that fails becomes an
+ * ERROR node; stray text after an operand is only reported.  max_depth 0
+ * means FL_EXPR_DEFAULT_DEPTH; values above FL_EXPR_MAX_DEPTH are clamped.
+ * Returns the root, or NULL only when out of memory.  The tree is usable
+ * for checking only if no error was appended.  Mirrored quirks include:
+ * HEXNUM is 0x followed by any letters/digits (libsinsp's regex); a bad
+ * escape in the *first* item of a list literal silently yields `()`. */
 fl_expr *fl_expr_parse(fl_arena *a, const char *text, uint32_t len,
 		       unsigned max_depth, fl_expr_errors *errs);
 
 /* Compact S-expression of the tree for tests, e.g.
- * `(and (= evt.type open) (not (in proc.name (list a "b c"))) (macro m))`.
- * Values print bare when made of [A-Za-z0-9_./:*+-@], otherwise in double
+ * `(and (= evt.type open) (not (in proc.name (list a "b c"))) (macro m))`;
+ * a modifier joins its operator (`(startswith:oneof proc.name (list a))`),
+ * transformers print as calls, ERROR nodes as `(error)`.  Values print bare
+ * when made of [A-Za-z0-9_./:*+@-] or non-ASCII bytes, otherwise in double
  * quotes with C escapes; identifiers print as $name.  NULL on OOM. */
 char *fl_expr_dump(fl_arena *a, const fl_expr *e);
 /* Dump of one operand (same notation). */
@@ -283,7 +290,8 @@ typedef struct fl_list_def {
  * every byte, a position: bytes kept keep theirs, inserted bytes take the
  * position of the first byte of the list name they replace.  When `in` has
  * no positions (pos NULL), out->pos stays NULL.  used[i] (when not NULL) is
- * set to 1 for each list that replaced something.  Returns 0 or FL_ENOMEM. */
+ * set to 1 for each list that replaced something.  Returns 0, or FL_ENOMEM
+ * when out of memory or when the text would outgrow 4 GiB. */
 int fl_list_substitute(fl_arena *a, const fl_text *in,
 		       const fl_list_def *lists, size_t nlists,
 		       fl_text *out, unsigned char *used);

@@ -834,7 +834,7 @@ static yaml_node_t *seq(yaml_document_t *d, yaml_node_t *m, const char *key)
 	return NULL;
 }
 
-/* Every list, macro and rule of falco_rules-*.yaml: lists compiled and
+/* Every list, macro and rule of every upstream file: lists compiled and
  * substituted as Falco does, then every condition must parse without
  * error and its canonical text must re-parse to the same tree; every
  * output must split into tokens. */
@@ -848,7 +848,8 @@ static void test_corpus(void **st)
 	size_t nconds = 0, nfiles = 0, nouts = 0;
 	struct dirent *de;
 	while ((de = readdir(dir)) != NULL) {
-		if (strncmp(de->d_name, "falco_rules-", 12) != 0)
+		size_t dl = strlen(de->d_name);
+		if (dl < 5 || strcmp(de->d_name + dl - 5, ".yaml") != 0)
 			continue;
 		char path[512];
 		snprintf(path, sizeof(path), "%s/%s", CORPUS, de->d_name);
@@ -860,8 +861,12 @@ static void test_corpus(void **st)
 		yaml_parser_set_input_file(&yp, f);
 		assert_true(yaml_parser_load(&yp, &doc));
 		yaml_node_t *root = yaml_document_get_root_node(&doc);
-		assert_non_null(root);
-		assert_int_equal(root->type, YAML_SEQUENCE_NODE);
+		if (!root || root->type != YAML_SEQUENCE_NODE) {
+			yaml_document_delete(&doc);
+			yaml_parser_delete(&yp);
+			fclose(f);
+			continue;
+		}
 		FL_VEC(fl_list_src) srcs = {0};
 		FL_VEC(const char *) conds = {0};
 		FL_VEC(const char *) outs = {0};
