@@ -1157,7 +1157,9 @@ static fl_expr *parse_group(P *p, uint32_t open)
 		set_last(p, p->s + p->pos, 1);
 		p->pos++;
 		e->parens++;
-	} else if (!junked) {
+	} else if (!junked && !(p->errs->n && p->errs->v[p->errs->n - 1].pos == p->pos &&
+				 strcmp(p->errs->v[p->errs->n - 1].msg, "expected a ')' token") == 0)) {
+		/* one report for a run of unclosed groups ending together */
 		err_span(p, p->pos, open, open + 1, "expected a ')' token");
 	}
 	return e;

@@ -576,6 +576,17 @@ static void test_depth(void **st)
 	assert_int_equal(errs.v[0].pos, 1000);
 	assert_true(now() - t0 < 2.0);
 
+	/* unclosed: one depth error, one missing ')' */
+	errs.n = 0;
+	e = fl_expr_parse(A, s, (uint32_t)n, 0, &errs);
+	assert_non_null(e);
+	assert_int_equal(errs.n, 2);
+	assert_string_equal(errs.v[1].msg, "expected a ')' token");
+	errs.n = 0;
+	e = fl_expr_parse(A, s + n - 50, 51, 0, &errs);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].pos, 51);
+
 	/* within the limit: 300 levels load (case 164) */
 	errs.n = 0;
 	e = fl_expr_parse(A, s + n - 300, 601, 0, &errs);
