@@ -276,6 +276,8 @@ static int get_seq(rd *r, const item *it, const fl_ynode *map, const char *key,
 static int scalar_text(rd *r, const fl_ynode *n, fl_text *t)
 {
 	int rc = fl_yscalar_text(r->a, r->src, n, t);
+	if (rc == FL_ENOMEM)
+		return rc;
 	if (rc) {
 		/* Fall back to the decoded bytes all mapped to the node start. */
 		fl_pos *pos = fl_arena_alloc(r->a, sizeof(fl_pos) * ((size_t)n->len + 1));

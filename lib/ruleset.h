@@ -115,7 +115,8 @@ typedef struct fl_rule {
 	fl_text cond;              /* joined like Falco: old + " " + new */
 	fl_cond_piece cond_def;    /* condition of the latest definition or replace */
 	FL_VEC(fl_cond_piece) cond_appends;
-	fl_text output;            /* trimmed when it comes from a definition */
+	fl_text output;            /* trimmed when it comes from a definition
+				    * (texts are not NUL-terminated: use len) */
 	fl_span output_span;       /* value node of the latest definition/replace */
 	fl_text desc;
 	fl_priority priority;
