@@ -132,6 +132,19 @@ static void entry(FILE *f, const fl_session *s, const fl_diag_view *v)
 		fputc('}', f);
 	}
 	fputs("],\"snippet\":", f);
+	/* Falco moves a position past the end of the text (a YAML error at
+	 * the end of the file) back to the last character. */
+	for (unsigned back = v->loc.line; line && linelen == 0 && back > 1;) {
+		size_t len;
+		const char *prev = fl_session_source_line(s, v->loc.source, --back, &len);
+		if (!prev)
+			break;
+		if (len) {
+			line = prev;
+			linelen = len;
+			col = len - 1;
+		}
+	}
 	if (line)
 		snippet(f, line, linelen, col);
 	else

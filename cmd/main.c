@@ -133,8 +133,7 @@ typedef struct config {
 	const char *config_file;
 	int no_config;
 	fl_lintconfig *lc;    /* the project configuration, or NULL */
-	/* Extra scenario files named by the configuration, for the scenario
-	 * engine (not consumed yet). */
+	/* Extra scenario files named by the configuration. */
 	const char **scenarios;
 	size_t nscenarios;
 } config;
@@ -410,6 +409,8 @@ static int lint(config *c)
 	if (!s)
 		return EXIT_INTERNAL;
 	int lrc = 0;
+	for (size_t i = 0; i < c->nscenarios && lrc == 0; i++)
+		lrc = fl_session_add_scenario(s, c->scenarios[i]);
 	for (size_t i = 0; c->lc && i < c->lc->nrules && lrc == 0; i++)
 		if (!named_as_path(c, c->lc->rules[i]))
 			lrc = fl_session_add_path(s, c->lc->rules[i], 1);

@@ -40,7 +40,8 @@ finish() {
 	exit 1
 }
 
-# A rules file with two warnings (FL022 unknown key, FL023 duplicate key).
+# A rules file with two warnings (FL022 unknown key at 3:3, FL023
+# duplicate key at 6:3 with a note at 5:3); its items are all used.
 write_warn() {
 	cat > "$1" <<'YAML'
 - list: shells
@@ -49,15 +50,29 @@ write_warn() {
 - macro: spawned
   condition: evt.type = execve
   condition: evt.type = execveat
+- rule: warn rule
+  desc: uses the items above
+  condition: spawned and proc.name in (shells)
+  output: shell %proc.name
+  priority: WARNING
 YAML
 }
 
 write_clean() {
 	cat > "$1" <<'YAML'
-- list: shells
+- list: clean_shells
   items: [bash, sh]
+- rule: clean rule
+  desc: a shell runs
+  condition: evt.type = execve and proc.name in (clean_shells)
+  output: shell %proc.name
+  priority: WARNING
 YAML
 }
+
+# The codes the format tests count on, so that new checks do not change
+# their totals.
+SEL="--select FL002,FL022,FL023"
 
 write_error() {
 	printf -- '- rule: r\n  desc: [unclosed\n' > "$1"

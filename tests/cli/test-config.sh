@@ -8,6 +8,11 @@ write_warn proj/rules/legacy/old.yaml
 cat > proj/base/base.yaml <<'YAML'
 - list: shells
   items: [bash]
+- rule: base rule
+  desc: a shell runs
+  condition: evt.type = execve and proc.name in (shells)
+  output: shell %proc.name
+  priority: WARNING
 YAML
 cat > proj/rules/extend.yaml <<'YAML'
 - list: shells

@@ -4,7 +4,7 @@
 write_warn warn.yaml
 write_error bad.yaml
 write_clean clean.yaml
-expect_exit 1 "$BIN" --format=falco warn.yaml bad.yaml clean.yaml
+expect_exit 1 "$BIN" $SEL --format=falco warn.yaml bad.yaml clean.yaml
 PY=$(command -v python3) || skip "python3 not available"
 $PY - out <<'PYEOF' || fail "falco -V shape"
 import json, sys

@@ -7,14 +7,14 @@ cat > 'we,ird:na%me.yaml' <<'YAML'
   items: [bash]
   "100%, really: yes\nsecond\rline": 1
 YAML
-expect_exit 1 "$BIN" --format=github 'we,ird:na%me.yaml'
+expect_exit 1 "$BIN" $SEL --format=github 'we,ird:na%me.yaml'
 has "::warning file=we%2Cird%3Ana%25me.yaml,line=3,col=3,endLine=3,endColumn="
 has ",title=FL022 unknown-key::unknown key '100%25, really: yes%0Asecond%0Dline' in list is ignored"
 [ "$(wc -l < out)" -eq 1 ] || fail "one line per diagnostic expected"
 
 write_warn warn.yaml
 write_error bad.yaml
-expect_exit 1 "$BIN" --format=github warn.yaml bad.yaml
+expect_exit 1 "$BIN" $SEL --format=github warn.yaml bad.yaml
 has "::error file=bad.yaml,line="
 has "title=FL002 yaml-syntax::"
 # notes ride in the message, after an escaped newline

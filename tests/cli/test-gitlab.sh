@@ -8,7 +8,7 @@ cat > dup.yaml <<'YAML'
   bogus: 1
   bogus: 2
 YAML
-expect_exit 1 "$BIN" --format=gitlab warn.yaml dup.yaml
+expect_exit 1 "$BIN" $SEL --format=gitlab warn.yaml dup.yaml
 PY=$(command -v python3) || skip "python3 not available"
 $PY - out <<'PYEOF' || fail "GitLab report"
 import json, sys

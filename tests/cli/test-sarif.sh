@@ -9,16 +9,16 @@ write_warn warn2.yaml
 write_error bad.yaml
 mkdir -p 'sub dir'
 write_warn 'sub dir/w.yaml'
-expect_exit 1 "$BIN" --format=sarif warn.yaml warn2.yaml bad.yaml 'sub dir/w.yaml' "$TMP/warn.yaml"
+expect_exit 1 "$BIN" $SEL --format=sarif warn.yaml warn2.yaml bad.yaml 'sub dir/w.yaml' "$TMP/warn.yaml"
 cp out a.sarif
-"$BIN" --format=sarif warn.yaml warn2.yaml bad.yaml 'sub dir/w.yaml' "$TMP/warn.yaml" > b.sarif
+"$BIN" $SEL --format=sarif warn.yaml warn2.yaml bad.yaml 'sub dir/w.yaml' "$TMP/warn.yaml" > b.sarif
 cmp -s a.sarif b.sarif || fail "SARIF output differs between two runs"
 # moving a finding down a line keeps its fingerprint
 { echo "# a comment line"; cat warn.yaml; } > moved.yaml
 cp warn.yaml orig.yaml
-"$BIN" --format=sarif orig.yaml > c.sarif
+"$BIN" $SEL --format=sarif orig.yaml > c.sarif
 cp moved.yaml orig.yaml
-"$BIN" --format=sarif orig.yaml > d.sarif
+"$BIN" $SEL --format=sarif orig.yaml > d.sarif
 
 [ -x "$PY" ] || PY=$(command -v python3) || skip "python3 not available: SARIF not checked"
 $PY - a.sarif c.sarif d.sarif "$BIN" <<'PYEOF' || fail "SARIF structure"

@@ -50,6 +50,11 @@ cat > file.yaml <<'YAML'
 - macro: m
   condition: evt.type = open
   condition: x
+- rule: r
+  desc: uses the items above
+  condition: m and proc.name in (shells)
+  output: shell %proc.name
+  priority: WARNING
 YAML
 expect_exit 0 "$BIN" file.yaml
 sed 's/disable-file=FL022,FL023/disable-file=all/' file.yaml > all.yaml
@@ -74,6 +79,11 @@ cat > unused.yaml <<'YAML'
 # falco-lint: disable=FL106
 - list: shells
   items: [bash]
+- rule: r
+  desc: uses the list above
+  condition: evt.type = execve and proc.name in (shells)
+  output: shell %proc.name
+  priority: WARNING
 YAML
 expect_exit 0 "$BIN" unused.yaml
 expect_exit 1 "$BIN" --extend-select FL901 unused.yaml
