@@ -1,0 +1,1908 @@
+/* compile.c — the compile stage Falco runs after reading each rules file:
+ * lists, macros (list substitution, parse, macro resolution), rules
+ * (exception clauses, output, condition, field/operator/value checks,
+ * warnings, event types).  Falco recompiles the whole cumulative state per
+ * file; this does the same incrementally and reports each finding once. */
+#include "compile.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "falcolint.h"
+#include "session.h"
+
+/* ---- state ------------------------------------------------------------ */
+
+typedef struct clist {
+	const char **items;       /* compiled, quoted (q()) */
+	size_t n;
+	size_t seen_contribs;     /* contribs.n + items.n at last compile */
+	int changed;              /* compiled items changed in this pass */
+	int used_by_list;
+} clist;
+
+/* One finding of the check pass over a macro body, replayed for every rule
+ * that uses the macro (the dedupe set reports it once). */
+typedef struct finding {
+	fl_code code;
+	fl_span span;
+	const char *msg, *help;
+	int soft;                 /* skip-if-unknown-filter may downgrade it */
+	const char *depfield;     /* deprecated-field warnings: the field */
+} finding;
+typedef FL_VEC(finding) findings;
+
+typedef struct memo {
+	uint32_t epoch;
+	int done;
+	findings warn, err, cwarn;
+	fl_evtset evt[2];
+} memo;
+
+typedef struct cstate {
+	fl_version target;
+	uint64_t *seen;           /* dedupe hashes of reported diagnostics */
+	size_t seen_n, seen_cap;
+	FL_VEC(clist) lists;
+	FL_VEC(fl_list_item) tmp;
+	uint32_t epoch;
+	int macros_changed;       /* since the last rule pass */
+	int oom;
+	FL_VEC(fl_cmacro *) post; /* macros in dependency post-order */
+} cstate;
+
+#define TRYM(x) do { if ((x) < 0) { st->oom = 1; return FL_ENOMEM; } } while (0)
+
+static cstate *state(fl_session *s)
+{
+	if (s->compile_state)
+		return s->compile_state;
+	cstate *st = fl_arena_alloc(s->arena, sizeof *st);
+	if (!st)
+		return NULL;
+	const char *t = s->opt.target_falco ? s->opt.target_falco : fl_newest_falco();
+	if (!t || fl_version_parse(t, strlen(t), &st->target))
+		st->target = FL_VERSION_MAKE(0, 44, 1);
+	s->compile_state = st;
+	return st;
+}
+
+fl_version fl_compile_target(const fl_session *s)
+{
+	const cstate *st = s->compile_state;
+	if (st)
+		return st->target;
+	fl_version v = FL_VERSION_MAKE(0, 44, 1);
+	const char *t = s->opt.target_falco ? s->opt.target_falco : fl_newest_falco();
+	if (t)
+		fl_version_parse(t, strlen(t), &v);
+	return v;
+}
+
+int fl_compile_slot(const char *source)
+{
+	int i = fl_source_lookup(source, strlen(source));
+	return i < 0 ? FL_NSOURCES : i;
+}
+
+static int supported(const cstate *st, fl_version since)
+{
+	return fl_version_cmp(st->target, since) >= 0;
+}
+
+/* ---- diagnostics, reported once --------------------------------------- */
+
+static uint64_t hash_diag(fl_code code, fl_span sp, const char *msg)
+{
+	uint64_t h = 1469598103934665603ull;
+	uint32_t w[4] = {(uint32_t)code, sp.src, sp.start, sp.end};
+	const unsigned char *p = (const unsigned char *)w;
+	for (size_t i = 0; i < sizeof w; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	for (p = (const unsigned char *)msg; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+/* 1 if new (and now remembered), 0 if seen, -1 on OOM. */
+static int remember(fl_session *s, cstate *st, uint64_t h)
+{
+	if (2 * (st->seen_n + 1) > st->seen_cap) {
+		size_t nc = st->seen_cap ? 2 * st->seen_cap : 256;
+		uint64_t *nt = fl_arena_alloc(s->arena, nc * sizeof *nt);
+		if (!nt)
+			return -1;
+		for (size_t i = 0; i < st->seen_cap; i++) {
+			uint64_t v = st->seen[i];
+			if (!v)
+				continue;
+			size_t j = v & (nc - 1);
+			while (nt[j])
+				j = (j + 1) & (nc - 1);
+			nt[j] = v;
+		}
+		st->seen = nt;
+		st->seen_cap = nc;
+	}
+	size_t j = h & (st->seen_cap - 1);
+	while (st->seen[j]) {
+		if (st->seen[j] == h)
+			return 0;
+		j = (j + 1) & (st->seen_cap - 1);
+	}
+	st->seen[j] = h;
+	st->seen_n++;
+	return 1;
+}
+
+/* Records a diagnostic unless the same one (code, span, message) was
+ * reported before; NULL when deduplicated or out of memory (st->oom). */
+static fl_dg *emitv(fl_session *s, cstate *st, fl_code code, fl_span sp,
+		    const char *kind, const char *name, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 7, 0)));
+static fl_dg *emitv(fl_session *s, cstate *st, fl_code code, fl_span sp,
+		    const char *kind, const char *name, const char *fmt,
+		    va_list ap)
+{
+	char *msg = fl_arena_vprintf(s->arena, fmt, ap);
+	if (!msg) {
+		st->oom = 1;
+		return NULL;
+	}
+	int r = remember(s, st, hash_diag(code, sp, msg));
+	if (r <= 0) {
+		if (r < 0)
+			st->oom = 1;
+		return NULL;
+	}
+	fl_dg *g = fl_diag(&s->diags, code, sp, "%s", msg);
+	if (!g) {
+		st->oom = 1;
+		return NULL;
+	}
+	if (kind)
+		fl_diag_item(g, kind, name);
+	return g;
+}
+
+static fl_dg *emit(fl_session *s, cstate *st, fl_code code, fl_span sp,
+		   const char *kind, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+static fl_dg *emit(fl_session *s, cstate *st, fl_code code, fl_span sp,
+		   const char *kind, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fl_dg *g = emitv(s, st, code, sp, kind, name, fmt, ap);
+	va_end(ap);
+	return g;
+}
+
+/* ---- text with positions ---------------------------------------------- */
+
+typedef struct tbuf {
+	char *s;
+	fl_pos *pos;
+	uint32_t len, cap;
+	int oom;
+} tbuf;
+
+static void tb_reserve(fl_arena *a, tbuf *b, uint32_t more)
+{
+	if (b->oom)
+		return;
+	if (b->len + more + 1 <= b->cap)
+		return;
+	uint32_t nc = b->cap ? b->cap : 64;
+	while (nc < b->len + more + 1) {
+		if (nc > UINT32_MAX / 2) {
+			b->oom = 1;
+			return;
+		}
+		nc *= 2;
+	}
+	char *ns = fl_arena_realloc(a, b->s, b->cap, nc);
+	fl_pos *np = fl_arena_realloc(a, b->pos, sizeof(fl_pos) * b->cap,
+				      sizeof(fl_pos) * (size_t)nc);
+	if (!ns || !np) {
+		b->oom = 1;
+		return;
+	}
+	b->s = ns;
+	b->pos = np;
+	b->cap = nc;
+}
+
+/* Appends s[0..n); byte i maps to pos[i] (pos NULL: every byte to `at`). */
+static void tb_put(fl_arena *a, tbuf *b, const char *s, uint32_t n,
+		   const fl_pos *pos, fl_pos at)
+{
+	tb_reserve(a, b, n);
+	if (b->oom)
+		return;
+	memcpy(b->s + b->len, s, n);
+	for (uint32_t i = 0; i < n; i++)
+		b->pos[b->len + i] = pos ? pos[i] : at;
+	b->len += n;
+	b->s[b->len] = '\0';
+	b->pos[b->len] = at;
+}
+
+static void tb_str(fl_arena *a, tbuf *b, const char *s, fl_pos at)
+{
+	tb_put(a, b, s, (uint32_t)strlen(s), NULL, at);
+}
+
+static void tb_text(fl_arena *a, tbuf *b, const fl_text *t)
+{
+	fl_pos end = t->pos ? t->pos[t->len] : (fl_pos){UINT32_MAX, 0};
+	tb_put(a, b, t->s, t->len, t->pos, end);
+}
+
+static int tb_done(tbuf *b, fl_text *out)
+{
+	if (b->oom)
+		return FL_ENOMEM;
+	if (!b->s) {
+		out->s = "";
+		out->len = 0;
+		out->pos = NULL;
+		return 0;
+	}
+	out->s = b->s;
+	out->len = b->len;
+	out->pos = b->pos;
+	return 0;
+}
+
+static int text_eq(const fl_text *a, const fl_text *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->s, b->s, a->len) == 0);
+}
+
+/* ---- lists (condition spec §6) ---------------------------------------- */
+
+/* memmem without relying on _GNU_SOURCE. */
+static const char *find_mem(const char *h, size_t hn, const char *n, size_t nn)
+{
+	if (nn == 0 || hn < nn)
+		return NULL;
+	for (size_t i = 0; i + nn <= hn; i++) {
+		const char *p = memchr(h + i, n[0], hn - nn + 1 - i);
+		if (!p)
+			return NULL;
+		i = (size_t)(p - h);
+		if (!memcmp(p, n, nn))
+			return p;
+	}
+	return NULL;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int is_delim(char c)
+{
+	return is_blank(c) || c == '(' || c == ')' || c == ',' || c == '=';
+}
+
+/* Falco's quote_item: double quotes around an item with a space that does
+ * not already start with a quote; no escaping. */
+static const char *quote_item(fl_arena *a, const char *s, size_t n)
+{
+	if (memchr(s, ' ', n) && s[0] != '"' && s[0] != '\'')
+		return fl_arena_printf(a, "\"%.*s\"", (int)n, s);
+	return fl_arena_strndup(a, s, n);
+}
+
+/* Compiles every list's items (§6.1) when a list changed; marks which
+ * lists' compiled items differ from the previous pass.  Returns the number
+ * of changed lists, or FL_ENOMEM. */
+static int compile_lists(fl_session *s, cstate *st)
+{
+	fl_ruleset *rs = s->rs;
+	int touched = 0;
+	while (st->lists.n < rs->lists.n) {
+		clist z = {0};
+		TRYM(FL_VEC_PUSH(s->arena, st->lists, z));
+		touched = 1;
+	}
+	for (size_t i = 0; i < rs->lists.n; i++) {
+		fl_list *l = rs->lists.v[i];
+		size_t stamp = l->c.contribs.n * 65536u + l->c.base * 7u + l->items.n;
+		if (stamp != st->lists.v[i].seen_contribs) {
+			st->lists.v[i].seen_contribs = stamp;
+			touched = 1;
+		}
+		st->lists.v[i].changed = 0;
+	}
+	if (!touched)
+		return 0;
+	int nchanged = 0;
+	for (size_t i = 0; i < rs->lists.n; i++) {
+		fl_list *l = rs->lists.v[i];
+		clist *cl = &st->lists.v[i];
+		FL_VEC(const char *) out = {0};
+		for (size_t k = 0; k < l->items.n; k++) {
+			const fl_list_item *it = &l->items.v[k];
+			fl_list *ref = fl_ruleset_list(rs, it->s, it->len);
+			if (ref && ref->c.order < l->c.visibility) {
+				for (size_t j = 0; j < ref->items.n; j++) {
+					const char *q = quote_item(s->arena, ref->items.v[j].s,
+								   ref->items.v[j].len);
+					if (!q)
+						TRYM(-1);
+					TRYM(FL_VEC_PUSH(s->arena, out, q));
+				}
+				for (size_t j = 0; j < rs->lists.n; j++)
+					if (rs->lists.v[j] == ref)
+						st->lists.v[j].used_by_list = 1;
+			} else {
+				const char *q = quote_item(s->arena, it->s, it->len);
+				if (!q)
+					TRYM(-1);
+				TRYM(FL_VEC_PUSH(s->arena, out, q));
+			}
+		}
+		int same = out.n == cl->n;
+		for (size_t k = 0; same && k < out.n; k++)
+			same = strcmp(out.v[k], cl->items[k]) == 0;
+		if (!same) {
+			cl->items = out.v;
+			cl->n = out.n;
+			cl->changed = 1;
+			nchanged++;
+		}
+	}
+	return nchanged;
+}
+
+const char *const *fl_compile_list_items(const fl_session *s, size_t i, size_t *n)
+{
+	const cstate *st = s->compile_state;
+	if (!st || i >= st->lists.n) {
+		*n = 0;
+		return NULL;
+	}
+	*n = st->lists.v[i].n;
+	return (const char *const *)st->lists.v[i].items;
+}
+
+/* Falco's resolve_list for one list, on *t (positions kept; inserted bytes
+ * take the position of the list name).  Returns 1 if it replaced
+ * something, 0 if not, FL_ENOMEM. */
+static int subst_one(fl_arena *a, fl_text *t, const char *name, size_t nlen,
+		     const clist *cl)
+{
+	if (nlen == 0)
+		return 0;
+	int used = 0;
+	size_t start = 0;
+	const char *hit;
+	size_t from = 0;
+	while (from <= t->len &&
+	       (hit = find_mem(t->s + from, t->len - from, name, nlen)) != NULL) {
+		start = (size_t)(hit - t->s);
+		size_t end = start + nlen;
+		if ((start == 0 || is_delim(t->s[start - 1])) &&
+		    (end >= t->len || is_delim(t->s[end]))) {
+			fl_pos at = t->pos ? t->pos[start] : (fl_pos){UINT32_MAX, 0};
+			while (start > 0 && is_blank(t->s[start - 1]))
+				start--;
+			while (end < t->len && is_blank(t->s[end]))
+				end++;
+			tbuf sub = {0};
+			for (size_t k = 0; k < cl->n; k++) {
+				if (k)
+					tb_str(a, &sub, ", ", at);
+				tb_str(a, &sub, cl->items[k], at);
+			}
+			if (cl->n == 0) {
+				if (start > 0 && t->s[start - 1] == ',')
+					start--;
+				else if (end < t->len && t->s[end] == ',')
+					end++;
+			}
+			tbuf nb = {0};
+			fl_pos endpos = t->pos ? t->pos[t->len] : at;
+			if (start > 0) {
+				tb_put(a, &nb, t->s, (uint32_t)start, t->pos, at);
+				tb_str(a, &nb, " ", at);
+			}
+			if (sub.len)
+				tb_put(a, &nb, sub.s, sub.len, NULL, at);
+			tb_str(a, &nb, " ", at);
+			if (end < t->len)
+				tb_put(a, &nb, t->s + end, (uint32_t)(t->len - end),
+				       t->pos ? t->pos + end : NULL, endpos);
+			if (nb.oom || sub.oom)
+				return FL_ENOMEM;
+			nb.pos[nb.len] = endpos;
+			fl_text nt = {nb.s, nb.len, t->pos ? nb.pos : NULL};
+			*t = nt;
+			start += sub.len + 1;
+			used = 1;
+		}
+		from = start + 1;
+	}
+	return used;
+}
+
+/* Substitutes every list into `in` (first-definition order); used[i] set
+ * for each list that replaced something. */
+static int subst_lists(fl_session *s, cstate *st, const fl_text *in,
+		       fl_text *out, unsigned char **used, size_t *nused)
+{
+	fl_ruleset *rs = s->rs;
+	fl_text t = *in;
+	unsigned char *u = NULL;
+	for (size_t i = 0; i < rs->lists.n; i++) {
+		fl_list *l = rs->lists.v[i];
+		/* cheap filter before the exact pass */
+		if (l->c.name_len == 0 || !find_mem(t.s, t.len, l->c.name, l->c.name_len))
+			continue;
+		int r = subst_one(s->arena, &t, l->c.name, l->c.name_len, &st->lists.v[i]);
+		if (r < 0)
+			return FL_ENOMEM;
+		if (r) {
+			if (!u && !(u = fl_arena_alloc(s->arena, rs->lists.n)))
+				return FL_ENOMEM;
+			u[i] = 1;
+		}
+	}
+	*out = t;
+	*used = u;
+	*nused = u ? rs->lists.n : 0;
+	return 0;
+}
+
+/* 1 if `t` mentions the name of a list whose compiled items changed. */
+static int mentions_changed_list(const fl_session *s, const cstate *st, const fl_text *t)
+{
+	const fl_ruleset *rs = s->rs;
+	for (size_t i = 0; i < rs->lists.n && i < st->lists.n; i++)
+		if (st->lists.v[i].changed && rs->lists.v[i]->c.name_len &&
+		    find_mem(t->s, t->len, rs->lists.v[i]->c.name, rs->lists.v[i]->c.name_len))
+			return 1;
+	return 0;
+}
+
+/* ---- parse errors ----------------------------------------------------- */
+
+static fl_span text_span(const fl_text *t, uint32_t a, uint32_t b, fl_span fallback)
+{
+	fl_span sp = fl_text_span(t, a, b);
+	return sp.src == UINT32_MAX ? fallback : sp;
+}
+
+/* Parses t; on errors reports them all (the first is Falco's).  Returns the
+ * tree, or NULL when it did not parse (*oom set when out of memory). */
+static fl_expr *parse_cond(fl_session *s, cstate *st, const fl_text *t,
+			   const fl_text *orig, const char *kind, const char *name,
+			   fl_span fallback)
+{
+	fl_expr_errors errs = {0};
+	fl_expr *e = fl_expr_parse(s->arena, t->s, t->len, s->opt.limits.max_expr_depth, &errs);
+	if (!e) {
+		st->oom = 1;
+		return NULL;
+	}
+	if (!errs.n)
+		return e;
+	for (size_t i = 0; i < errs.n; i++) {
+		fl_expr_error *er = &errs.v[i];
+		fl_span sp = text_span(t, er->start, er->end > er->start ? er->end : er->start + 1,
+				       fallback);
+		fl_dg *g = emit(s, st, FL050, sp, kind, name, "%s", er->msg);
+		if (g && i == 0 && t->len < 400 && !text_eq(t, orig))
+			fl_diag_note(&s->diags, g, FL_NOSPAN, "the condition as parsed: %.*s",
+				     (int)t->len, t->s);
+	}
+	return NULL;
+}
+
+/* ---- macros (condition spec §7) --------------------------------------- */
+
+static fl_cmacro *cmacro_of(fl_session *s, fl_macro *m)
+{
+	if (!m->compiled) {
+		fl_cmacro *cm = fl_arena_alloc(s->arena, sizeof *cm);
+		if (!cm)
+			return NULL;
+		cm->m = m;
+		cm->seen_contribs = (size_t)-1;
+		m->compiled = cm;
+	}
+	return m->compiled;
+}
+
+/* Collects the MACRO nodes of a tree (iterative). */
+typedef FL_VEC(const fl_expr *) node_vec;
+
+static int macro_nodes(fl_arena *a, const fl_expr *root, node_vec *out)
+{
+	fl_expr_iter *it = fl_expr_iter_new(a, root);
+	if (!it)
+		return FL_ENOMEM;
+	const fl_expr *n;
+	fl_expr_event ev;
+	while ((ev = fl_expr_iter_next(it, &n)) != FL_EXPR_EV_DONE) {
+		if (ev == FL_EXPR_EV_OOM)
+			return FL_ENOMEM;
+		if (ev == FL_EXPR_EV_ENTER && n->kind == FL_EXPR_MACRO)
+			if (FL_VEC_PUSH(a, *out, n))
+				return FL_ENOMEM;
+	}
+	return 0;
+}
+
+/* Resolves the macro references of `ast` (in `t`): every name must be a
+ * macro whose order is below `vis` (rules: UINT32_MAX).  Fills refs; on
+ * the first undefined name reports it and returns 1. */
+static int resolve_refs(fl_session *s, cstate *st, const fl_expr *ast, const fl_text *t,
+			uint32_t vis, void *refs_vec, const char *kind, const char *name,
+			fl_span fallback, int report)
+{
+	FL_VEC(fl_cmacro *) *refs = refs_vec;
+	node_vec nodes = {0};
+	refs->n = 0;
+	if (macro_nodes(s->arena, ast, &nodes))
+		TRYM(-1);
+	for (size_t i = 0; i < nodes.n; i++) {
+		const fl_expr *n = nodes.v[i];
+		fl_macro *m = fl_ruleset_macro(s->rs, n->u.macro.name, n->u.macro.len);
+		if (!m || m->c.order >= vis) {
+			if (report) {
+				fl_dg *g = emit(s, st, FL051,
+						text_span(t, n->start, n->end, fallback), kind, name,
+						"undefined macro '%.*s'", (int)n->u.macro.len,
+						n->u.macro.name);
+				if (g && m)
+					fl_diag_note(&s->diags, g, m->c.name_span,
+						     "defined here, after the %s that uses it", kind);
+			}
+			return 1;
+		}
+		fl_cmacro *cm = cmacro_of(s, m);
+		if (!cm)
+			TRYM(-1);
+		size_t k;
+		for (k = 0; k < refs->n && refs->v[k] != cm; k++)
+			;
+		if (k == refs->n)
+			TRYM(FL_VEC_PUSH(s->arena, *refs, cm));
+	}
+	return 0;
+}
+
+/* Substitutes and parses the macros whose text may have changed; returns
+ * 1 if any macro changed (or is new), 0, or FL_ENOMEM. */
+static int macros_parse(fl_session *s, cstate *st, int lists_changed)
+{
+	fl_ruleset *rs = s->rs;
+	int changed = 0;
+	for (size_t i = 0; i < rs->macros.n; i++) {
+		fl_macro *m = rs->macros.v[i];
+		fl_cmacro *cm = cmacro_of(s, m);
+		if (!cm)
+			TRYM(-1);
+		cm->dirty = 0;
+		int contrib_changed = cm->seen_contribs != m->c.contribs.n * 65536u + m->c.base ||
+				      cm->seen_base != m->c.visibility;
+		if (!contrib_changed && !(lists_changed && mentions_changed_list(s, st, &m->cond)))
+			continue;
+		cm->seen_contribs = m->c.contribs.n * 65536u + m->c.base;
+		cm->seen_base = m->c.visibility;
+		fl_text t;
+		unsigned char *used;
+		size_t nused;
+		TRYM(subst_lists(s, st, &m->cond, &t, &used, &nused));
+		cm->lists_used = used;
+		cm->nlists_used = nused;
+		if (cm->ast && text_eq(&t, &cm->text) && !contrib_changed)
+			continue;
+		cm->text = t;
+		cm->dirty = 1;
+		changed = 1;
+		cm->ast = parse_cond(s, st, &t, &m->cond, "macro", m->c.name, m->def.span);
+		if (st->oom)
+			return FL_ENOMEM;
+	}
+	return changed;
+}
+
+/* Resolves every macro's references, finds loops and computes the
+ * dependency post-order; dirtiness spreads to macros that use a dirty one. */
+static int macros_resolve(fl_session *s, cstate *st)
+{
+	fl_ruleset *rs = s->rs;
+	for (size_t i = 0; i < rs->macros.n; i++) {
+		fl_cmacro *cm = rs->macros.v[i]->compiled;
+		cm->bad = cm->ast == NULL;
+		cm->color = 0;
+		cm->refs.n = 0;
+		if (!cm->ast)
+			continue;
+		fl_macro *m = cm->m;
+		int r = resolve_refs(s, st, cm->ast, &cm->text, m->c.visibility, &cm->refs,
+				     "macro", m->c.name, m->def.span, 1);
+		if (r < 0)
+			return r;
+		if (r)
+			cm->bad = 1;
+	}
+	/* Loop detection and post-order: iterative DFS, colours 0 white, 1 on
+	 * the path, 2 done. */
+	st->post.n = 0;
+	typedef struct frame { fl_cmacro *m; size_t next; } frame;
+	FL_VEC(frame) stk = {0};
+	for (size_t i = 0; i < rs->macros.n; i++) {
+		fl_cmacro *root = rs->macros.v[i]->compiled;
+		if (root->color)
+			continue;
+		root->color = 1;
+		frame f0 = {root, 0};
+		TRYM(FL_VEC_PUSH(s->arena, stk, f0));
+		while (stk.n) {
+			frame *f = &stk.v[stk.n - 1];
+			if (f->next < f->m->refs.n) {
+				fl_cmacro *x = f->m->refs.v[f->next++];
+				if (x->color == 2) {
+					if (x->bad)
+						f->m->bad = 1;
+					continue;
+				}
+				if (x->color == 1) {
+					/* A loop: Falco names the first macro met
+					 * twice when resolving the lowest macro on
+					 * it (the root of the walk is not counted). */
+					size_t k = 0;
+					while (k < stk.n && stk.v[k].m != x)
+						k++;
+					fl_cmacro *named = x;
+					if (k + 1 < stk.n)
+						named = stk.v[k + 1].m;
+					fl_cmacro *at = x;
+					for (size_t j = k; j < stk.n; j++) {
+						if (stk.v[j].m->m->c.order < at->m->c.order)
+							at = stk.v[j].m;
+						stk.v[j].m->bad = 1;
+					}
+					if (at != x && k + 1 < stk.n) {
+						/* name the successor of `at` on the cycle */
+						size_t ai = k;
+						while (stk.v[ai].m != at)
+							ai++;
+						named = ai + 1 < stk.n ? stk.v[ai + 1].m : x;
+					}
+					int rep = 0;
+					for (size_t j = k; j < stk.n; j++)
+						rep |= stk.v[j].m->reported;
+					if (!rep) {
+						fl_dg *g = emit(s, st, FL052, at->m->def.span, "macro",
+								at->m->c.name,
+								"reference loop in macro '%s'",
+								named->m->c.name);
+						for (size_t j = k; g && j < stk.n; j++)
+							fl_diag_note(&s->diags, g, stk.v[j].m->m->def.span,
+								     "'%s' uses '%s'", stk.v[j].m->m->c.name,
+								     (j + 1 < stk.n ? stk.v[j + 1].m : x)->m->c.name);
+						for (size_t j = k; j < stk.n; j++)
+							stk.v[j].m->reported = 1;
+					}
+					continue;
+				}
+				x->color = 1;
+				frame nf = {x, 0};
+				TRYM(FL_VEC_PUSH(s->arena, stk, nf));
+				continue;
+			}
+			fl_cmacro *done = f->m;
+			stk.n--;
+			done->color = 2;
+			for (size_t k = 0; k < done->refs.n; k++) {
+				if (done->refs.v[k]->dirty)
+					done->dirty = 1;
+				if (done->refs.v[k]->bad)
+					done->bad = 1;
+			}
+			TRYM(FL_VEC_PUSH(s->arena, st->post, done));
+		}
+	}
+	/* Reset the loop report flags of macros no longer in a loop. */
+	for (size_t i = 0; i < rs->macros.n; i++) {
+		fl_cmacro *cm = rs->macros.v[i]->compiled;
+		if (!cm->bad)
+			cm->reported = 0;
+	}
+	return 0;
+}
+
+/* ---- exception clauses (rules-format §10.5) --------------------------- */
+
+static fl_pos node_pos(const fl_ynode *n)
+{
+	return (fl_pos){n->span.src, n->span.start};
+}
+
+/* Appends the decoded scalar `n` with its file positions (q() applied when
+ * quote is set). */
+static void put_scalar(fl_session *s, tbuf *b, const fl_ynode *n, int quote)
+{
+	fl_text t = {0};
+	const fl_source *src = n->span.src < s->sources.n ? s->sources.v[n->span.src] : NULL;
+	int has = src && fl_yscalar_text(s->arena, src, n, &t) == 0 && t.len == n->len;
+	const char *str = n->str ? n->str : "";
+	int q = quote && memchr(str, ' ', n->len) && str[0] != '"' && str[0] != '\'';
+	if (q)
+		tb_str(s->arena, b, "\"", node_pos(n));
+	tb_put(s->arena, b, str, n->len, has ? t.pos : NULL, node_pos(n));
+	if (q)
+		tb_str(s->arena, b, "\"", has ? t.pos[t.len] : node_pos(n));
+}
+
+static void trimmed(const char *s, uint32_t n, const char **o, uint32_t *on)
+{
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	*o = s;
+	*on = n;
+}
+
+static int is_list_comp(const char *c, uint32_t n)
+{
+	if ((n == 2 && !memcmp(c, "in", 2)) || (n == 10 && !memcmp(c, "intersects", 10)) ||
+	    (n == 6 && !memcmp(c, "pmatch", 6)))
+		return 1;
+	/* "<op> oneof|anyof|allof" (0.44) */
+	const char *sp = memchr(c, ' ', n);
+	if (!sp)
+		return 0;
+	const char *w = sp;
+	uint32_t wn = n - (uint32_t)(sp - c);
+	trimmed(w, wn, &w, &wn);
+	return (wn == 5 && (!memcmp(w, "oneof", 5) || !memcmp(w, "anyof", 5) || !memcmp(w, "allof", 5)));
+}
+
+/* Builds the rule's condition text with exceptions; returns 0, 1 when an
+ * exception is malformed (reported), FL_ENOMEM. */
+static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
+{
+	if (!r->exceptions.n) {
+		*out = r->cond;
+		return 0;
+	}
+	fl_arena *a = s->arena;
+	tbuf b = {0};
+	fl_pos p0 = r->cond.pos ? r->cond.pos[0] : (fl_pos){r->cond_def.span.src, r->cond_def.span.start};
+	fl_pos pe = r->cond.pos ? r->cond.pos[r->cond.len] : p0;
+	tb_str(a, &b, "(", p0);
+	tb_text(a, &b, &r->cond);
+	tb_str(a, &b, ")", pe);
+	int bad = 0;
+	for (size_t i = 0; i < r->exceptions.n; i++) {
+		fl_exception *e = &r->exceptions.v[i];
+		if (!e->values.n || !e->fields)
+			continue;
+		fl_pos ep = {e->span.src, e->span.start};
+		tbuf c = {0};
+		if (e->fields->kind == FL_Y_SCALAR) {
+			const char *op = "in";
+			uint32_t opn = 2;
+			if (e->comps && e->comps->kind == FL_Y_SCALAR)
+				trimmed(e->comps->str, e->comps->len, &op, &opn);
+			tb_str(a, &c, "(", ep);
+			put_scalar(s, &c, e->fields, 0);
+			tb_str(a, &c, " ", ep);
+			tb_put(a, &c, op, opn, NULL, e->comps ? node_pos(e->comps) : ep);
+			tb_str(a, &c, " (", ep);
+			for (size_t k = 0; k < e->values.n; k++) {
+				const fl_ynode *v = e->values.v[k];
+				if (v->kind != FL_Y_SCALAR) {
+					emit(s, st, FL061, v->span, "rule", r->c.name,
+					     "exception '%s' has a value that is not a string (its 'fields' is a single field)",
+					     e->name);
+					bad = 1;
+					break;
+				}
+				if (k)
+					tb_str(a, &c, ", ", node_pos(v));
+				put_scalar(s, &c, v, 1);
+			}
+			tb_str(a, &c, "))", ep);
+		} else if (e->fields->kind == FL_Y_SEQ) {
+			uint32_t nf = e->fields->n;
+			tb_str(a, &c, "(", ep);
+			for (size_t k = 0; k < e->values.n && !bad; k++) {
+				const fl_ynode *tup = e->values.v[k];
+				uint32_t nt = tup->kind == FL_Y_SEQ ? tup->n : 0;
+				if (nt != nf) {
+					emit(s, st, FL062, tup->span, "rule", r->c.name,
+					     "exception '%s' has %u fields but a value with %u elements",
+					     e->name, nf, nt);
+					bad = 1;
+					break;
+				}
+				if (k)
+					tb_str(a, &c, " or ", node_pos(tup));
+				tb_str(a, &c, "(", node_pos(tup));
+				for (uint32_t j = 0; j < nf; j++) {
+					const fl_ynode *f = e->fields->kids[j];
+					const char *op = "=";
+					uint32_t opn = 1;
+					const fl_ynode *cn = NULL;
+					if (e->comps && e->comps->kind == FL_Y_SEQ && j < e->comps->n) {
+						cn = e->comps->kids[j];
+						if (cn->kind == FL_Y_SCALAR)
+							trimmed(cn->str, cn->len, &op, &opn);
+					}
+					const fl_ynode *el = tup->kids[j];
+					if (j)
+						tb_str(a, &c, " and ", node_pos(el));
+					tb_str(a, &c, " ", node_pos(f));
+					if (f->kind == FL_Y_SCALAR)
+						put_scalar(s, &c, f, 0);
+					tb_str(a, &c, " ", node_pos(f));
+					tb_put(a, &c, op, opn, NULL, cn ? node_pos(cn) : node_pos(f));
+					tb_str(a, &c, " ", node_pos(el));
+					if (el->kind == FL_Y_SEQ) {
+						tb_str(a, &c, "(", node_pos(el));
+						for (uint32_t q = 0; q < el->n; q++) {
+							if (q)
+								tb_str(a, &c, ", ", node_pos(el->kids[q]));
+							if (el->kids[q]->kind == FL_Y_SCALAR)
+								put_scalar(s, &c, el->kids[q], 1);
+						}
+						tb_str(a, &c, ")", node_pos(el));
+					} else if (el->kind == FL_Y_SCALAR && is_list_comp(op, opn)) {
+						if (el->len && el->str[0] == '(') {
+							put_scalar(s, &c, el, 0);
+						} else {
+							tb_str(a, &c, "(", node_pos(el));
+							put_scalar(s, &c, el, 0);
+							tb_str(a, &c, ")", node_pos(el));
+						}
+					} else if (el->kind == FL_Y_SCALAR) {
+						put_scalar(s, &c, el, 1);
+					}
+				}
+				tb_str(a, &c, ")", node_pos(tup));
+			}
+			tb_str(a, &c, ")", ep);
+		} else {
+			continue;
+		}
+		if (bad)
+			break;
+		if (c.oom)
+			return FL_ENOMEM;
+		if (c.len) {
+			tb_str(a, &b, " and not ", ep);
+			tb_put(a, &b, c.s, c.len, c.pos, ep);
+		}
+	}
+	if (bad)
+		return 1;
+	return tb_done(&b, out);
+}
+
+/* ---- checks on one tree ------------------------------------------------ */
+
+typedef struct ctx {
+	fl_session *s;
+	cstate *st;
+	const char *source;
+	int slot;
+	const fl_text *t;
+	fl_span fallback;
+	findings *warn, *err, *cwarn;
+	const char *kind, *name;
+} ctx;
+
+static void add_finding(ctx *c, findings *v, fl_code code, fl_span sp, int soft,
+			const char *depfield, const char *help, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+static void add_finding(ctx *c, findings *v, fl_code code, fl_span sp, int soft,
+			const char *depfield, const char *help, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = fl_arena_vprintf(c->s->arena, fmt, ap);
+	va_end(ap);
+	finding f = {code, sp, msg, help, soft, depfield};
+	if (!msg || FL_VEC_PUSH(c->s->arena, *v, f))
+		c->st->oom = 1;
+}
+
+static fl_span osp(ctx *c, uint32_t a, uint32_t b)
+{
+	return text_span(c->t, a, b > a ? b : a + 1, c->fallback);
+}
+
+static int is_num_type(fl_ftype t)
+{
+	return fl_type_class(t) == FL_TC_NUM;
+}
+
+static int valid_number(fl_ftype t, const char *s, size_t n)
+{
+	if (!n)
+		return 0;
+	if (t == FL_T_DOUBLE) {
+		char *end;
+		char buf[64];
+		if (n >= sizeof buf)
+			return 0;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		strtod(buf, &end);
+		return *end == '\0';
+	}
+	size_t i = 0;
+	if (s[0] == '+' || s[0] == '-')
+		i++;
+	if (i == n)
+		return 0;
+	for (; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int valid_hex(const char *s, size_t n)
+{
+	if (n % 2)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* Resolves a FIELD operand into side->m; reports problems.  Returns 0 ok,
+ * 1 failed. */
+static int check_field(ctx *c, const fl_operand *o, fl_cside *side, int in_output)
+{
+	(void)in_output;
+	fl_field_match *m = &side->m;
+	fl_field_status stt = fl_field_resolve(c->source, o->text, o->len,
+					       o->has_arg ? o->arg : NULL,
+					       o->has_arg ? o->arg_len : 0, c->st->target, m);
+	fl_span sp = osp(c, o->start, o->end);
+	switch (stt) {
+	case FL_FIELD_OK:
+		side->type = m->type;
+		side->is_list = m->field && (m->field->flags & FL_FF_LIST);
+		return 0;
+	case FL_FIELD_UNKNOWN_SOURCE:
+		/* a source without catalogue: its plugin's fields are unknown */
+		side->type = FL_T_NONE;
+		return 0;
+	case FL_FIELD_UNKNOWN:
+	case FL_FIELD_OTHER_SOURCE:
+	case FL_FIELD_NOT_YET:
+	case FL_FIELD_REMOVED: {
+		char why[160] = "";
+		char vb[32], vb2[32];
+		if (stt == FL_FIELD_OTHER_SOURCE)
+			snprintf(why, sizeof why, " for source '%s'", c->source);
+		else if (stt == FL_FIELD_NOT_YET && m->field)
+			snprintf(why, sizeof why, " in Falco %s (added in %s)",
+				 fl_version_str(c->st->target, vb, sizeof vb),
+				 fl_version_str(m->field->since, vb2, sizeof vb2));
+		else if (stt == FL_FIELD_REMOVED && m->field)
+			snprintf(why, sizeof why, " in Falco %s (removed in %s)",
+				 fl_version_str(c->st->target, vb, sizeof vb),
+				 fl_version_str(m->field->removed, vb2, sizeof vb2));
+		const char *sug = stt == FL_FIELD_UNKNOWN
+					  ? fl_field_suggest(c->source, o->text, o->len, c->st->target)
+					  : NULL;
+		const char *help = sug ? fl_arena_printf(c->s->arena, "did you mean '%s'?", sug) : NULL;
+		add_finding(c, c->err, FL053, sp, 1, NULL, help, "unknown field '%.*s'%s",
+			    (int)(o->text_end - o->text_start), c->t->s + o->text_start, why);
+		return 1;
+	}
+	case FL_FIELD_ARG_MISSING:
+		add_finding(c, c->err, FL054, sp, 0, NULL, NULL,
+			    "field '%s' needs an argument", o->text);
+		return 1;
+	case FL_FIELD_ARG_UNEXPECTED:
+		add_finding(c, c->err, FL054, sp, 0, NULL, NULL,
+			    "field '%s' does not take this argument", o->text);
+		return 1;
+	case FL_FIELD_ARG_INVALID:
+		add_finding(c, c->err, FL054, sp, 0, NULL, NULL,
+			    "invalid argument '%.*s' of field '%s'", (int)m->arg_len,
+			    m->arg ? m->arg : "", m->field ? m->field->name : o->text);
+		return 1;
+	}
+	return 1;
+}
+
+static int check_side(ctx *c, const fl_operand *o, fl_cside *side, unsigned depth);
+
+static int check_transformer(ctx *c, const fl_operand *o, fl_cside *side, unsigned depth)
+{
+	const char *tn = fl_expr_tr_name(o->tr);
+	int x = fl_xform_lookup(tn, strlen(tn));
+	fl_span sp = osp(c, o->start, o->end);
+	if (x < 0) {
+		add_finding(c, c->err, FL059, sp, 0, NULL, NULL, "unknown transformer '%s'", tn);
+		return 1;
+	}
+	const fl_xform_info *xi = fl_xform_get((fl_xform)x);
+	if (!supported(c->st, xi->since)) {
+		char vb[32], vb2[32];
+		add_finding(c, c->err, FL060, sp, 0, NULL, NULL,
+			    "transformer '%s' needs Falco %s or newer (target %s)", tn,
+			    fl_version_str(xi->since, vb, sizeof vb),
+			    fl_version_str(c->st->target, vb2, sizeof vb2));
+		return 1;
+	}
+	if (o->nitems < xi->min_args || (xi->max_args && o->nitems > xi->max_args)) {
+		add_finding(c, c->err, FL059, sp, 0, NULL, NULL,
+			    "transformer '%s' takes %u argument%s, not %u", tn, xi->min_args,
+			    xi->min_args == 1 ? "" : "s", o->nitems);
+		return 1;
+	}
+	side->args = fl_arena_alloc(c->s->arena, sizeof(fl_cside) * (o->nitems ? o->nitems : 1));
+	if (!side->args) {
+		c->st->oom = 1;
+		return 1;
+	}
+	int bad = 0;
+	for (uint32_t i = 0; i < o->nitems; i++) {
+		const fl_operand *arg = o->items[i];
+		if (arg->kind == FL_OPERAND_VALUE) {
+			side->args[i].o = arg;  /* literal argument (join separator, getopt spec) */
+			continue;
+		}
+		if (check_side(c, arg, &side->args[i], depth + 1)) {
+			bad = 1;
+			continue;
+		}
+		if (i == 0 && side->args[i].type != FL_T_NONE &&
+		    !fl_xform_accepts((fl_xform)x, side->args[i].type, side->args[i].is_list)) {
+			add_finding(c, c->err, FL059, osp(c, arg->start, arg->end), 0, NULL, NULL,
+				    "transformer '%s' does not accept a %s%s value", tn,
+				    side->args[i].is_list ? "list of " : "",
+				    fl_type_name(side->args[i].type));
+			bad = 1;
+		}
+	}
+	if (bad)
+		return 1;
+	if (xi->result == FL_T_NONE) {
+		side->type = o->nitems ? side->args[0].type : FL_T_NONE;
+		side->is_list = o->nitems ? side->args[0].is_list : 0;
+	} else {
+		side->type = xi->result;
+		side->is_list = 0;
+		if ((fl_xform)x == FL_XF_JOIN || (fl_xform)x == FL_XF_GETOPT)
+			side->is_list = 0;
+	}
+	return 0;
+}
+
+static int check_side(ctx *c, const fl_operand *o, fl_cside *side, unsigned depth)
+{
+	side->o = o;
+	if (depth > FL_EXPR_MAX_DEPTH) {
+		add_finding(c, c->err, FL059, osp(c, o->start, o->end), 0, NULL, NULL,
+			    "transformers nested too deeply");
+		return 1;
+	}
+	if (o->kind == FL_OPERAND_FIELD)
+		return check_field(c, o, side, 0);
+	if (o->kind == FL_OPERAND_TRANSFORMER)
+		return check_transformer(c, o, side, depth);
+	return 0;
+}
+
+static const char *const deprecated_names[] = {
+	"evt.dir", "evt.latency", "evt.latency.s", "evt.latency.ns",
+	"evt.latency.human", "evt.wait_latency",
+};
+
+/* Warning pass on one check (condition spec §8): <NA> and deprecated
+ * fields. */
+static void warn_pass(ctx *c, const fl_expr *e)
+{
+	const fl_operand *l = e->u.check.lhs;
+	if (!l || l->kind != FL_OPERAND_FIELD)
+		return;
+	if ((!strncmp(l->text, "ka.", 3) || !strncmp(l->text, "jevt.", 5))) {
+		fl_expr_op op = e->u.check.op;
+		if (op == FL_EXPR_OP_EQ || op == FL_EXPR_OP_EQEQ || op == FL_EXPR_OP_NE ||
+		    op == FL_EXPR_OP_IN || op == FL_EXPR_OP_INTERSECTS || op == FL_EXPR_OP_PMATCH) {
+			const fl_operand *r = e->u.check.rhs;
+			int na = 0;
+			if (r && r->kind == FL_OPERAND_VALUE && !strcmp(r->text, "<NA>"))
+				na = 1;
+			for (uint32_t i = 0; r && r->kind == FL_OPERAND_LIST && i < r->nitems; i++)
+				if (r->items[i]->kind == FL_OPERAND_VALUE && !strcmp(r->items[i]->text, "<NA>"))
+					na = 1;
+			if (na)
+				add_finding(c, c->warn, FL065, osp(c, e->start, e->end), 0, NULL, NULL,
+					    "'%s' is compared with '<NA>', which never matches a missing value",
+					    l->text);
+		}
+	}
+	for (size_t i = 0; i < sizeof deprecated_names / sizeof *deprecated_names; i++) {
+		if (strcmp(l->text, deprecated_names[i]) || l->has_arg)
+			continue;
+		const fl_field *f = fl_field_get(l->text, l->len);
+		if (f && fl_field_warns_deprecated(f, c->st->target)) {
+			const char *why = i == 0
+				? "'evt.dir = <' is always true and 'evt.dir = >' always false since enter events are dropped"
+				: "it has no value since enter events are dropped";
+			add_finding(c, c->warn, FL066, osp(c, l->start, l->end), 0, deprecated_names[i],
+				    NULL, "deprecated field '%s': %s", l->text, why);
+		}
+	}
+}
+
+/* The regex pattern without Falco's allowed decorations is plain text. */
+static int simple_regex(const char *p, size_t n)
+{
+	if (n && p[0] == '^')
+		p++, n--;
+	if (n >= 2 && p[0] == '.' && (p[1] == '*' || p[1] == '+' || p[1] == '?'))
+		p += 2, n -= 2;
+	if (n && p[n - 1] == '$')
+		n--;
+	if (n >= 2 && p[n - 2] == '.' && (p[n - 1] == '*' || p[n - 1] == '+' || p[n - 1] == '?'))
+		n -= 2;
+	for (size_t i = 0; i < n; i++)
+		if (strchr("\\^$.|?*+()[]{}", p[i]))
+			return 0;
+	return 1;
+}
+
+/* Compiler warnings on one constant value (condition spec §8). */
+static void value_warnings(ctx *c, const fl_expr *e, const fl_operand *v)
+{
+	if (!supported(c->st, fl_feature_min_falco(FL_FEAT_COMPILE_WARNINGS)))
+		return;
+	char buf[256];
+	size_t n = 0;
+	for (uint32_t i = 0; i < v->len && n + 1 < sizeof buf; i++)
+		if (!isspace((unsigned char)v->text[i]))
+			buf[n++] = v->text[i];
+	buf[n] = '\0';
+	fl_span sp = osp(c, v->start, v->end);
+	if (e->u.check.op == FL_EXPR_OP_REGEX && simple_regex(v->text, v->len)) {
+		add_finding(c, c->cwarn, FL069, sp, 0, NULL, NULL,
+			    "regex '%s' has no special characters: '=', 'contains', 'startswith' or 'endswith' is simpler and faster",
+			    v->text);
+	}
+	if (n && v->len < sizeof buf - 1) {
+		const char *par = strchr(buf, '(');
+		if (par && buf[n - 1] == ')' && fl_xform_lookup(buf, (size_t)(par - buf)) >= 0) {
+			add_finding(c, c->cwarn, FL070, sp, 0, NULL,
+				    "transformers are written without quotes",
+				    "value '%s' looks like a transformer written as a constant string",
+				    v->text);
+		} else if (fl_field_find(c->source, buf, n, c->st->target)) {
+			add_finding(c, c->cwarn, FL070, sp, 0, NULL,
+				    fl_arena_printf(c->s->arena, "to compare with the field, write 'val(%s)'", buf),
+				    "value '%s' looks like a field written as a constant string", v->text);
+		}
+	}
+}
+
+/* Checks one value against the lhs type. */
+static int check_value(ctx *c, const fl_expr *e, const fl_cside *lhs, const fl_operand *v,
+		       int op)
+{
+	fl_span sp = osp(c, v->start, v->end);
+	if (v->kind != FL_OPERAND_VALUE && v->kind != FL_OPERAND_IDENT)
+		return 0;
+	const fl_operand *l = lhs->o;
+	if (l->kind == FL_OPERAND_FIELD && !l->has_arg && !strcmp(l->text, "evt.type") &&
+	    lhs->m.status == FL_FIELD_OK) {
+		if (fl_evttype_index_at(v->text, v->len, c->st->target) < 0) {
+			const char *sug = fl_evttype_suggest(v->text, v->len);
+			const char *ren = fl_evttype_renamed(v->text, v->len);
+			if (ren)
+				sug = ren;
+			add_finding(c, c->err, FL057, sp, 1, NULL,
+				    sug ? fl_arena_printf(c->s->arena, "did you mean '%s'?", sug) : NULL,
+				    "unknown event type '%s'", v->text);
+			return 1;
+		}
+		return 0;
+	}
+	if (lhs->type == FL_T_NONE)
+		return 0;
+	if ((op == FL_OP_BCONTAINS || op == FL_OP_BSTARTSWITH) && !valid_hex(v->text, v->len)) {
+		add_finding(c, c->err, FL058, sp, 0, NULL, NULL,
+			    "'%s' is not a hex string ('%s' takes bytes written as pairs of hex digits)",
+			    v->text, fl_op_text((fl_op)op));
+		return 1;
+	}
+	if (is_num_type(lhs->type) && op != FL_OP_EXISTS &&
+	    !valid_number(lhs->type, v->text, v->len)) {
+		add_finding(c, c->err, FL056, sp, 0, NULL, NULL,
+			    "'%s' is not a valid number (field type %s)", v->text,
+			    fl_type_name(lhs->type));
+		return 1;
+	}
+	return 0;
+}
+
+/* Compiles one CHECK node into n. */
+static int check_check(ctx *c, const fl_expr *e, fl_cnode *n)
+{
+	const fl_operand *l = e->u.check.lhs;
+	const char *opn = fl_expr_op_name(e->u.check.op);
+	int op = fl_op_lookup(opn, strlen(opn));
+	n->op = op;
+	n->mod = -1;
+	if (op < 0) {
+		add_finding(c, c->err, FL055, osp(c, e->u.check.op_start, e->u.check.op_end), 0,
+			    NULL, NULL, "unknown operator '%s'", opn);
+		return 1;
+	}
+	if (!supported(c->st, fl_op_since((fl_op)op))) {
+		char vb[32], vb2[32];
+		add_finding(c, c->err, FL060, osp(c, e->u.check.op_start, e->u.check.op_end), 0,
+			    NULL, NULL, "operator '%s' needs Falco %s or newer (target %s)", opn,
+			    fl_version_str(fl_op_since((fl_op)op), vb, sizeof vb),
+			    fl_version_str(c->st->target, vb2, sizeof vb2));
+		return 1;
+	}
+	if (e->u.check.mod != FL_EXPR_MOD_NONE) {
+		const char *mn = fl_expr_mod_name(e->u.check.mod);
+		n->mod = fl_modifier_lookup(mn, strlen(mn));
+		if (n->mod >= 0 && !supported(c->st, fl_modifier_since((fl_modifier)n->mod))) {
+			char vb[32], vb2[32];
+			add_finding(c, c->err, FL060, osp(c, e->u.check.op_start, e->u.check.op_end),
+				    0, NULL, NULL, "modifier '%s' needs Falco %s or newer (target %s)",
+				    mn, fl_version_str(fl_modifier_since((fl_modifier)n->mod), vb, sizeof vb),
+				    fl_version_str(c->st->target, vb2, sizeof vb2));
+			return 1;
+		}
+	}
+	if (check_side(c, l, &n->lhs, 0))
+		return 1;
+	if (l->kind == FL_OPERAND_FIELD && n->lhs.m.status == FL_FIELD_OK && n->lhs.m.field &&
+	    (n->lhs.m.field->flags & FL_FF_PRINT_ONLY)) {
+		add_finding(c, c->err, FL054, osp(c, l->start, l->end), 0, NULL, NULL,
+			    "field '%s' can only be used in outputs", l->text);
+		return 1;
+	}
+	if (n->lhs.type != FL_T_NONE && n->lhs.type != FL_T_DYNAMIC) {
+		char buf[200];
+		if (fl_op_type_error((fl_op)op, n->lhs.type, n->lhs.is_list, buf, sizeof buf)) {
+			add_finding(c, c->err, FL055, osp(c, e->u.check.op_start, e->u.check.op_end),
+				    0, NULL, NULL, "%s (field '%.*s' is %s%s)", buf,
+				    (int)(l->end - l->start), c->t->s + l->start,
+				    n->lhs.is_list ? "a list of " : "", fl_type_name(n->lhs.type));
+			return 1;
+		}
+		if (n->mod >= 0 && !fl_modifier_allowed((fl_op)op, n->lhs.type, n->lhs.is_list)) {
+			add_finding(c, c->err, FL055, osp(c, e->u.check.op_start, e->u.check.op_end),
+				    0, NULL, NULL, "'%s %s' is not supported for %s fields", opn,
+				    fl_expr_mod_name(e->u.check.mod), fl_type_name(n->lhs.type));
+			return 1;
+		}
+	}
+	const fl_operand *r = e->u.check.rhs;
+	if (!r)
+		return 0;
+	n->rhs.o = r;
+	if (r->kind == FL_OPERAND_FIELD || r->kind == FL_OPERAND_TRANSFORMER) {
+		if (!supported(c->st, fl_feature_min_falco(FL_FEAT_FIELD_RHS))) {
+			char vb[32];
+			add_finding(c, c->err, FL060, osp(c, r->start, r->end), 0, NULL, NULL,
+				    "comparing with a field needs Falco 0.38.0 or newer (target %s)",
+				    fl_version_str(c->st->target, vb, sizeof vb));
+			return 1;
+		}
+		return check_side(c, r, &n->rhs, 0);
+	}
+	int bad = 0;
+	if (r->kind == FL_OPERAND_LIST) {
+		for (uint32_t i = 0; i < r->nitems; i++) {
+			const fl_operand *it = r->items[i];
+			if (it->kind == FL_OPERAND_FIELD || it->kind == FL_OPERAND_TRANSFORMER) {
+				fl_cside tmp = {0};
+				bad |= check_side(c, it, &tmp, 0);
+			} else {
+				bad |= check_value(c, e, &n->lhs, it, op);
+			}
+		}
+	} else {
+		bad = check_value(c, e, &n->lhs, r, op);
+	}
+	return bad;
+}
+
+/* Compiler warnings of a check whose compile succeeded. */
+static void check_cwarn(ctx *c, const fl_expr *e)
+{
+	const fl_operand *r = e->u.check.rhs;
+	if (!r)
+		return;
+	if (r->kind == FL_OPERAND_VALUE)
+		value_warnings(c, e, r);
+	else if (r->kind == FL_OPERAND_LIST)
+		for (uint32_t i = 0; i < r->nitems; i++)
+			if (r->items[i]->kind == FL_OPERAND_VALUE)
+				value_warnings(c, e, r->items[i]);
+}
+
+/* Event-type set of a node (fields.h describes Falco's rules). */
+static void evt_of_check(const fl_expr *e, int neg, fl_evtset *out)
+{
+	const fl_operand *l = e->u.check.lhs;
+	fl_expr_op op = e->u.check.op;
+	if (!l || l->kind != FL_OPERAND_FIELD || l->has_arg || strcmp(l->text, "evt.type") ||
+	    e->u.check.mod != FL_EXPR_MOD_NONE ||
+	    !(op == FL_EXPR_OP_EQ || op == FL_EXPR_OP_EQEQ || op == FL_EXPR_OP_NE ||
+	      op == FL_EXPR_OP_IN) || !e->u.check.rhs) {
+		fl_evtset_fill(out);
+		return;
+	}
+	fl_evtset_clear(out);
+	const fl_operand *r = e->u.check.rhs;
+	if (r->kind == FL_OPERAND_LIST) {
+		for (uint32_t i = 0; i < r->nitems; i++)
+			if (r->items[i]->kind == FL_OPERAND_VALUE || r->items[i]->kind == FL_OPERAND_IDENT)
+				fl_evtset_add_name(out, r->items[i]->text, r->items[i]->len);
+	} else if (r->kind == FL_OPERAND_VALUE || r->kind == FL_OPERAND_IDENT) {
+		fl_evtset_add_name(out, r->text, r->len);
+	} else {
+		fl_evtset_fill(out);
+		return;
+	}
+	int comp = (op == FL_EXPR_OP_NE) ^ neg;
+	if (comp)
+		fl_evtset_complement(out);
+}
+
+/* Builds the compiled tree of `root` (depth-bounded recursion: the parser
+ * bounds nesting), running the warning pass and the checks.  Macro nodes
+ * use the memo of the macro for this slot (computed before, post-order). */
+static fl_cnode *build(ctx *c, const fl_expr *e, unsigned depth, int neg, fl_evtset *evt,
+		       int *bad)
+{
+	fl_cnode *n = fl_arena_alloc(c->s->arena, sizeof *n);
+	if (!n) {
+		c->st->oom = 1;
+		return NULL;
+	}
+	n->kind = e->kind;
+	n->ast = e;
+	n->op = n->mod = -1;
+	if (depth > 2 * FL_EXPR_MAX_DEPTH) {
+		fl_evtset_fill(evt);
+		*bad = 1;
+		return n;
+	}
+	switch (e->kind) {
+	case FL_EXPR_AND:
+	case FL_EXPR_OR: {
+		n->kids = fl_arena_alloc(c->s->arena, sizeof(fl_cnode *) * (e->u.kids.n ? e->u.kids.n : 1));
+		if (!n->kids) {
+			c->st->oom = 1;
+			return NULL;
+		}
+		n->n = e->u.kids.n;
+		int isect = (e->kind == FL_EXPR_AND) ^ neg;
+		for (uint32_t i = 0; i < e->u.kids.n; i++) {
+			fl_evtset ks;
+			n->kids[i] = build(c, e->u.kids.v[i], depth + 1, neg, &ks, bad);
+			if (!n->kids[i])
+				return NULL;
+			if (i == 0)
+				*evt = ks;
+			else if (isect)
+				fl_evtset_intersect(evt, &ks);
+			else
+				fl_evtset_union(evt, &ks);
+		}
+		if (!e->u.kids.n)
+			fl_evtset_fill(evt);
+		break;
+	}
+	case FL_EXPR_NOT:
+		n->kids = fl_arena_alloc(c->s->arena, sizeof(fl_cnode *));
+		if (!n->kids) {
+			c->st->oom = 1;
+			return NULL;
+		}
+		n->n = 1;
+		n->kids[0] = build(c, e->u.child, depth + 1, !neg, evt, bad);
+		if (!n->kids[0])
+			return NULL;
+		break;
+	case FL_EXPR_CHECK:
+		warn_pass(c, e);
+		if (check_check(c, e, n))
+			*bad = 1;
+		else
+			check_cwarn(c, e);
+		evt_of_check(e, neg, evt);
+		break;
+	case FL_EXPR_MACRO: {
+		fl_macro *m = fl_ruleset_macro(c->s->rs, e->u.macro.name, e->u.macro.len);
+		fl_cmacro *cm = m ? m->compiled : NULL;
+		memo *mm = cm ? cm->memo[c->slot] : NULL;
+		n->macro = cm;
+		if (!mm || !mm->done) {
+			fl_evtset_fill(evt);
+			*bad = 1;
+			break;
+		}
+		for (size_t i = 0; i < mm->warn.n; i++)
+			if (FL_VEC_PUSH(c->s->arena, *c->warn, mm->warn.v[i]))
+				c->st->oom = 1;
+		for (size_t i = 0; i < mm->err.n; i++)
+			if (FL_VEC_PUSH(c->s->arena, *c->err, mm->err.v[i]))
+				c->st->oom = 1;
+		for (size_t i = 0; i < mm->cwarn.n; i++)
+			if (FL_VEC_PUSH(c->s->arena, *c->cwarn, mm->cwarn.v[i]))
+				c->st->oom = 1;
+		if (mm->err.n)
+			*bad = 1;
+		*evt = mm->evt[neg];
+		break;
+	}
+	case FL_EXPR_ERROR:
+	default:
+		*bad = 1;
+		fl_evtset_fill(evt);
+		break;
+	}
+	return n;
+}
+
+/* Computes the memo of every macro for `slot` (post-order, so referenced
+ * macros come first); only stale ones are rebuilt. */
+static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
+{
+	for (size_t i = 0; i < st->post.n; i++) {
+		fl_cmacro *cm = st->post.v[i];
+		memo *mm = cm->memo[slot];
+		if (mm && (mm->epoch == st->epoch || !cm->dirty))
+			continue;
+		if (!mm) {
+			mm = fl_arena_alloc(s->arena, sizeof *mm);
+			if (!mm)
+				TRYM(-1);
+			cm->memo[slot] = mm;
+		}
+		memset(mm, 0, sizeof *mm);
+		mm->epoch = st->epoch;
+		if (cm->bad || !cm->ast) {
+			cm->tree[slot] = NULL;
+			continue;  /* not done: users skip silently */
+		}
+		ctx c = {s, st, source, slot, &cm->text, cm->m->def.span,
+			 &mm->warn, &mm->err, &mm->cwarn, "macro", cm->m->c.name};
+		int bad = 0;
+		cm->tree[slot] = build(&c, cm->ast, 0, 0, &mm->evt[0], &bad);
+		if (st->oom)
+			return FL_ENOMEM;
+		int bad2 = 0;
+		findings w2 = {0}, e2 = {0}, c2 = {0};
+		ctx c2x = {s, st, source, slot, &cm->text, cm->m->def.span, &w2, &e2, &c2,
+			   "macro", cm->m->c.name};
+		build(&c2x, cm->ast, 0, 1, &mm->evt[1], &bad2);
+		if (st->oom)
+			return FL_ENOMEM;
+		mm->done = 1;
+	}
+	return 0;
+}
+
+/* ---- outputs (rules-format §14.1) -------------------------------------- */
+
+static int fieldch(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '_' || ch == '.';
+}
+
+/* Checks the output of r; 0 ok, 1 error (reported), FL_ENOMEM. */
+static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
+{
+	const fl_text *t = &r->output;
+	const char *p = t->s;
+	uint32_t n = t->len;
+	fl_span fallback = r->output_span;
+	const char *src = r->source ? r->source : "syscall";
+	int catalogued = fl_source_lookup(src, strlen(src)) >= 0;
+	*soft_fail = 0;
+	/* Deprecations first (Falco: %container.info, then deprecated fields). */
+	if (supported(st, fl_feature_min_falco(FL_FEAT_CONTAINER_PLUGIN))) {
+		const char *ci = n ? find_mem(p, n, "%container.info", 15) : NULL;
+		if (ci) {
+			uint32_t off = (uint32_t)(ci - p);
+			fl_dg *g = emit(s, st, FL068, text_span(t, off, off + 15, fallback), "rule",
+					r->c.name,
+					"'%%container.info' is deprecated and is removed from the output");
+			if (g)
+				fl_diag_help(&s->diags, g, "write the fields you want, e.g. '%%container.id %%container.name'");
+		}
+	}
+	for (size_t i = 0; i < sizeof deprecated_names / sizeof *deprecated_names; i++) {
+		const char *d = deprecated_names[i];
+		const char *hit = n ? find_mem(p, n, d, strlen(d)) : NULL;
+		const fl_field *f = fl_field_get(d, strlen(d));
+		if (hit && f && fl_field_warns_deprecated(f, st->target)) {
+			uint32_t off = (uint32_t)(hit - p);
+			emit(s, st, FL067, text_span(t, off, off + (uint32_t)strlen(d), fallback), "rule",
+			     r->c.name, "output uses deprecated field '%s'", d);
+		}
+	}
+	int bad = 0;
+	int drop_ci = supported(st, fl_feature_min_falco(FL_FEAT_CONTAINER_PLUGIN));
+	for (uint32_t i = 0; i < n; i++) {
+		if (p[i] != '%')
+			continue;
+		if (drop_ci && n - i >= 15 && !memcmp(p + i, "%container.info", 15)) {
+			i += 14;  /* Falco replaces it with "" before compiling */
+			continue;
+		}
+		uint32_t st0 = i;
+		uint32_t j = i + 1;
+		if (j == n) {
+			emit(s, st, FL063, text_span(t, st0, st0 + 1, fallback), "rule", r->c.name,
+			     "output ends with a '%%' (a literal '%%' cannot be written)");
+			return 1;
+		}
+		while (j < n && isdigit((unsigned char)p[j]))
+			j++;
+		if (j == n) {
+			emit(s, st, FL063, text_span(t, st0, j, fallback), "rule", r->c.name,
+			     "output ends with '%%' and a number but no field");
+			return 1;
+		}
+		uint32_t k = j;
+		while (k < n && fieldch(p[k]))
+			k++;
+		uint32_t tokend = 0;
+		if (k < n && p[k] == '(' && fl_xform_lookup(p + j, k - j) >= 0) {
+			/* transformer: to the matching parenthesis */
+			int depth = 0;
+			uint32_t q = k;
+			for (; q < n; q++) {
+				if (p[q] == '(')
+					depth++;
+				else if (p[q] == ')' && --depth == 0)
+					break;
+			}
+			if (q < n) {
+				tokend = q + 1;
+				/* check each field inside */
+				uint32_t a = k + 1;
+				while (a < q && !bad) {
+					while (a < q && !fieldch(p[a]))
+						a++;
+					uint32_t b = a;
+					while (b < q && (fieldch(p[b]) || p[b] == '[' || p[b] == ']'))
+						b++;
+					if (b > a && catalogued && !(b < q && p[b] == '(')) {
+						fl_field_match m;
+						fl_field_status fs = fl_field_lookup(src, p + a, b - a, st->target, &m);
+						if (fs != FL_FIELD_OK && fl_xform_lookup(p + a, b - a) < 0) {
+							emit(s, st, FL063, text_span(t, a, b, fallback), "rule",
+							     r->c.name, "unknown field '%.*s' in output",
+							     (int)(b - a), p + a);
+							bad = 1;
+							*soft_fail = 1;
+						}
+					}
+					a = b + 1;
+				}
+				if (bad)
+					return 1;
+				i = tokend - 1;
+				continue;
+			}
+		}
+		if (k == j) {
+			emit(s, st, FL063, text_span(t, st0, st0 + 1, fallback), "rule", r->c.name,
+			     "'%%' is not followed by a field (a literal '%%' cannot be written)");
+			*soft_fail = 1;
+			return 1;
+		}
+		if (!catalogued) {
+			i = k - 1;
+			continue;
+		}
+		/* longest prefix that is a field (Falco 0.44); [arg] first */
+		uint32_t best = 0;
+		if (k < n && p[k] == '[') {
+			const char *close = memchr(p + k, ']', n - k);
+			if (close) {
+				uint32_t e2 = (uint32_t)(close - p) + 1;
+				fl_field_match m;
+				if (fl_field_lookup(src, p + j, e2 - j, st->target, &m) == FL_FIELD_OK)
+					best = e2;
+			}
+		}
+		for (uint32_t L = k; !best && L > j; L--) {
+			fl_field_match m;
+			fl_field_status fs = fl_field_lookup(src, p + j, L - j, st->target, &m);
+			if (fs == FL_FIELD_OK || fs == FL_FIELD_UNKNOWN_SOURCE)
+				best = L;
+		}
+		if (!best) {
+			const char *sug = fl_field_suggest(src, p + j, k - j, st->target);
+			fl_dg *g = emit(s, st, FL063, text_span(t, j, k, fallback), "rule", r->c.name,
+					"unknown field '%.*s' in output", (int)(k - j), p + j);
+			if (g && sug)
+				fl_diag_help(&s->diags, g, "did you mean '%s'?", sug);
+			*soft_fail = 1;
+			return 1;
+		}
+		i = best - 1;
+	}
+	return bad;
+}
+
+/* ---- rules ------------------------------------------------------------ */
+
+static fl_crule *crule_of(fl_session *s, fl_rule *r)
+{
+	if (!r->compiled) {
+		fl_crule *cr = fl_arena_alloc(s->arena, sizeof *cr);
+		if (!cr)
+			return NULL;
+		cr->r = r;
+		cr->seen_contribs = (size_t)-1;
+		r->compiled = cr;
+	}
+	return r->compiled;
+}
+
+static void replay(fl_session *s, cstate *st, fl_rule *r, const finding *f, int downgrade)
+{
+	fl_code code = f->code;
+	if (downgrade && f->soft)
+		code = FL064;
+	fl_dg *g = emit(s, st, code, f->span, "rule", r->c.name, "%s", f->msg);
+	if (g && f->help)
+		fl_diag_help(&s->diags, g, "%s", f->help);
+	if (g && code == FL064)
+		fl_diag_note(&s->diags, g, FL_NOSPAN, "the rule is skipped ('skip-if-unknown-filter: true')");
+}
+
+static int rule_depends_dirty(const fl_crule *cr)
+{
+	for (size_t i = 0; i < cr->refs.n; i++)
+		if (cr->refs.v[i]->dirty)
+			return 1;
+	return 0;
+}
+
+/* Compiles one rule the way compile_rule_infos does. */
+static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
+{
+	const char *source = r->source ? r->source : "syscall";
+	cr->slot = fl_compile_slot(source);
+	cr->ok = 0;
+	cr->dropped = 0;
+	cr->unresolved = 0;
+	cr->tree = NULL;
+	cr->ast = NULL;
+	cr->refs.n = 0;
+	fl_evtset_fill(&cr->evts);
+	/* 1. exception clauses */
+	fl_text text;
+	int rc = build_rule_text(s, st, r, &text);
+	if (rc < 0)
+		return FL_ENOMEM;
+	if (rc)
+		return 0;
+	/* 2. output */
+	int soft = 0;
+	rc = check_output(s, st, r, &soft);
+	if (rc < 0)
+		return FL_ENOMEM;
+	if (rc) {
+		if (soft && r->skip_if_unknown_filter) {
+			/* re-label the output error as a skipped rule */
+			fl_dg *last = s->diags.list.n ? s->diags.list.v[s->diags.list.n - 1] : NULL;
+			if (last && last->code == FL063) {
+				last->code = FL064;
+				last->severity = fl_checks[FL064].severity;
+			}
+			cr->dropped = 1;
+		}
+		return 0;
+	}
+	/* 3. lists, parse */
+	unsigned char *used;
+	size_t nused;
+	TRYM(subst_lists(s, st, &text, &cr->text, &used, &nused));
+	cr->lists_used = used;
+	cr->nlists_used = nused;
+	fl_span fallback = r->cond_def.span;
+	cr->ast = parse_cond(s, st, &cr->text, &r->cond, "rule", r->c.name, fallback);
+	if (st->oom)
+		return FL_ENOMEM;
+	if (!cr->ast)
+		return 0;
+	/* 4. macros (rules see every macro) */
+	rc = resolve_refs(s, st, cr->ast, &cr->text, UINT32_MAX, &cr->refs, "rule", r->c.name,
+			  fallback, 1);
+	if (rc < 0)
+		return rc;
+	if (rc) {
+		cr->unresolved = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < cr->refs.n; i++)
+		if (cr->refs.v[i]->bad)
+			return 0;  /* the macro's own error was reported */
+	/* 5-7. warnings, compile, compiler warnings, event types */
+	TRYM(macros_memo(s, st, cr->slot, source));
+	findings warn = {0}, err = {0}, cwarn = {0};
+	ctx c = {s, st, source, cr->slot, &cr->text, fallback, &warn, &err, &cwarn, "rule",
+		 r->c.name};
+	int bad = 0;
+	fl_evtset evts;
+	fl_cnode *tree = build(&c, cr->ast, 0, 0, &evts, &bad);
+	if (st->oom)
+		return FL_ENOMEM;
+	/* warning pass: deprecated fields once per field, <NA> once per rule */
+	int na = 0;
+	for (size_t i = 0; i < warn.n; i++) {
+		const finding *f = &warn.v[i];
+		if (f->code == FL065) {
+			if (na++)
+				continue;
+		} else if (f->depfield) {
+			size_t k;
+			for (k = 0; k < i; k++)
+				if (warn.v[k].depfield && !strcmp(warn.v[k].depfield, f->depfield))
+					break;
+			if (k < i)
+				continue;
+		}
+		replay(s, st, r, f, 0);
+	}
+	if (bad || err.n) {
+		int all_soft = err.n > 0;
+		for (size_t i = 0; i < err.n; i++)
+			all_soft &= err.v[i].soft;
+		int down = r->skip_if_unknown_filter && all_soft;
+		/* Falco reports the first failure only; report each distinct one */
+		for (size_t i = 0; i < err.n; i++)
+			replay(s, st, r, &err.v[i], down);
+		if (down)
+			cr->dropped = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < cwarn.n; i++)
+		replay(s, st, r, &cwarn.v[i], 0);
+	cr->tree = tree;
+	cr->evts = evts;
+	cr->ok = 1;
+	/* event types (syscall rules) */
+	if (cr->slot == FL_SRC_SYSCALL && r->warn_evttypes) {
+		size_t nc = fl_evtset_ncodes(&evts);
+		if (nc > FL_EVTTYPE_WARN_CODES) {
+			fl_dg *g = emit(s, st, FL071, r->c.name_span, "rule", r->c.name,
+					"rule '%s' matches too many event types (%zu event codes): it runs on every event",
+					r->c.name, nc);
+			if (g)
+				fl_diag_help(&s->diags, g,
+					     "restrict it with 'evt.type in (...)', or set 'warn_evttypes: false'");
+		} else if (fl_evtset_empty(&evts) &&
+			   fl_version_cmp(st->target, FL_VERSION_MAKE(0, 44, 1)) <= 0) {
+			emit(s, st, FL072, r->c.name_span, "rule", r->c.name,
+			     "rule '%s' matches no event type: it can never trigger", r->c.name);
+		}
+	}
+	return 0;
+}
+
+/* ---- the stage -------------------------------------------------------- */
+
+int fl_compile_file(fl_session *s, const fl_source *src)
+{
+	fl_ruleset *rs = s->rs;
+	if (!rs)
+		return 0;
+	cstate *st = state(s);
+	if (!st)
+		return FL_ENOMEM;
+	/* Falco compiles only when reading the file succeeded. */
+	for (size_t i = rs->files.n; i-- > 0;) {
+		if (rs->files.v[i].src == src->id) {
+			if (rs->files.v[i].read_failed)
+				return 0;
+			break;
+		}
+	}
+	st->epoch++;
+	int nl = compile_lists(s, st);
+	if (nl < 0)
+		return FL_ENOMEM;
+	int mc = macros_parse(s, st, nl > 0);
+	if (mc < 0)
+		return FL_ENOMEM;
+	int new_macro = 0;
+	for (size_t i = 0; i < rs->macros.n; i++)
+		if (!rs->macros.v[i]->compiled || ((fl_cmacro *)rs->macros.v[i]->compiled)->dirty)
+			new_macro = 1;
+	if (mc || new_macro || !st->post.n) {
+		int rc = macros_resolve(s, st);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < rs->rules.n; i++) {
+		fl_rule *r = rs->rules.v[i];
+		if (r->source_unknown)
+			continue;
+		fl_crule *cr = crule_of(s, r);
+		if (!cr)
+			return FL_ENOMEM;
+		size_t stamp = r->c.contribs.n * 65536u + r->c.base;
+		int need = stamp != cr->seen_contribs || (cr->unresolved && (mc || new_macro)) ||
+			   rule_depends_dirty(cr) ||
+			   (nl > 0 && (mentions_changed_list(s, st, &r->cond) ||
+				       r->exceptions.n));
+		if (!need)
+			continue;
+		cr->seen_contribs = stamp;
+		int rc = compile_rule(s, st, r, cr);
+		if (rc < 0 || st->oom)
+			return FL_ENOMEM;
+	}
+	for (size_t i = 0; i < rs->macros.n; i++)
+		((fl_cmacro *)rs->macros.v[i]->compiled)->dirty = 0;
+	return st->oom ? FL_ENOMEM : 0;
+}
+
+int fl_compile_mark_used(fl_session *s)
+{
+	fl_ruleset *rs = s->rs;
+	cstate *st = s->compile_state;
+	int known = 1;
+	if (!rs)
+		return 1;
+	for (size_t i = 0; i < rs->lists.n; i++)
+		rs->lists.v[i]->c.used = st && i < st->lists.n && st->lists.v[i].used_by_list;
+	for (size_t i = 0; i < rs->macros.n; i++)
+		rs->macros.v[i]->c.used = 0;
+	for (size_t i = 0; i < rs->macros.n; i++) {
+		fl_cmacro *cm = rs->macros.v[i]->compiled;
+		if (!cm)
+			continue;
+		if (!cm->ast)
+			known = 0;
+		for (size_t k = 0; k < cm->nlists_used; k++)
+			if (cm->lists_used[k] && k < rs->lists.n)
+				rs->lists.v[k]->c.used = 1;
+		for (size_t k = 0; k < cm->refs.n; k++)
+			cm->refs.v[k]->m->c.used = 1;
+	}
+	for (size_t i = 0; i < rs->rules.n; i++) {
+		fl_rule *r = rs->rules.v[i];
+		fl_crule *cr = r->compiled;
+		if (r->source_unknown || !cr)
+			continue;
+		if (!cr->ast)
+			known = 0;
+		for (size_t k = 0; k < cr->nlists_used; k++)
+			if (cr->lists_used[k] && k < rs->lists.n)
+				rs->lists.v[k]->c.used = 1;
+		for (size_t k = 0; k < cr->refs.n; k++)
+			cr->refs.v[k]->m->c.used = 1;
+	}
+	return known;
+}

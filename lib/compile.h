@@ -1,0 +1,103 @@
+/* compile.h — what the compile stage leaves behind for the evaluator and the
+ * whole-ruleset checks: per macro and per rule the final condition text
+ * (lists substituted, appends and exceptions joined), its AST and a compiled
+ * tree whose macro references point at the macro's own compiled tree (shared,
+ * never copied, so an evaluator can memoise per macro). */
+#ifndef FL_COMPILE_H
+#define FL_COMPILE_H
+
+#include <stdint.h>
+
+#include "expr.h"
+#include "falcolint.h"
+#include "fields.h"
+#include "ruleset.h"
+
+/* Source slots: the catalogued sources (fl_source_id), then one slot for
+ * every source the catalogue does not know (only generic evt.* fields). */
+#define FL_CSLOTS (FL_NSOURCES + 1)
+
+typedef struct fl_cmacro fl_cmacro;
+typedef struct fl_cnode fl_cnode;
+
+/* One side of a compiled check.  For a FIELD operand `m` is its resolution
+ * against the rule's source (m.status FL_FIELD_OK when it compiled); for a
+ * TRANSFORMER operand `args` holds its compiled arguments; VALUE and LIST
+ * operands are used as parsed (o->text, o->items: list values are already
+ * substituted, since substitution is textual). */
+typedef struct fl_cside {
+	const fl_operand *o;      /* NULL: no right-hand side (exists) */
+	fl_field_match m;         /* FIELD only */
+	struct fl_cside *args;    /* TRANSFORMER: o->nitems compiled arguments */
+	fl_ftype type;            /* value type of the side (FL_T_NONE: unknown) */
+	int is_list;              /* list-valued */
+} fl_cside;
+
+/* A node of a compiled condition.  AND/OR: kids[0..n); NOT: kids[0];
+ * MACRO: `macro` (its tree for the same source slot is macro->tree[slot]);
+ * CHECK: op (fields.h fl_op), mod (fl_modifier or -1), lhs, rhs. */
+struct fl_cnode {
+	fl_expr_kind kind;
+	const fl_expr *ast;       /* the parsed node; offsets into the text */
+	fl_cnode **kids;
+	uint32_t n;
+	const fl_cmacro *macro;
+	int op, mod;
+	fl_cside lhs, rhs;
+};
+
+/* Per macro, kept in fl_macro.compiled. */
+struct fl_cmacro {
+	fl_macro *m;
+	fl_text text;             /* list-substituted condition that was parsed */
+	fl_expr *ast;             /* NULL when it did not parse */
+	int bad;                  /* parse error, undefined macro or loop */
+	FL_VEC(fl_cmacro *) refs; /* macros it references (resolved) */
+	/* Compiled trees per source slot (NULL until a rule of that source used
+	 * the macro); internal memo state follows in compile.c. */
+	fl_cnode *tree[FL_CSLOTS];
+	void *memo[FL_CSLOTS];
+	/* internal bookkeeping of the incremental compile */
+	size_t seen_contribs;
+	uint32_t seen_base;
+	int dirty, color, reported;
+	unsigned char *lists_used;  /* per list index, from the substitution */
+	size_t nlists_used;
+};
+
+/* Per rule, kept in fl_rule.compiled. */
+typedef struct fl_crule {
+	fl_rule *r;
+	fl_text text;             /* the condition text that was parsed */
+	fl_expr *ast;             /* NULL when it did not parse */
+	fl_cnode *tree;           /* NULL unless the condition compiled */
+	int slot;                 /* source slot */
+	int ok;                   /* compiled: the rule would be loaded */
+	int dropped;              /* skip-if-unknown-filter dropped it */
+	int unresolved;           /* an undefined macro (may resolve later) */
+	fl_evtset evts;           /* event types it can match (syscall) */
+	FL_VEC(fl_cmacro *) refs; /* macros its condition references */
+	size_t seen_contribs;
+	uint32_t seen_base;
+	unsigned char *lists_used;
+	size_t nlists_used;
+} fl_crule;
+
+/* The source slot of a rule source name. */
+int fl_compile_slot(const char *source);
+
+/* The Falco release the session checks against (--target-falco, else the
+ * newest known). */
+fl_version fl_compile_target(const fl_session *s);
+
+/* Compiled items of list `i` (quoted the way substitution inserts them);
+ * NULL/0 before the first compile. */
+const char *const *fl_compile_list_items(const fl_session *s, size_t i,
+					 size_t *n);
+
+/* Marks lists and macros used the way Falco does (§6/§7 of the condition
+ * spec) into c.used of every list and macro; returns 1 if the references
+ * of every condition are known (no condition failed to parse). */
+int fl_compile_mark_used(fl_session *s);
+
+#endif
