@@ -26,6 +26,7 @@ struct fl_session {
 	struct fl_scenarios *scen;
 	unsigned engine[3];  /* engine version of the target Falco (0.62.0) */
 	int ran;
+	void *compile_state;  /* owned by compile.c (incremental compile) */
 	/* finished views, built by fl_session_run */
 	fl_diag_view *views;
 	size_t nviews;
