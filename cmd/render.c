@@ -64,6 +64,23 @@ static void print_snippet(FILE *f, const fl_session *s, const fl_location *l,
 	fputc('\n', f);
 }
 
+/* A message on one line: names taken from the input may hold newlines or
+ * escape sequences, which would break the line-per-diagnostic layout or
+ * drive the terminal. */
+static void put_line(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\r')
+			fputs("\\r", f);
+		else if (*p < 32 && *p != '\t')
+			fputc('?', f);
+		else
+			fputc(*p, f);
+	}
+}
+
 static void print_loc(FILE *f, const fl_location *l)
 {
 	if (!l->file)
@@ -85,10 +102,12 @@ void render_text(FILE *f, const fl_session *s, const fl_diag_view *const *d,
 			fputs("\033[1m", f);
 		print_loc(f, &v->loc);
 		if (o->color)
-			fprintf(f, "\033[0m%s%s:\033[0m \033[1m%s\033[0m [%s]\n",
-				sev_color(v->severity), sev_name(v->severity), v->message, v->code);
+			fprintf(f, "\033[0m%s%s:\033[0m \033[1m", sev_color(v->severity),
+				sev_name(v->severity));
 		else
-			fprintf(f, "%s: %s [%s]\n", sev_name(v->severity), v->message, v->code);
+			fprintf(f, "%s: ", sev_name(v->severity));
+		put_line(f, v->message);
+		fprintf(f, "%s [%s]\n", o->color ? "\033[0m" : "", v->code);
 		print_snippet(f, s, &v->loc, o);
 		for (size_t k = 0; k < v->nnotes; k++) {
 			const fl_note_view *nv = &v->notes[k];
