@@ -30,7 +30,7 @@ SCEN_YAML := $(sort $(wildcard lib/scenarios/*.yaml))
 
 BIN := $(BUILD)/falco-lint
 
-.PHONY: all deps check check-unit check-golden check-corpus check-asan check-valgrind demo \
+.PHONY: all deps check check-cli check-unit check-golden check-corpus check-asan check-valgrind demo \
         install uninstall clean bench fuzz man
 all: $(BIN)
 
@@ -58,13 +58,16 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes $< $(LIB_OBJ) \
 	    $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
-check: check-unit check-golden check-corpus check-fuzz-replay check-pathological
+check: check-unit check-golden check-cli check-corpus check-fuzz-replay check-pathological
 
 check-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
 check-golden: $(BIN)
 	@sh tests/run-golden.sh $(BIN)
+
+check-cli: $(BIN)
+	@sh tests/run-cli.sh $(BIN)
 
 check-corpus: $(BIN)
 	@sh tests/run-corpus.sh $(BIN)

@@ -283,6 +283,11 @@ static int add_dir(fl_session *s, const char *path, int context)
 			continue;
 		if (!yaml_name(names.v[i]))
 			continue;
+		/* falco-lint's own configuration file is not a rules file, even
+		 * though Falco would load it from a rules directory. */
+		const char *base = strrchr(names.v[i], '/');
+		if (base && strcmp(base + 1, ".falco-lint.yaml") == 0)
+			continue;
 		rc = add_file(s, names.v[i], context);
 	}
 	return rc;
