@@ -18,7 +18,7 @@
 /* ---- state ------------------------------------------------------------ */
 
 typedef struct clist {
-	const char **items;       /* compiled, quoted (q()) */
+	const char **items;       /* compiled (raw; q() is applied when substituted) */
 	size_t n;
 	size_t seen_contribs;     /* contribs.n + items.n at last compile */
 	int changed;              /* compiled items changed in this pass */
@@ -334,8 +334,8 @@ static int compile_lists(fl_session *s, cstate *st)
 			fl_list *ref = fl_ruleset_list(rs, it->s, it->len);
 			if (ref && ref->c.order < l->c.visibility) {
 				for (size_t j = 0; j < ref->items.n; j++) {
-					const char *q = quote_item(s->arena, ref->items.v[j].s,
-								   ref->items.v[j].len);
+					const char *q = fl_arena_strndup(s->arena, ref->items.v[j].s,
+									 ref->items.v[j].len);
 					if (!q)
 						TRYM(-1);
 					TRYM(FL_VEC_PUSH(s->arena, out, q));
@@ -344,7 +344,7 @@ static int compile_lists(fl_session *s, cstate *st)
 					if (rs->lists.v[j] == ref)
 						st->lists.v[j].used_by_list = 1;
 			} else {
-				const char *q = quote_item(s->arena, it->s, it->len);
+				const char *q = fl_arena_strndup(s->arena, it->s, it->len);
 				if (!q)
 					TRYM(-1);
 				TRYM(FL_VEC_PUSH(s->arena, out, q));
@@ -401,7 +401,10 @@ static int subst_one(fl_arena *a, fl_text *t, const char *name, size_t nlen,
 			for (size_t k = 0; k < cl->n; k++) {
 				if (k)
 					tb_str(a, &sub, ", ", at);
-				tb_str(a, &sub, cl->items[k], at);
+				const char *q = quote_item(a, cl->items[k], strlen(cl->items[k]));
+				if (!q)
+					return FL_ENOMEM;
+				tb_str(a, &sub, q, at);
 			}
 			if (cl->n == 0) {
 				if (start > 0 && t->s[start - 1] == ',')
@@ -973,6 +976,14 @@ static int check_field(ctx *c, const fl_operand *o, fl_cside *side, int in_outpu
 {
 	(void)in_output;
 	fl_field_match *m = &side->m;
+	if (c->slot < FL_NSOURCES &&
+	    !supported(c->st, fl_source_since((fl_source_id)c->slot))) {
+		/* before plugins the source was built in: no catalogue */
+		memset(m, 0, sizeof *m);
+		m->status = FL_FIELD_UNKNOWN_SOURCE;
+		side->type = FL_T_NONE;
+		return 0;
+	}
 	fl_field_status stt = fl_field_resolve(c->source, o->text, o->len,
 					       o->has_arg ? o->arg : NULL,
 					       o->has_arg ? o->arg_len : 0, c->st->target, m);
@@ -1521,7 +1532,8 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 	uint32_t n = t->len;
 	fl_span fallback = r->output_span;
 	const char *src = r->source ? r->source : "syscall";
-	int catalogued = fl_source_lookup(src, strlen(src)) >= 0;
+	int sid = fl_source_lookup(src, strlen(src));
+	int catalogued = sid >= 0 && supported(st, fl_source_since((fl_source_id)sid));
 	*soft_fail = 0;
 	/* Deprecations first (Falco: %container.info, then deprecated fields). */
 	if (supported(st, fl_feature_min_falco(FL_FEAT_CONTAINER_PLUGIN))) {
@@ -1546,12 +1558,13 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 		}
 	}
 	int bad = 0;
-	int drop_ci = supported(st, fl_feature_min_falco(FL_FEAT_CONTAINER_PLUGIN));
 	for (uint32_t i = 0; i < n; i++) {
 		if (p[i] != '%')
 			continue;
-		if (drop_ci && n - i >= 15 && !memcmp(p + i, "%container.info", 15)) {
-			i += 14;  /* Falco replaces it with "" before compiling */
+		if (n - i >= 15 && !memcmp(p + i, "%container.info", 15)) {
+			/* Falco replaces it before compiling: with "" since 0.41,
+			 * with container_id/container_name fields before */
+			i += 14;
 			continue;
 		}
 		uint32_t st0 = i;
@@ -1905,4 +1918,96 @@ int fl_compile_mark_used(fl_session *s)
 			cr->refs.v[k]->m->c.used = 1;
 	}
 	return known;
+}
+
+/* ---- canonical text with macros inlined -------------------------------- */
+
+typedef struct sbuf {
+	fl_arena *a;
+	char *s;
+	size_t len, cap;
+	int fail;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+	if (b->fail)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = b->cap ? b->cap : 256;
+		while (nc < b->len + n + 1)
+			nc *= 2;
+		if (nc > ((size_t)1 << 24)) {  /* 16 MiB: a macro bomb */
+			b->fail = 1;
+			return;
+		}
+		char *ns = fl_arena_realloc(b->a, b->s, b->cap, nc);
+		if (!ns) {
+			b->fail = 1;
+			return;
+		}
+		b->s = ns;
+		b->cap = nc;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void canon(const fl_session *s, sbuf *b, const fl_expr *e, unsigned depth)
+{
+	if (b->fail)
+		return;
+	if (depth > 4 * FL_EXPR_MAX_DEPTH) {
+		b->fail = 1;
+		return;
+	}
+	switch (e->kind) {
+	case FL_EXPR_AND:
+	case FL_EXPR_OR:
+		sb_put(b, "(", 1);
+		for (uint32_t i = 0; i < e->u.kids.n; i++) {
+			if (i)
+				sb_put(b, e->kind == FL_EXPR_AND ? " and " : " or ", e->kind == FL_EXPR_AND ? 5 : 4);
+			canon(s, b, e->u.kids.v[i], depth + 1);
+		}
+		sb_put(b, ")", 1);
+		break;
+	case FL_EXPR_NOT:
+		sb_put(b, "not ", 4);
+		canon(s, b, e->u.child, depth + 1);
+		break;
+	case FL_EXPR_MACRO: {
+		fl_macro *m = fl_ruleset_macro(s->rs, e->u.macro.name, e->u.macro.len);
+		const fl_cmacro *cm = m ? m->compiled : NULL;
+		if (!cm || !cm->ast || cm->bad) {
+			b->fail = 1;
+			return;
+		}
+		canon(s, b, cm->ast, depth + 1);
+		break;
+	}
+	case FL_EXPR_CHECK: {
+		char *t = fl_expr_format(b->a, e);
+		if (!t) {
+			b->fail = 1;
+			return;
+		}
+		sb_put(b, t, strlen(t));
+		break;
+	}
+	default:
+		b->fail = 1;
+	}
+}
+
+char *fl_compile_canon(fl_session *s, const fl_expr *e)
+{
+	if (!e)
+		return NULL;
+	sbuf b = {s->arena, NULL, 0, 0, 0};
+	canon(s, &b, e, 0);
+	if (b.fail)
+		return NULL;
+	return b.s ? b.s : fl_arena_strdup(s->arena, "");
 }

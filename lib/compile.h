@@ -90,7 +90,7 @@ int fl_compile_slot(const char *source);
  * newest known). */
 fl_version fl_compile_target(const fl_session *s);
 
-/* Compiled items of list `i` (quoted the way substitution inserts them);
+/* Compiled items of list `i` (raw, as `falco -L` shows items_compiled;
  * NULL/0 before the first compile. */
 const char *const *fl_compile_list_items(const fl_session *s, size_t i,
 					 size_t *n);
@@ -99,5 +99,10 @@ const char *const *fl_compile_list_items(const fl_session *s, size_t i,
  * spec) into c.used of every list and macro; returns 1 if the references
  * of every condition are known (no condition failed to parse). */
 int fl_compile_mark_used(fl_session *s);
+
+/* Falco's printed form of a compiled condition (condition spec §9) with
+ * every macro reference replaced by the macro's own condition, as `falco
+ * -L` shows it; NULL when a macro is missing or bad, or on OOM. */
+char *fl_compile_canon(fl_session *s, const fl_expr *e);
 
 #endif

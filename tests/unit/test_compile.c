@@ -304,8 +304,94 @@ static void test_incremental_once(void **st)
 	assert_int_equal(first(FL057)->span.src, 0);
 }
 
-int main(void)
+/* JSON string for the dump mode. */
+static void jstr(const char *s)
 {
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* `test_compile --dump [--target-falco V] FILE...`: loads the files like
+ * falco-lint and prints the compiled lists, macros and rules as JSON (Falco's
+ * -L form, macros inlined) for tests/corpus_compile.py. */
+static int dump(int argc, char **argv)
+{
+	fl_options o;
+	fl_options_init(&o);
+	int i = 2;
+	if (i + 1 < argc && !strcmp(argv[i], "--target-falco")) {
+		o.target_falco = argv[i + 1];
+		i += 2;
+	}
+	fl_session *s = fl_session_new(&o);
+	if (!s)
+		return 3;
+	for (; i < argc; i++)
+		if (fl_session_add_path(s, argv[i], 0))
+			return 2;
+	if (fl_session_run(s))
+		return 3;
+	fl_ruleset *rs = s->rs;
+	printf("{\"lists\": {");
+	for (size_t k = 0; k < rs->lists.n; k++) {
+		size_t n;
+		const char *const *items = fl_compile_list_items(s, k, &n);
+		printf("%s", k ? ",\n" : "\n");
+		jstr(rs->lists.v[k]->c.name);
+		printf(": [");
+		for (size_t j = 0; j < n; j++) {
+			if (j)
+				printf(", ");
+			jstr(items[j]);
+		}
+		printf("]");
+	}
+	printf("},\n\"macros\": {");
+	for (size_t k = 0; k < rs->macros.n; k++) {
+		fl_cmacro *cm = rs->macros.v[k]->compiled;
+		printf("%s", k ? ",\n" : "\n");
+		jstr(rs->macros.v[k]->c.name);
+		printf(": ");
+		char *t = cm ? fl_compile_canon(s, cm->ast) : NULL;
+		if (t)
+			jstr(t);
+		else
+			printf("null");
+	}
+	printf("},\n\"rules\": {");
+	int first = 1;
+	for (size_t k = 0; k < rs->rules.n; k++) {
+		fl_crule *cr = rs->rules.v[k]->compiled;
+		if (!cr)
+			continue;
+		printf("%s", first ? "\n" : ",\n");
+		first = 0;
+		jstr(rs->rules.v[k]->c.name);
+		printf(": ");
+		char *t = fl_compile_canon(s, cr->ast);
+		if (t)
+			jstr(t);
+		else
+			printf("null");
+	}
+	printf("}}\n");
+	fl_session_free(s);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--dump"))
+		return dump(argc, argv);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_substitution),
 		cmocka_unit_test(test_list_nesting),
