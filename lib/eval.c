@@ -4,6 +4,7 @@
  * (with --show-uncertain) when it may. */
 #include "eval.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "falcolint.h"
@@ -309,11 +310,50 @@ fl_tv fl_eval(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 
 /* ---- the session stage -------------------------------------------------- */
 
+/* Bounds of the explanations: hostile rulesets nest and share macros
+ * without limit, and a note beyond the first few helps no one. */
+#define MAX_WALK_DEPTH 64u
+#define MAX_NOTES 6u
+#define MAX_CLAUSES 256u
+#define MAX_CLAUSE_TEXT 160u
+#define WALK_BUDGET 4096u  /* nodes visited per explanation (shared macros) */
+
+/* A piece of a condition and the text its offsets refer to. */
+typedef struct cpart {
+	const fl_expr *e;
+	const fl_text *t;
+} cpart;
+typedef FL_VEC(cpart) cparts;
+
+typedef struct why {
+	fl_span span;
+	const char *msg;
+} why;
+typedef FL_VEC(why) whys;
+
+typedef FL_VEC(const char *) names;
+
+/* Rules that fire / may fire on one scenario event (kept for `eval`). */
+typedef struct res_acc {
+	const fl_scenario *sc;
+	const fl_sevent *ev;
+	names fires, may;
+} res_acc;
+
+typedef FL_VEC(fl_span) spans;
+
 typedef struct rs_eval {
 	fl_session *s;
 	fl_ruleset *rs;
+	fl_scenarios *scs;
+	unsigned drv;
 	fl_list_def *lists;        /* compiled, in first-definition order */
 	const fl_expr **macro_ast; /* per macro (ruleset order); NULL: broken */
+	fl_text *macro_text;       /* the substituted text macro_ast indexes */
+	fl_evalenv env;
+	spans seen503, seen504;    /* clauses already reported */
+	unsigned budget;           /* nodes left for the current explanation */
+	int oom;
 } rs_eval;
 
 /* Number of lists (a prefix of the first-definition order) an item whose
@@ -332,20 +372,20 @@ static size_t visible_lists(const fl_ruleset *rs, uint32_t vis)
 }
 
 /* Substitutes lists into `cond` and parses it; NULL when it does not parse
- * (the compile stage reports that) or on OOM (*oom set). */
+ * (the compile stage reports that) or on OOM (*oom set).  *out receives
+ * the substituted text, whose positions map the tree back to the file. */
 static const fl_expr *parse_cond(rs_eval *r, const fl_text *cond, uint32_t vis,
-				 int *oom)
+				 fl_text *out, int *oom)
 {
 	fl_arena *a = r->s->arena;
-	fl_text sub;
 	if (!cond->s)
 		return NULL;
-	if (fl_list_substitute(a, cond, r->lists, visible_lists(r->rs, vis), &sub, NULL)) {
+	if (fl_list_substitute(a, cond, r->lists, visible_lists(r->rs, vis), out, NULL)) {
 		*oom = 1;
 		return NULL;
 	}
 	fl_expr_errors errs = {0};
-	fl_expr *e = fl_expr_parse(a, sub.s, sub.len, r->s->opt.limits.max_expr_depth, &errs);
+	fl_expr *e = fl_expr_parse(a, out->s, out->len, r->s->opt.limits.max_expr_depth, &errs);
 	if (!e) {
 		*oom = 1;
 		return NULL;
@@ -383,7 +423,8 @@ static int prepare(rs_eval *r)
 	fl_list_src *src = fl_arena_alloc(a, (nl + 1) * sizeof(*src));
 	r->lists = fl_arena_alloc(a, (nl + 1) * sizeof(*r->lists));
 	r->macro_ast = fl_arena_alloc(a, (rs->macros.n + 1) * sizeof(*r->macro_ast));
-	if (!src || !r->lists || !r->macro_ast)
+	r->macro_text = fl_arena_alloc(a, (rs->macros.n + 1) * sizeof(*r->macro_text));
+	if (!src || !r->lists || !r->macro_ast || !r->macro_text)
 		return FL_ENOMEM;
 	for (size_t i = 0; i < nl; i++) {
 		const fl_list *l = rs->lists.v[i];
@@ -404,33 +445,501 @@ static int prepare(rs_eval *r)
 	for (size_t i = 0; i < rs->macros.n; i++) {
 		const fl_macro *m = rs->macros.v[i];
 		int oom = 0;
-		r->macro_ast[i] = parse_cond(r, &m->cond, m->c.visibility, &oom);
+		r->macro_ast[i] = parse_cond(r, &m->cond, m->c.visibility, &r->macro_text[i], &oom);
 		if (oom)
 			return FL_ENOMEM;
 	}
 	return 0;
 }
 
-/* Notes for a firing rule: the negated macros of its top-level `and` that
- * were false for the event, i.e. the exemptions that did not apply. */
-static void note_exemptions(rs_eval *r, fl_evalenv *env, fl_dg *g,
-			    const fl_expr *e)
+/* Takes one node from the explanation budget; 0 when it is spent. */
+static int spend(rs_eval *r)
 {
-	if (e->kind != FL_EXPR_AND)
+	if (!r->budget)
+		return 0;
+	r->budget--;
+	return 1;
+}
+
+/* Value of a sub-condition for the event fl_eval last started: macro
+ * values computed then are reused, so explaining costs no more than
+ * evaluating. */
+static fl_tv sub(rs_eval *r, const fl_expr *e, const fl_sevent *ev)
+{
+	r->env.depth = 0;
+	return eval_node(&r->env, e, ev);
+}
+
+static const fl_expr *macro_body(rs_eval *r, const fl_expr *m, const fl_text **t)
+{
+	uint32_t slot;
+	const fl_expr *b = resolve_macro(r, m->u.macro.name, m->u.macro.len, &slot);
+	if (b)
+		*t = &r->macro_text[slot];
+	return b;
+}
+
+static int name_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+	       c == '/' || c == ':';
+}
+
+/* A clause as its author wrote it (list names, not their items), blanks
+ * folded to one space, cut at MAX_CLAUSE_TEXT bytes; *sp = its span. */
+static const char *clause_text(rs_eval *r, const fl_text *t, const fl_expr *e,
+			       fl_span *sp)
+{
+	fl_arena *a = r->s->arena;
+	*sp = fl_text_span(t, e->start, e->end);
+	if (sp->src >= r->s->sources.n)
+		return fl_expr_format(a, e);
+	const fl_source *src = r->s->sources.v[sp->src];
+	/* Bytes inserted by list substitution share the list name's position:
+	 * a clause ending inside them ends, in the file, after the name. */
+	if (e->end >= 2 && t->pos[e->end - 1].src == t->pos[e->end - 2].src &&
+	    t->pos[e->end - 1].off == t->pos[e->end - 2].off) {
+		uint32_t q = sp->end - 1;
+		while (q < src->len && name_byte((unsigned char)src->data[q]))
+			q++;
+		if (q > sp->end)
+			sp->end = q;
+	}
+	char *buf = fl_arena_alloc(a, MAX_CLAUSE_TEXT + 8);
+	if (!buf)
+		return NULL;
+	size_t n = 0;
+	int blank = 0;
+	for (uint32_t i = sp->start; i < sp->end && i < src->len; i++) {
+		char c = src->data[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			blank = n > 0;
+			continue;
+		}
+		if (n + 2 > MAX_CLAUSE_TEXT) {
+			memcpy(buf + n, "...", 4);
+			return buf;
+		}
+		if (blank)
+			buf[n++] = ' ';
+		blank = 0;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Appends "field is value" for every field operand `o` reads. */
+static const char *describe(rs_eval *r, const fl_operand *o, const fl_sevent *ev,
+			    const char *acc, unsigned depth)
+{
+	fl_arena *a = r->s->arena;
+	if (!acc || !o || depth > 8)
+		return acc;
+	if (o->kind == FL_OPERAND_TRANSFORMER) {
+		for (uint32_t i = 0; i < o->nitems; i++)
+			acc = describe(r, o->items[i], ev, acc, depth + 1);
+		return acc;
+	}
+	if (o->kind != FL_OPERAND_FIELD)
+		return acc;
+	fl_value v = fl_eval_field(ev, o->text, o->has_arg ? o->arg : NULL);
+	if (v.kind == FL_V_UNKNOWN && !o->has_arg && is_ancestor_field(o->text))
+		return acc;
+	const char *vs = fl_value_format(a, &v);
+	if (!vs)
+		return NULL;
+	return o->has_arg
+		? fl_arena_printf(a, "%s%s%s[%s] is %s", acc, *acc ? ", " : "", o->text, o->arg, vs)
+		: fl_arena_printf(a, "%s%s%s is %s", acc, *acc ? ", " : "", o->text, vs);
+}
+
+/* Records why clause `e` (a check, or `not` of one) has value `tv`. */
+static void add_why(rs_eval *r, whys *out, const fl_text *t, const fl_expr *e,
+		    const fl_sevent *ev, fl_tv tv)
+{
+	fl_arena *a = r->s->arena;
+	why w;
+	const char *text = clause_text(r, t, e, &w.span);
+	const fl_expr *c = e->kind == FL_EXPR_NOT ? e->u.child : e;
+	const char *d = "";
+	int empty = 0;
+	if (c->kind == FL_EXPR_CHECK) {
+		d = describe(r, c->u.check.lhs, ev, d, 0);
+		const fl_operand *rhs = c->u.check.rhs;
+		if (rhs && rhs->kind != FL_OPERAND_LIST)
+			d = describe(r, rhs, ev, d, 0);
+		empty = rhs && rhs->kind == FL_OPERAND_LIST && rhs->nitems == 0;
+	}
+	if (!text || !d) {
+		r->oom = 1;
 		return;
-	for (uint32_t i = 0; i < e->u.kids.n; i++) {
-		const fl_expr *k = e->u.kids.v[i];
-		if (k->kind != FL_EXPR_NOT || k->u.child->kind != FL_EXPR_MACRO)
+	}
+	w.msg = fl_arena_printf(a, "`%s` is %s%s%s%s", text, fl_tv_name(tv), *d ? ": " : "",
+				d, empty ? (*d ? " and the list is empty" : ": the list is empty") : "");
+	if (!w.msg || FL_VEC_PUSH(a, *out, w))
+		r->oom = 1;
+}
+
+/* Why `e`, false for the event, is false: its false checks. */
+static void explain_false(rs_eval *r, const fl_expr *e, const fl_text *t,
+			  const fl_sevent *ev, whys *out, unsigned depth)
+{
+	if (r->oom || depth > MAX_WALK_DEPTH || out->n >= MAX_NOTES || !spend(r))
+		return;
+	switch (e->kind) {
+	case FL_EXPR_OR:
+		for (uint32_t i = 0; i < e->u.kids.n; i++)
+			explain_false(r, e->u.kids.v[i], t, ev, out, depth + 1);
+		return;
+	case FL_EXPR_AND:
+		for (uint32_t i = 0; i < e->u.kids.n; i++)
+			if (sub(r, e->u.kids.v[i], ev) == FL_FALSE) {
+				explain_false(r, e->u.kids.v[i], t, ev, out, depth + 1);
+				return;
+			}
+		return;
+	case FL_EXPR_MACRO: {
+		const fl_text *mt = NULL;
+		const fl_expr *b = macro_body(r, e, &mt);
+		if (b)
+			explain_false(r, b, mt, ev, out, depth + 1);
+		return;
+	}
+	case FL_EXPR_NOT:
+	case FL_EXPR_CHECK:
+		add_why(r, out, t, e, ev, FL_FALSE);
+		return;
+	default:
+		return;
+	}
+}
+
+/* For a condition true on the event: why each of its exemptions (`not X`
+ * conjuncts, through macros) did not exempt it. */
+static void walk_true(rs_eval *r, const fl_expr *e, const fl_text *t,
+		      const fl_sevent *ev, whys *out, unsigned depth)
+{
+	if (r->oom || depth > MAX_WALK_DEPTH || out->n >= MAX_NOTES || !spend(r))
+		return;
+	switch (e->kind) {
+	case FL_EXPR_AND:
+		for (uint32_t i = 0; i < e->u.kids.n; i++)
+			walk_true(r, e->u.kids.v[i], t, ev, out, depth + 1);
+		return;
+	case FL_EXPR_MACRO: {
+		const fl_text *mt = NULL;
+		const fl_expr *b = macro_body(r, e, &mt);
+		if (b)
+			walk_true(r, b, mt, ev, out, depth + 1);
+		return;
+	}
+	case FL_EXPR_NOT:
+		explain_false(r, e->u.child, t, ev, out, depth + 1);
+		return;
+	default:
+		return;
+	}
+}
+
+/* Flattens `e` over `kind` (AND or OR), through macros, into *out. */
+static void flatten(rs_eval *r, const fl_expr *e, const fl_text *t,
+		    fl_expr_kind kind, cparts *out, unsigned depth)
+{
+	if (r->oom || out->n >= MAX_CLAUSES)
+		return;
+	if (!spend(r))
+		return; /* the caller sees the budget spent: too large to judge */
+	if (depth <= MAX_WALK_DEPTH && e->kind == kind) {
+		for (uint32_t i = 0; i < e->u.kids.n; i++)
+			flatten(r, e->u.kids.v[i], t, kind, out, depth + 1);
+		return;
+	}
+	if (depth <= MAX_WALK_DEPTH && e->kind == FL_EXPR_MACRO) {
+		const fl_text *mt = NULL;
+		const fl_expr *b = macro_body(r, e, &mt);
+		if (b) {
+			flatten(r, b, mt, kind, out, depth + 1);
+			return;
+		}
+	}
+	if (FL_VEC_PUSH(r->s->arena, *out, ((cpart){e, t})))
+		r->oom = 1;
+}
+
+/* Fields whose value the monitored process chooses: its name (comm, set
+ * with prctl), its argv[0], its arguments and environment — and the same
+ * of its ancestors. */
+static int attacker_field(const char *name)
+{
+	static const char *const f[] = {
+		"proc.name", "proc.pname", "proc.aname", "proc.sname", "proc.vpgid.name",
+		"proc.exe", "proc.pexe", "proc.aexe", "proc.cmdline", "proc.pcmdline",
+		"proc.acmdline", "proc.args", "proc.exeline", "proc.env", "proc.aenv",
+		"thread.comm",
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (!strcmp(name, f[i]))
+			return 1;
+	return 0;
+}
+
+/* Collects the fields operand `o` reads; *other set when one is not
+ * attacker-controlled. */
+static const char *operand_fields(rs_eval *r, const fl_operand *o, const char *acc,
+				  int *other, unsigned depth)
+{
+	if (!acc || !o || depth > 8)
+		return acc;
+	if (o->kind == FL_OPERAND_TRANSFORMER) {
+		for (uint32_t i = 0; i < o->nitems; i++)
+			acc = operand_fields(r, o->items[i], acc, other, depth + 1);
+		return acc;
+	}
+	if (o->kind != FL_OPERAND_FIELD)
+		return acc;
+	if (!attacker_field(o->text)) {
+		*other = 1;
+		return acc;
+	}
+	char q[96];
+	snprintf(q, sizeof q, "'%.80s'", o->text);
+	if (strstr(acc, q))
+		return acc;
+	return fl_arena_printf(r->s->arena, "%s%s%s", acc, *acc ? ", " : "", q);
+}
+
+/* The fields clause `e` reads, when all of them are attacker-controlled;
+ * NULL otherwise (or on OOM, r->oom set). */
+static const char *attacker_only(rs_eval *r, const fl_expr *e, const fl_text *t)
+{
+	cparts leaves = {0};
+	/* and/or/not of checks, through macros */
+	cparts stack = {0};
+	if (FL_VEC_PUSH(r->s->arena, stack, ((cpart){e, t}))) {
+		r->oom = 1;
+		return NULL;
+	}
+	size_t steps = 0;
+	while (stack.n && steps++ < MAX_CLAUSES) {
+		cpart p = stack.v[--stack.n];
+		const fl_expr *x = p.e;
+		int rc = 0;
+		if (x->kind == FL_EXPR_AND || x->kind == FL_EXPR_OR) {
+			for (uint32_t i = 0; i < x->u.kids.n && !rc; i++)
+				rc = FL_VEC_PUSH(r->s->arena, stack, ((cpart){x->u.kids.v[i], p.t}));
+		} else if (x->kind == FL_EXPR_NOT) {
+			rc = FL_VEC_PUSH(r->s->arena, stack, ((cpart){x->u.child, p.t}));
+		} else if (x->kind == FL_EXPR_MACRO) {
+			const fl_text *mt = NULL;
+			const fl_expr *b = macro_body(r, x, &mt);
+			if (!b)
+				return NULL;
+			rc = FL_VEC_PUSH(r->s->arena, stack, ((cpart){b, mt}));
+		} else if (x->kind == FL_EXPR_CHECK) {
+			rc = FL_VEC_PUSH(r->s->arena, leaves, p);
+		} else {
+			return NULL;
+		}
+		if (rc) {
+			r->oom = 1;
+			return NULL;
+		}
+	}
+	if (stack.n || !leaves.n)
+		return NULL; /* too large to judge */
+	const char *acc = "";
+	int other = 0;
+	for (size_t i = 0; i < leaves.n && acc && !other; i++) {
+		const fl_expr *c = leaves.v[i].e;
+		acc = operand_fields(r, c->u.check.lhs, acc, &other, 0);
+		if (c->u.check.rhs && c->u.check.rhs->kind == FL_OPERAND_TRANSFORMER)
+			acc = operand_fields(r, c->u.check.rhs, acc, &other, 0);
+	}
+	if (!acc)
+		r->oom = 1;
+	return other || !acc || !*acc ? NULL : acc;
+}
+
+static int seen(rs_eval *r, int which, fl_span sp)
+{
+	spans *v = which == 503 ? &r->seen503 : &r->seen504;
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i].src == sp.src && v->v[i].start == sp.start && v->v[i].end == sp.end)
+			return 1;
+	if (FL_VEC_PUSH(r->s->arena, *v, sp))
+		r->oom = 1;
+	return 0;
+}
+
+/* FL503: a clause that exempted benign event `ev` only through values the
+ * process controls.  Afterwards evaluates on other events (the memo of
+ * `ev` is then gone). */
+static void report503(rs_eval *r, const fl_rule *rule, const fl_scenario *sc,
+		      const fl_sevent *ev, const cpart *c, const char *fields)
+{
+	fl_span sp;
+	const char *text = clause_text(r, c->t, c->e, &sp);
+	if (!text) {
+		r->oom = 1;
+		return;
+	}
+	if (seen(r, 503, sp))
+		return;
+	fl_dg *g = fl_diag(&r->s->diags, FL503, sp,
+			   "exemption `%s` of rule '%s' matches benign scenario '%s' "
+			   "(variant '%s') only through %s, which the process controls",
+			   text, rule->c.name, sc->name, ev->name, fields);
+	if (!g) {
+		r->oom = 1;
+		return;
+	}
+	fl_diag_item(g, "rule", rule->c.name);
+	g->scenario = sc->name;
+	g->variant = ev->name;
+	/* the proof: a malicious event the same clause silences */
+	for (size_t j = 0; j < r->scs->list.n; j++) {
+		const fl_scenario *m = r->scs->list.v[j];
+		if (m->kind != FL_SCEN_MALICIOUS || strcmp(m->source, sc->source))
 			continue;
-		uint32_t slot;
-		const fl_expr *m = k->u.child;
-		if (!resolve_macro(r, m->u.macro.name, m->u.macro.len, &slot))
+		for (uint32_t k = 0; k < m->nevents; k++) {
+			if (!fl_sevent_has_driver(&m->events[k], r->drv) ||
+			    fl_eval(&r->env, c->e, &m->events[k]) != FL_TRUE)
+				continue;
+			fl_diag_note(&r->s->diags, g, FL_NOSPAN,
+				     "it also exempts malicious scenario '%s' (variant '%s')",
+				     m->name, m->events[k].name);
+			return;
+		}
+	}
+}
+
+/* FL504, wrong field: the check's value is what another field of the
+ * benign event reports.  Returns that field's key or NULL. */
+static const char *value_elsewhere(rs_eval *r, const fl_expr *c, const fl_sevent *ev)
+{
+	const fl_operand *lhs = c->u.check.lhs;
+	if (lhs->kind != FL_OPERAND_FIELD || !c->u.check.rhs ||
+	    (c->u.check.rhs->kind != FL_OPERAND_VALUE && c->u.check.rhs->kind != FL_OPERAND_LIST &&
+	     c->u.check.rhs->kind != FL_OPERAND_IDENT))
+		return NULL;
+	for (uint32_t i = 0; i < ev->nfields; i++) {
+		const fl_sfield *f = &ev->fields[i];
+		if (!strcmp(f->name, lhs->text) || f->value.kind != FL_V_STR)
 			continue;
-		if (env->memo_gen[slot] != env->gen || env->memo[slot] != FL_FALSE)
+		fl_operand one = *lhs;
+		one.text = f->name;
+		one.len = (uint32_t)strlen(f->name);
+		one.has_arg = f->arg != NULL;
+		one.arg = f->arg;
+		one.arg_len = f->arg ? (uint32_t)strlen(f->arg) : 0;
+		fl_expr x = *c;
+		x.u.check.lhs = &one;
+		int err = r->env.error;
+		fl_tv t = eval_check(&r->env, &x, ev);
+		r->env.error = err;
+		if (t == FL_TRUE)
+			return f->key;
+	}
+	return NULL;
+}
+
+static void report504(rs_eval *r, const fl_rule *rule, const fl_scenario *sc,
+		      const fl_sevent *ev, const cpart *c, const char *other,
+		      const fl_sevent *matched)
+{
+	fl_span sp;
+	const char *text = clause_text(r, c->t, c->e, &sp);
+	const char *d = text ? describe(r, c->e->u.check.lhs, ev, "", 0) : NULL;
+	if (!text || !d) {
+		r->oom = 1;
+		return;
+	}
+	if (seen(r, 504, sp))
+		return;
+	fl_dg *g = other
+		? fl_diag(&r->s->diags, FL504, sp,
+			  "exemption `%s` of rule '%s' never matches benign scenario '%s': "
+			  "%s there, and the value it expects is what '%s' reports",
+			  text, rule->c.name, sc->name, d, other)
+		: fl_diag(&r->s->diags, FL504, sp,
+			  "exemption `%s` of rule '%s' misses variant '%s' of benign scenario "
+			  "'%s' (it matches '%s'): %s",
+			  text, rule->c.name, ev->name, sc->name, matched->name, d);
+	if (!g) {
+		r->oom = 1;
+		return;
+	}
+	fl_diag_item(g, "rule", rule->c.name);
+	g->scenario = sc->name;
+	g->variant = ev->name;
+}
+
+/* FL503/FL504 for a rule whose non-exemption conjuncts all hold on benign
+ * event `ev` (the rule is about this behaviour): judges the clauses of
+ * each exemption.  fl_eval(cond, ev) must be the last evaluation. */
+static void judge_exemptions(rs_eval *r, const fl_rule *rule, const fl_expr *cond,
+			     const fl_text *t, const fl_scenario *sc, const fl_sevent *ev)
+{
+	cparts conj = {0}, cl = {0};
+	flatten(r, cond, t, FL_EXPR_AND, &conj, 0);
+	if (r->oom || conj.n >= MAX_CLAUSES || !r->budget)
+		return;
+	for (size_t i = 0; i < conj.n; i++)
+		if (conj.v[i].e->kind != FL_EXPR_NOT && sub(r, conj.v[i].e, ev) != FL_TRUE)
+			return;
+	/* clauses first, judged on this event; other events only after */
+	typedef struct verdict {
+		cpart c;
+		const char *fields;   /* FL503 */
+		const char *other;    /* FL504 wrong field */
+		int miss;             /* FL504 candidate: false here */
+	} verdict;
+	FL_VEC(verdict) vs = {0};
+	for (size_t i = 0; i < conj.n && !r->oom; i++) {
+		if (conj.v[i].e->kind != FL_EXPR_NOT)
 			continue;
-		const fl_macro *mac = r->rs->macros.v[slot];
-		fl_diag_note(&r->s->diags, g, mac->def.span,
-			     "exemption macro '%s' is false for this event", mac->c.name);
+		cl.n = 0;
+		flatten(r, conj.v[i].e->u.child, conj.v[i].t, FL_EXPR_OR, &cl, 0);
+		if (!r->budget)
+			return;
+		for (size_t k = 0; k < cl.n && !r->oom; k++) {
+			verdict v = {cl.v[k], NULL, NULL, 0};
+			fl_tv tv = sub(r, v.c.e, ev);
+			if (tv == FL_TRUE)
+				v.fields = attacker_only(r, v.c.e, v.c.t);
+			else if (tv == FL_FALSE && v.c.e->kind == FL_EXPR_CHECK) {
+				v.other = value_elsewhere(r, v.c.e, ev);
+				v.miss = !v.other;
+			}
+			if ((v.fields || v.other || v.miss) && FL_VEC_PUSH(r->s->arena, vs, v))
+				r->oom = 1;
+		}
+	}
+	for (size_t i = 0; i < vs.n && !r->oom; i++) {
+		const verdict *v = &vs.v[i];
+		if (v->fields)
+			report503(r, rule, sc, ev, &v->c, v->fields);
+		else if (v->other) {
+			/* "never": false on every selected variant */
+			int any = 0;
+			for (uint32_t k = 0; k < sc->nevents && !any; k++)
+				any = fl_sevent_has_driver(&sc->events[k], r->drv) &&
+				      fl_eval(&r->env, v->c.e, &sc->events[k]) == FL_TRUE;
+			if (!any)
+				report504(r, rule, sc, ev, &v->c, v->other, NULL);
+		}
+		else
+			for (uint32_t k = 0; k < sc->nevents; k++) {
+				const fl_sevent *o = &sc->events[k];
+				if (o == ev || !fl_sevent_has_driver(o, r->drv))
+					continue;
+				if (fl_eval(&r->env, v->c.e, o) == FL_TRUE) {
+					report504(r, rule, sc, ev, &v->c, NULL, o);
+					break;
+				}
+			}
 	}
 }
 
@@ -442,53 +951,138 @@ static int rule_has_exceptions(const fl_rule *rule)
 	return 0;
 }
 
-static int eval_rule(rs_eval *r, fl_evalenv *env, const fl_rule *rule,
-		     const fl_expr *cond, const fl_scenario *sc, unsigned drv)
+static const char *join_names(fl_arena *a, const char *acc, const char *name)
+{
+	return acc ? fl_arena_printf(a, "%s, '%s'", acc, name) : fl_arena_printf(a, "'%s'", name);
+}
+
+/* FL501 for the events of one benign scenario a rule fires on, one
+ * diagnostic per set of clauses that failed to exempt them (the BPF and
+ * kmod renderings of an event usually share one); a clause whose values
+ * differ between the variants gets one note per variant. */
+typedef struct firing {
+	const fl_sevent *ev;
+	whys w;
+	const char *key;  /* the spans of w */
+	int done;
+} firing;
+
+static int report501(rs_eval *r, const fl_rule *rule, const fl_scenario *sc,
+		     firing *f, size_t n)
 {
 	fl_arena *a = r->s->arena;
-	const char *fired = NULL, *maybe = NULL;
-	const fl_sevent *first = NULL;
-	int exc = rule_has_exceptions(rule);
-	fl_dg *g = NULL;
-	for (uint32_t i = 0; i < sc->nevents; i++) {
-		const fl_sevent *ev = &sc->events[i];
-		if (!fl_sevent_has_driver(ev, drv))
+	size_t *grp = fl_arena_alloc(a, (n + 1) * sizeof(*grp));
+	if (!grp)
+		return FL_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].done)
 			continue;
-		fl_tv t = fl_eval(env, cond, ev);
-		/* Exceptions are not modelled yet: they may exempt the event. */
-		if (exc && t == FL_TRUE)
-			t = FL_UNKNOWN;
-		const char **acc = t == FL_TRUE ? &fired : t == FL_UNKNOWN ? &maybe : NULL;
-		if (!acc)
-			continue;
-		*acc = *acc ? fl_arena_printf(a, "%s, %s", *acc, ev->name) : ev->name;
-		if (!*acc)
-			return FL_ENOMEM;
-		if (t == FL_TRUE && !first)
-			first = ev;
-	}
-	if (first) {
-		g = fl_diag(&r->s->diags, FL501, rule->cond_def.span,
-			    "rule '%s' fires on benign scenario '%s' (%s)",
-			    rule->c.name, sc->name, fired);
+		const char *quoted = NULL, *plain = NULL;
+		size_t count = 0;
+		for (size_t j = i; j < n; j++) {
+			if (f[j].done || strcmp(f[j].key, f[i].key))
+				continue;
+			f[j].done = 1;
+			grp[count++] = j;
+			quoted = join_names(a, quoted, f[j].ev->name);
+			plain = plain ? fl_arena_printf(a, "%s, %s", plain, f[j].ev->name)
+				      : f[j].ev->name;
+			if (!quoted || !plain)
+				return FL_ENOMEM;
+		}
+		fl_dg *g = fl_diag(&r->s->diags, FL501, rule->cond_def.span,
+				   "rule '%s' fires on benign scenario '%s' (variant%s %s)",
+				   rule->c.name, sc->name, count > 1 ? "s" : "", quoted);
 		if (!g)
 			return FL_ENOMEM;
 		fl_diag_item(g, "rule", rule->c.name);
 		g->scenario = sc->name;
-		g->variant = fired;
-		/* evaluate the first firing event again: its macro values are
-		 * what the notes explain */
-		fl_eval(env, cond, first);
-		note_exemptions(r, env, g, cond);
+		g->variant = plain;
+		for (size_t k = 0; k < f[i].w.n; k++) {
+			int same = 1;
+			for (size_t j = 1; j < count; j++)
+				same &= !strcmp(f[grp[j]].w.v[k].msg, f[i].w.v[k].msg);
+			for (size_t j = 0; j < (same ? 1 : count); j++) {
+				const firing *x = &f[grp[j]];
+				const char *msg = x->w.v[k].msg, *vars = NULL;
+				size_t nv = 0, dup = 0;
+				for (size_t q = 0; q < count && !dup; q++) {
+					if (strcmp(f[grp[q]].w.v[k].msg, msg))
+						continue;
+					if (q < j)
+						dup = 1;
+					else if (!(vars = join_names(a, vars, f[grp[q]].ev->name)))
+						return FL_ENOMEM;
+					nv++;
+				}
+				if (dup)
+					continue;
+				if (same)
+					fl_diag_note(&r->s->diags, g, x->w.v[k].span, "%s", msg);
+				else
+					fl_diag_note(&r->s->diags, g, x->w.v[k].span, "%s (variant%s %s)",
+						     msg, nv > 1 ? "s" : "", vars);
+			}
+		}
+		if (!f[i].w.n)
+			fl_diag_note(&r->s->diags, g, FL_NOSPAN,
+				     "no exemption ('and not ...') of the condition applies");
 		if (sc->summary)
 			fl_diag_help(&r->s->diags, g, "%s", sc->summary);
-		return 0;
 	}
+	return 0;
+}
+
+/* Evaluates one rule on every selected event of scenario `sc`. */
+static int eval_rule(rs_eval *r, const fl_rule *rule, const fl_expr *cond,
+		     const fl_text *text, const fl_scenario *sc, res_acc *acc)
+{
+	fl_arena *a = r->s->arena;
+	const char *maybe = NULL;
+	int exc = rule_has_exceptions(rule);
+	int benign = sc->kind == FL_SCEN_BENIGN;
+	FL_VEC(firing) fired = {0};
+	for (uint32_t i = 0; i < sc->nevents; i++) {
+		const fl_sevent *ev = &sc->events[i];
+		if (!fl_sevent_has_driver(ev, r->drv))
+			continue;
+		fl_tv t = fl_eval(&r->env, cond, ev);
+		/* Exceptions are not modelled yet: they may exempt the event. */
+		if (exc && t == FL_TRUE)
+			t = FL_UNKNOWN;
+		if (acc && t != FL_FALSE &&
+		    FL_VEC_PUSH(a, *(t == FL_TRUE ? &acc[i].fires : &acc[i].may), rule->c.name))
+			return FL_ENOMEM;
+		if (!benign)
+			continue;
+		if (t == FL_TRUE) {
+			firing f = {ev, {0}, "", 0};
+			r->budget = WALK_BUDGET;
+			walk_true(r, cond, text, ev, &f.w, 0);
+			for (size_t k = 0; k < f.w.n && f.key; k++)
+				f.key = fl_arena_printf(a, "%s %u:%u:%u", f.key, f.w.v[k].span.src,
+							f.w.v[k].span.start, f.w.v[k].span.end);
+			if (r->oom || !f.key || FL_VEC_PUSH(a, fired, f))
+				return FL_ENOMEM;
+		} else if (t == FL_UNKNOWN) {
+			maybe = maybe ? fl_arena_printf(a, "%s, %s", maybe, ev->name) : ev->name;
+			if (!maybe)
+				return FL_ENOMEM;
+		}
+		if (t != FL_UNKNOWN) {
+			r->budget = WALK_BUDGET;
+			judge_exemptions(r, rule, cond, text, sc, ev);
+			if (r->oom)
+				return FL_ENOMEM;
+		}
+	}
+	if (fired.n)
+		return report501(r, rule, sc, fired.v, fired.n);
 	if (maybe && r->s->opt.show_uncertain) {
-		g = fl_diag(&r->s->diags, FL502, rule->cond_def.span,
-			    "rule '%s' may fire on benign scenario '%s' (%s): it depends on "
-			    "fields the scenario does not give%s",
-			    rule->c.name, sc->name, maybe, exc ? " or on exceptions" : "");
+		fl_dg *g = fl_diag(&r->s->diags, FL502, rule->cond_def.span,
+				   "rule '%s' may fire on benign scenario '%s' (%s): it depends on "
+				   "fields the scenario does not give%s",
+				   rule->c.name, sc->name, maybe, exc ? " or on exceptions" : "");
 		if (!g)
 			return FL_ENOMEM;
 		fl_diag_item(g, "rule", rule->c.name);
@@ -498,23 +1092,76 @@ static int eval_rule(rs_eval *r, fl_evalenv *env, const fl_rule *rule,
 	return 0;
 }
 
+static int selected(const rs_eval *r, const fl_scenario *sc)
+{
+	return !r->scs->only || !strcmp(r->scs->only, sc->name);
+}
+
+/* Turns the accumulators into the public results. */
+static int keep_results(rs_eval *r, res_acc *acc, size_t n)
+{
+	fl_eval_result *out = fl_arena_alloc(r->s->arena, (n + 1) * sizeof(*out));
+	if (!out)
+		return FL_ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!acc[i].ev)
+			continue;
+		out[k].scenario = acc[i].sc->name;
+		out[k].variant = acc[i].ev->name;
+		out[k].kind = acc[i].sc->kind == FL_SCEN_BENIGN ? "benign" : "malicious";
+		out[k].fires = acc[i].fires.v;
+		out[k].nfires = acc[i].fires.n;
+		out[k].may_fire = acc[i].may.v;
+		out[k].nmay_fire = acc[i].may.n;
+		k++;
+	}
+	r->scs->results = out;
+	r->scs->nresults = k;
+	return 0;
+}
+
 int fl_scenarios_run(fl_session *s)
 {
 	int rc = fl_session_load_scenarios(s);
-	if (rc || !s->rs)
+	if (rc)
 		return rc;
 	fl_scenarios *scs = fl_session_scenarios(s);
-	unsigned drv = 0;
-	if (s->opt.driver && fl_driver_parse(s->opt.driver, &drv))
-		drv = 0; /* the CLI validates --driver */
-	rs_eval r = {s, s->rs, NULL, NULL};
+	rs_eval r = {.s = s, .rs = s->rs, .scs = scs};
+	if (s->opt.driver && fl_driver_parse(s->opt.driver, &r.drv))
+		r.drv = 0; /* the CLI validates --driver */
+
+	/* one accumulator per (scenario, event), at acc[base[j] + event] */
+	size_t nacc = 0;
+	size_t *base = fl_arena_alloc(s->arena, (scs->list.n + 1) * sizeof(*base));
+	if (!base)
+		return FL_ENOMEM;
+	for (size_t j = 0; j < scs->list.n; j++) {
+		base[j] = nacc;
+		nacc += scs->list.v[j]->nevents;
+	}
+	res_acc *acc = NULL;
+	if (scs->keep_eval) {
+		if (!(acc = fl_arena_alloc(s->arena, (nacc + 1) * sizeof(*acc))))
+			return FL_ENOMEM;
+		for (size_t j = 0; j < scs->list.n; j++) {
+			const fl_scenario *sc = scs->list.v[j];
+			for (uint32_t k = 0; k < sc->nevents && selected(&r, sc); k++)
+				if (fl_sevent_has_driver(&sc->events[k], r.drv)) {
+					acc[base[j] + k].sc = sc;
+					acc[base[j] + k].ev = &sc->events[k];
+				}
+		}
+	}
+	if (!s->rs)
+		return acc ? keep_results(&r, acc, nacc) : 0;
+
 	if ((rc = prepare(&r)))
 		return rc;
 	fl_opctx *ops = fl_opctx_new(s->arena);
 	if (!ops)
 		return FL_ENOMEM;
-	fl_evalenv env;
-	if ((rc = fl_evalenv_init(&env, s->arena, ops, (uint32_t)s->rs->macros.n,
+	if ((rc = fl_evalenv_init(&r.env, s->arena, ops, (uint32_t)s->rs->macros.n,
 				  resolve_macro, &r)))
 		goto out;
 	for (size_t i = 0; i < s->rs->rules.n && !rc; i++) {
@@ -522,23 +1169,37 @@ int fl_scenarios_run(fl_session *s)
 		if (!rule->enabled || rule->source_unknown)
 			continue;
 		int oom = 0;
-		const fl_expr *cond = parse_cond(&r, &rule->cond, rule->c.visibility, &oom);
+		fl_text text;
+		const fl_expr *cond = parse_cond(&r, &rule->cond, rule->c.visibility, &text, &oom);
 		if (oom) {
 			rc = FL_ENOMEM;
 			break;
 		}
 		if (!cond)
 			continue;
-		env.source = rule->source;
+		r.env.source = rule->source;
+		const char *rsrc = rule->source ? rule->source : "syscall";
 		for (size_t j = 0; j < scs->list.n && !rc; j++) {
 			const fl_scenario *sc = scs->list.v[j];
-			const char *rsrc = rule->source ? rule->source : "syscall";
-			if (sc->kind != FL_SCEN_BENIGN || strcmp(sc->source, rsrc))
+			if (strcmp(sc->source, rsrc) || !selected(&r, sc) ||
+			    (sc->kind != FL_SCEN_BENIGN && !acc))
 				continue;
-			rc = eval_rule(&r, &env, rule, cond, sc, drv);
+			rc = eval_rule(&r, rule, cond, &text, sc, acc ? acc + base[j] : NULL);
 		}
 	}
+	if (!rc && acc)
+		rc = keep_results(&r, acc, nacc);
 out:
 	fl_opctx_release(ops);
 	return rc;
+}
+
+size_t fl_session_neval(const fl_session *s)
+{
+	return s->scen ? s->scen->nresults : 0;
+}
+
+const fl_eval_result *fl_session_eval_at(const fl_session *s, size_t i)
+{
+	return s->scen && i < s->scen->nresults ? &s->scen->results[i] : NULL;
 }

@@ -198,6 +198,51 @@ const char *fl_newest_falco(void);
 int fl_session_add_scenario(fl_session *s, const char *path);
 /* 1 if `name` is a driver --driver accepts (modern_bpf, ebpf, kmod). */
 int fl_driver_name_valid(const char *name);
+/* Restricts evaluation (FL5xx checks and the results below) to the
+ * scenario named `name` (copied; NULL: every scenario).  Call before
+ * fl_session_run.  Returns 0 or FL_ENOMEM. */
+int fl_session_only_scenario(fl_session *s, const char *name);
+/* Asks fl_session_run to keep, for every scenario variant, the rules that
+ * fire and may fire on it (what `falco-lint eval` shows).  Call before
+ * fl_session_run. */
+void fl_session_keep_evaluation(fl_session *s);
+
+/* One loaded scenario, for `falco-lint scenarios`. */
+typedef struct fl_scenario_view {
+	const char *name;
+	const char *kind;          /* "benign" or "malicious" */
+	const char *summary;       /* or NULL */
+	const char *source;        /* event source ("syscall") */
+	const char *file;          /* "<builtin>/memfd.yaml" or the path given */
+	int builtin;
+	size_t nrefs;
+	const char *const *refs;
+	size_t nvariants;
+	const char *const *variants;        /* event names */
+	const char *const *variant_drivers; /* "modern_bpf, ebpf"; "" = every driver */
+} fl_scenario_view;
+
+/* Scenarios loaded by fl_session_run (built-in first, then the added
+ * files in order; malformed ones are skipped and have diagnostics). */
+size_t fl_session_nscenarios(const fl_session *s);
+const fl_scenario_view *fl_session_scenario_at(const fl_session *s, size_t i);
+
+/* What one scenario variant makes the enabled rules do.  Rule names are in
+ * evaluation order.  Only variants of the --driver and --scenario-name
+ * selection are listed. */
+typedef struct fl_eval_result {
+	const char *scenario, *variant;
+	const char *kind;          /* "benign" or "malicious" */
+	size_t nfires;
+	const char *const *fires;     /* the condition is true */
+	size_t nmay_fire;
+	const char *const *may_fire;  /* unknown: depends on fields not given */
+} fl_eval_result;
+
+/* Results kept by fl_session_keep_evaluation(), in scenario and variant
+ * order; 0 / NULL when evaluation was not kept. */
+size_t fl_session_neval(const fl_session *s);
+const fl_eval_result *fl_session_eval_at(const fl_session *s, size_t i);
 /* END SCENARIO API */
 
 /* ---- fixes (issue: fix) ----------------------------------------------- */

@@ -601,6 +601,8 @@ int fl_sevent_has_driver(const fl_sevent *e, unsigned drv)
 
 /* ---- session glue ------------------------------------------------------- */
 
+static int build_views(fl_session *s, fl_scenarios *sc);
+
 fl_scenarios *fl_session_scenarios(fl_session *s)
 {
 	if (!s->scen) {
@@ -656,6 +658,79 @@ int fl_session_load_scenarios(fl_session *s)
 		if (rc)
 			return rc;
 	}
+	return build_views(s, sc);
+}
+
+
+int fl_session_only_scenario(fl_session *s, const char *name)
+{
+	fl_scenarios *sc = fl_session_scenarios(s);
+	if (!sc)
+		return FL_ENOMEM;
+	sc->only = NULL;
+	if (name && !(sc->only = fl_arena_strdup(s->arena, name)))
+		return FL_ENOMEM;
 	return 0;
 }
 
+void fl_session_keep_evaluation(fl_session *s)
+{
+	fl_scenarios *sc = fl_session_scenarios(s);
+	if (sc)
+		sc->keep_eval = 1;
+}
+
+/* The drivers of an event as a list of names; "" when every driver. */
+static const char *drivers_text(fl_arena *a, unsigned bits)
+{
+	const char *t = "";
+	for (unsigned i = 0; i < 3 && t; i++)
+		if (bits & (1u << i))
+			t = *t ? fl_arena_printf(a, "%s, %s", t, drivers[i]) : drivers[i];
+	return t;
+}
+
+/* Builds the views of every loaded scenario (once, after loading). */
+static int build_views(fl_session *s, fl_scenarios *sc)
+{
+	fl_arena *a = s->arena;
+	sc->views = fl_arena_alloc(a, (sc->list.n + 1) * sizeof(*sc->views));
+	if (!sc->views)
+		return FL_ENOMEM;
+	for (size_t i = 0; i < sc->list.n; i++) {
+		const fl_scenario *x = sc->list.v[i];
+		fl_scenario_view *v = &sc->views[i];
+		const char **names = fl_arena_alloc(a, (x->nevents + 1) * sizeof(*names));
+		const char **drv = fl_arena_alloc(a, (x->nevents + 1) * sizeof(*drv));
+		if (!names || !drv)
+			return FL_ENOMEM;
+		for (uint32_t k = 0; k < x->nevents; k++) {
+			names[k] = x->events[k].name;
+			if (!(drv[k] = drivers_text(a, x->events[k].drivers)))
+				return FL_ENOMEM;
+		}
+		v->name = x->name;
+		v->kind = x->kind == FL_SCEN_BENIGN ? "benign" : "malicious";
+		v->summary = x->summary;
+		v->source = x->source ? x->source : "syscall";
+		v->file = x->src ? x->src->path : NULL;
+		v->builtin = x->builtin;
+		v->nrefs = x->nrefs;
+		v->refs = x->refs;
+		v->nvariants = x->nevents;
+		v->variants = names;
+		v->variant_drivers = drv;
+	}
+	sc->nviews = sc->list.n;
+	return 0;
+}
+
+size_t fl_session_nscenarios(const fl_session *s)
+{
+	return s->scen ? s->scen->nviews : 0;
+}
+
+const fl_scenario_view *fl_session_scenario_at(const fl_session *s, size_t i)
+{
+	return s->scen && i < s->scen->nviews ? &s->scen->views[i] : NULL;
+}

@@ -70,6 +70,12 @@ typedef struct fl_scenarios {
 	FL_VEC(fl_scenario *) list;
 	FL_VEC(const fl_source *) pending;  /* user files not yet loaded */
 	int loaded;
+	const char *only;       /* --scenario-name, or NULL */
+	int keep_eval;          /* fl_session_keep_evaluation() was called */
+	struct fl_eval_result *results;   /* kept evaluation (eval.c) */
+	size_t nresults;
+	struct fl_scenario_view *views;   /* built on first request */
+	size_t nviews;
 } fl_scenarios;
 
 /* Parses a driver name (modern_bpf, ebpf, kmod) into its FL_DRV_* bit;

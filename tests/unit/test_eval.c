@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -271,13 +272,21 @@ static void test_session_v1_fires(void **st)
 	assert_non_null(v);
 	assert_string_equal(v->message,
 			    "rule 'Fileless execution via memfd_create' fires on benign "
-			    "scenario 'runc-memfd-reexec' (bpf, kmod, bpf-linux-6.14)");
+			    "scenario 'runc-memfd-reexec' (variants 'bpf', 'kmod', 'bpf-linux-6.14')");
 	assert_string_equal(v->variant, "bpf, kmod, bpf-linux-6.14");
 	assert_string_equal(v->item_name, "Fileless execution via memfd_create");
 	assert_int_equal(v->loc.line, 9);
-	assert_int_equal(v->nnotes, 1);
+	/* one clause failed to exempt; its value differs between variants */
+	assert_int_equal(v->nnotes, 2);
 	assert_int_equal(v->notes[0].loc.line, 6);
-	assert_non_null(strstr(v->notes[0].message, "'known_memfd_execution_processes' is false"));
+	assert_int_equal(v->notes[0].loc.column, 15);
+	assert_string_equal(v->notes[0].message,
+			    "`proc.name in (known_memfd_execution_binaries)` is false: "
+			    "proc.name is \"5\" and the list is empty (variants 'bpf', 'kmod')");
+	assert_string_equal(v->notes[1].message,
+			    "`proc.name in (known_memfd_execution_binaries)` is false: "
+			    "proc.name is \"memfd:runc_clon\" and the list is empty "
+			    "(variant 'bpf-linux-6.14')");
 	assert_non_null(v->help);
 	assert_non_null(find(s, "FL501", "crun-memfd-reexec"));
 	/* malicious scenarios are not reported */
@@ -366,6 +375,172 @@ static void test_catalogue_exemptions(void **st)
 	fl_session_free(s);
 }
 
+static const fl_diag_view *find_msg(const fl_session *s, const char *code,
+				    const char *part)
+{
+	for (size_t i = 0; i < fl_session_ndiags(s); i++) {
+		const fl_diag_view *v = fl_session_diag(s, i);
+		if (!strcmp(v->code, code) && strstr(v->message, part))
+			return v;
+	}
+	return NULL;
+}
+
+/* The exemption clauses of falco-rules 4.0.0, judged on the runc events:
+ * proc.pname is attacker-controlled (FL503), proc.exe never holds the
+ * memfd path (FL504), proc.exepath misses the kmod rendering (FL504). */
+static void test_exemption_checks(void **st)
+{
+	(void)st;
+	fl_session *s = run(NULL, 0, V2_TAIL);
+	const fl_diag_view *v = find_msg(s, "FL503", "`proc.pname in (known_memfd_execution_binaries)`");
+	assert_non_null(v);
+	assert_non_null(strstr(v->message, "only through 'proc.pname'"));
+	assert_string_equal(v->scenario, "runc-memfd-reexec");
+	assert_int_equal(v->nnotes, 1);
+	assert_non_null(strstr(v->notes[0].message, "memfd-payload-spoofed-parent"));
+	v = find_msg(s, "FL504", "`proc.exe = \"memfd:runc_cloned:/proc/self/exe\"`");
+	assert_non_null(v);
+	assert_non_null(strstr(v->message, "proc.exe is \"runc\""));
+	assert_non_null(strstr(v->message, "'proc.exepath'"));
+	v = find_msg(s, "FL504", "`proc.exepath = \"memfd:runc_cloned:/proc/self/exe\"`");
+	assert_non_null(v);
+	assert_non_null(strstr(v->message, "misses variant 'kmod'"));
+	/* the exepath clause is reported once, not per scenario */
+	size_t n = 0;
+	for (size_t i = 0; i < fl_session_ndiags(s); i++)
+		n += strstr(fl_session_diag(s, i)->message, "misses variant") != NULL;
+	assert_int_equal(n, 1);
+	fl_session_free(s);
+
+	/* with the BPF drivers only, the exepath clause matches every variant */
+	s = run("modern_bpf", 0, V2_TAIL);
+	assert_null(find_msg(s, "FL504", "misses variant"));
+	assert_null(find(s, "FL501", "runc-memfd-reexec"));
+	fl_session_free(s);
+}
+
+/* The kept evaluation: every selected variant, malicious ones included. */
+static void test_results_and_views(void **st)
+{
+	(void)st;
+	fl_options o;
+	fl_options_init(&o);
+	o.driver = "kmod";
+	fl_session *s = fl_session_new(&o);
+	assert_non_null(s);
+	fl_session_keep_evaluation(s);
+	assert_int_equal(fl_session_add_buffer(s, "rules.yaml", V1, strlen(V1), 0), 0);
+	assert_int_equal(fl_session_run(s), 0);
+	size_t n = fl_session_neval(s), benign = 0, mal = 0;
+	assert_true(n > 5);
+	for (size_t i = 0; i < n; i++) {
+		const fl_eval_result *r = fl_session_eval_at(s, i);
+		assert_non_null(strstr(r->variant, "kmod")); /* kmod variants only */
+		if (!strcmp(r->kind, "benign"))
+			benign++;
+		else
+			mal++;
+		if (!strcmp(r->scenario, "memfd-payload-exec") ||
+		    !strcmp(r->scenario, "runc-memfd-reexec")) {
+			assert_int_equal(r->nfires, 1);
+			assert_string_equal(r->fires[0], "Fileless execution via memfd_create");
+		}
+	}
+	assert_true(benign >= 5 && mal >= 1);
+	assert_null(fl_session_eval_at(s, n));
+	size_t ns = fl_session_nscenarios(s);
+	assert_true(ns >= 8);
+	const fl_scenario_view *sv = fl_session_scenario_at(s, 0);
+	assert_string_equal(sv->name, "runc-memfd-reexec");
+	assert_string_equal(sv->kind, "benign");
+	assert_true(sv->builtin);
+	assert_string_equal(sv->variants[0], "bpf");
+	assert_string_equal(sv->variant_drivers[0], "modern_bpf, ebpf");
+	fl_session_free(s);
+
+	/* one scenario by name: diagnostics and results follow it */
+	fl_options_init(&o);
+	s = fl_session_new(&o);
+	assert_non_null(s);
+	fl_session_keep_evaluation(s);
+	assert_int_equal(fl_session_only_scenario(s, "youki-memfd-reexec"), 0);
+	assert_int_equal(fl_session_add_buffer(s, "rules.yaml", V1, strlen(V1), 0), 0);
+	assert_int_equal(fl_session_run(s), 0);
+	assert_int_equal(fl_session_neval(s), 2);
+	assert_null(find(s, "FL501", "runc-memfd-reexec"));
+	assert_non_null(find(s, "FL501", "youki-memfd-reexec"));
+	fl_session_free(s);
+}
+
+/* A disabled rule is not evaluated; a custom rule that tests the exec
+ * flags fires like the upstream one. */
+static void test_custom_and_disabled(void **st)
+{
+	(void)st;
+	static const char custom[] =
+		"- rule: My memfd exec\n"
+		"  desc: d\n"
+		"  condition: evt.type = execve and evt.arg.flags contains EXE_FROM_MEMFD\n"
+		"  output: o\n"
+		"  priority: WARNING\n";
+	static const char off[] =
+		"- rule: My memfd exec\n"
+		"  enabled: false\n"
+		"  override:\n"
+		"    enabled: replace\n";
+	fl_options o;
+	fl_options_init(&o);
+	fl_session *s = fl_session_new(&o);
+	assert_int_equal(fl_session_add_buffer(s, "c.yaml", custom, strlen(custom), 0), 0);
+	assert_int_equal(fl_session_run(s), 0);
+	const fl_diag_view *v = find(s, "FL501", "runc-memfd-reexec");
+	assert_non_null(v);
+	assert_string_equal(v->item_name, "My memfd exec");
+	/* no exemption at all: said so */
+	assert_non_null(strstr(v->notes[0].message, "no exemption"));
+	fl_session_free(s);
+	s = fl_session_new(&o);
+	assert_int_equal(fl_session_add_buffer(s, "c.yaml", custom, strlen(custom), 0), 0);
+	assert_int_equal(fl_session_add_buffer(s, "d.yaml", off, strlen(off), 0), 0);
+	assert_int_equal(fl_session_run(s), 0);
+	for (size_t i = 0; i < fl_session_ndiags(s); i++)
+		assert_null(fl_session_diag(s, i)->scenario);
+	fl_session_free(s);
+}
+
+/* 40 macros, each using the next twice (2^40 paths), under a rule: the
+ * whole session, explanations and exemption checks included, takes
+ * milliseconds. */
+static void test_pathological_macro_chain(void **st)
+{
+	(void)st;
+	char *buf = test_malloc(64 * 1024);
+	size_t n = 0;
+	n += (size_t)snprintf(buf + n, 64 * 1024 - n,
+			      "- macro: m40\n  condition: proc.name = \"5\"\n");
+	for (int i = 39; i >= 0; i--)
+		n += (size_t)snprintf(buf + n, 64 * 1024 - n,
+				      "- macro: m%d\n  condition: (m%d and not not m%d)\n",
+				      i, i + 1, i + 1);
+	n += (size_t)snprintf(buf + n, 64 * 1024 - n,
+			      "- rule: chain\n  desc: d\n  condition: evt.type = execve and m0"
+			      " and not (m0 and proc.pname = nobody)\n  output: o\n  priority: INFO\n");
+	fl_options o;
+	fl_options_init(&o);
+	fl_session *s = fl_session_new(&o);
+	fl_session_keep_evaluation(s);
+	assert_int_equal(fl_session_add_buffer(s, "chain.yaml", buf, n, 0), 0);
+	clock_t t0 = clock();
+	assert_int_equal(fl_session_run(s), 0);
+	double ms = (double)(clock() - t0) * 1000.0 / CLOCKS_PER_SEC;
+	print_message("40-macro chain: %.1f ms\n", ms);
+	assert_true(ms < 1000.0);
+	assert_non_null(find(s, "FL501", "runc-memfd-reexec"));
+	fl_session_free(s);
+	test_free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +553,10 @@ int main(void)
 		cmocka_unit_test(test_session_v2_and_driver),
 		cmocka_unit_test(test_session_uncertain),
 		cmocka_unit_test(test_catalogue_exemptions),
+		cmocka_unit_test(test_exemption_checks),
+		cmocka_unit_test(test_results_and_views),
+		cmocka_unit_test(test_custom_and_disabled),
+		cmocka_unit_test(test_pathological_macro_chain),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
