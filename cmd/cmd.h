@@ -13,5 +13,10 @@ int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_checks(int argc, char **argv);
 /* `falco-lint explain CODE`: one check's documentation. */
 int cmd_explain(int argc, char **argv);
+/* `falco-lint eval` / `falco-lint scenarios` (cmd/eval.c). */
+int cmd_eval(int argc, char **argv);
+int cmd_scenarios(int argc, char **argv);
+/* `falco-lint fix [OPTIONS] PATH...`: verified override entries (cmd/fix.c). */
+int cmd_fix(int argc, char **argv);
 
 #endif

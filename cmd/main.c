@@ -21,6 +21,9 @@ static const struct subcmd {
 } subcmds[] = {
 	{"checks", cmd_checks},
 	{"explain", cmd_explain},
+	{"eval", cmd_eval},
+	{"scenarios", cmd_scenarios},
+	{"fix", cmd_fix},
 };
 
 static const struct format {
@@ -39,7 +42,7 @@ static const struct format {
 enum opt_id {
 	O_RULES, O_FALCO_CONFIG, O_CONFIG, O_NO_CONFIG, O_FORMAT, O_FAIL_ON, O_TARGET,
 	O_COLOR, O_QUIET, O_STATS, O_SELECT, O_IGNORE, O_EXTEND, O_MAX_FILE, O_MAX_YDEPTH,
-	O_MAX_ALIASES, O_MAX_EDEPTH, O_MAX_DIR, O_HELP, O_VERSION
+	O_MAX_ALIASES, O_MAX_EDEPTH, O_MAX_DIR, O_HELM_VALUES, O_SCENARIO, O_DRIVER, O_UNCERTAIN, O_SCEN_NAME, O_HELP, O_VERSION
 };
 
 struct opt {
@@ -53,6 +56,7 @@ struct opt {
 static const struct opt opts[] = {
 	{O_RULES, 'r', "rules", "FILE", "load FILE first as context: used, not reported on (repeatable)"},
 	{O_FALCO_CONFIG, 'c', "falco-config", "FILE", "lint the rules files listed in a Falco configuration (rules_files)"},
+	{O_HELM_VALUES, 0, "helm-values", "FILE", "lint the customRules of a Falco Helm chart values file (repeatable)"},
 	{O_CONFIG, 0, "config", "FILE", "read falco-lint settings from FILE instead of .falco-lint.yaml"},
 	{O_NO_CONFIG, 0, "no-config", NULL, "ignore any .falco-lint.yaml"},
 	{O_FORMAT, 0, "format", "FMT", "output format: text (default), json, sarif, github, gitlab, falco"},
@@ -69,6 +73,10 @@ static const struct opt opts[] = {
 	{O_MAX_ALIASES, 0, "max-yaml-aliases", "N", "refuse files with more than N YAML aliases (default 10000)"},
 	{O_MAX_EDEPTH, 0, "max-expr-depth", "N", "refuse conditions nested deeper than N (default 1000)"},
 	{O_MAX_DIR, 0, "max-dir-entries", "N", "refuse directories with more than N entries (default 100000)"},
+	{O_SCENARIO, 0, "scenario", "FILE", "evaluate rules against the scenarios in FILE too (repeatable)"},
+	{O_DRIVER, 0, "driver", "NAME", "only scenario variants of driver NAME: modern_bpf, ebpf, kmod"},
+	{O_UNCERTAIN, 0, "show-uncertain", NULL, "also report rules that may fire on a benign scenario (FL502)"},
+	{O_SCEN_NAME, 0, "scenario-name", "NAME", "evaluate rules against scenario NAME only"},
 	{O_HELP, 'h', "help", NULL, "show this help and exit"},
 	{O_VERSION, 0, "version", NULL, "show the version and exit"},
 };
@@ -79,6 +87,9 @@ static void usage(FILE *f)
 	fputs("usage: falco-lint [OPTIONS] PATH...\n"
 	      "       falco-lint checks [--format=text|man]\n"
 	      "       falco-lint explain CODE\n"
+	      "       falco-lint fix [OPTIONS] PATH...   (see falco-lint fix --help)\n"
+	      "       falco-lint eval [OPTIONS] PATH...\n"
+	      "       falco-lint scenarios [OPTIONS]\n"
 	      "\n"
 	      "Check Falco rules files (a file, a directory of .yaml/.yml files, or - for\n"
 	      "standard input), loaded in the order given, as Falco would load them.\n"
@@ -130,12 +141,17 @@ typedef struct config {
 	const char **paths;
 	size_t npaths;
 	const char *falco_config;
+	const char **helm;    /* --helm-values files, loaded after the paths */
+	size_t nhelm;
 	const char *config_file;
 	int no_config;
 	fl_lintconfig *lc;    /* the project configuration, or NULL */
 	/* Extra scenario files named by the configuration. */
 	const char **scenarios;
 	size_t nscenarios;
+	const char **cli_scen;    /* --scenario files */
+	size_t ncli_scen;
+	const char *scen_name;    /* --scenario-name */
 } config;
 
 static int parse_size(const char *s, size_t *out)
@@ -173,6 +189,7 @@ static int apply(config *c, const struct opt *o, const char *arg)
 		c->context[c->ncontext++] = arg;
 		return 0;
 	case O_FALCO_CONFIG: c->falco_config = arg; return 0;
+	case O_HELM_VALUES: c->helm[c->nhelm++] = arg; return 0;
 	case O_CONFIG: c->config_file = arg; return 0;
 	case O_NO_CONFIG: c->no_config = 1; return 0;
 	case O_FORMAT:
@@ -214,6 +231,14 @@ static int apply(config *c, const struct opt *o, const char *arg)
 		return parse_uint(arg, &l->max_yaml_aliases) ? usage_error("invalid number '%s'", arg) : 0;
 	case O_MAX_EDEPTH:
 		return parse_uint(arg, &l->max_expr_depth) ? usage_error("invalid number '%s'", arg) : 0;
+	case O_SCENARIO: c->cli_scen[c->ncli_scen++] = arg; return 0;
+	case O_DRIVER:
+		if (!fl_driver_name_valid(arg))
+			return usage_error("unknown driver '%s' (modern_bpf, ebpf, kmod)", arg);
+		c->fo.driver = arg;
+		return 0;
+	case O_UNCERTAIN: c->fo.show_uncertain = 1; return 0;
+	case O_SCEN_NAME: c->scen_name = arg; return 0;
 	case O_MAX_DIR:
 		return parse_size(arg, &l->max_dir_entries) ? usage_error("invalid number '%s'", arg) : 0;
 	case O_HELP:
@@ -411,6 +436,10 @@ static int lint(config *c)
 	int lrc = 0;
 	for (size_t i = 0; i < c->nscenarios && lrc == 0; i++)
 		lrc = fl_session_add_scenario(s, c->scenarios[i]);
+	for (size_t i = 0; i < c->ncli_scen && lrc == 0; i++)
+		lrc = fl_session_add_scenario(s, c->cli_scen[i]);
+	if (c->scen_name && lrc == 0)
+		lrc = fl_session_only_scenario(s, c->scen_name);
 	for (size_t i = 0; c->lc && i < c->lc->nrules && lrc == 0; i++)
 		if (!named_as_path(c, c->lc->rules[i]))
 			lrc = fl_session_add_path(s, c->lc->rules[i], 1);
@@ -427,6 +456,8 @@ static int lint(config *c)
 	}
 	for (size_t i = 0; i < c->npaths && lrc == 0; i++)
 		lrc = fl_session_add_path(s, c->paths[i], 0);
+	for (size_t i = 0; i < c->nhelm && lrc == 0; i++)
+		lrc = fl_session_add_helm_values(s, c->helm[i], 0);
 	if (lrc == 0)
 		lrc = fl_session_run(s);
 	if (lrc) {
@@ -473,13 +504,15 @@ int main(int argc, char **argv)
 	fl_options_init(&c.fo);
 	c.context = calloc((size_t)argc, sizeof(char *));
 	c.paths = calloc((size_t)argc, sizeof(char *));
+	c.helm = calloc((size_t)argc, sizeof(char *));
+	c.cli_scen = calloc((size_t)argc, sizeof(char *));
 	int rc = EXIT_INTERNAL;
-	if (!c.context || !c.paths)
+	if (!c.context || !c.paths || !c.cli_scen || !c.helm)
 		goto out;
 	if ((rc = parse_args(&c, argc, argv)) || (rc = check_codes(c.cli.select)) ||
 	    (rc = check_codes(c.cli.ignore)) || (rc = check_codes(c.cli.extend)))
 		goto out;
-	if (c.npaths == 0 && !c.falco_config) {
+	if (c.npaths == 0 && !c.falco_config && !c.nhelm) {
 		rc = usage_error("%s", "no rules file given");
 		goto out;
 	}
@@ -502,5 +535,7 @@ out:
 	fl_lintconfig_free(c.lc);
 	free(c.context);
 	free(c.paths);
+	free(c.helm);
+	free(c.cli_scen);
 	return rc;
 }

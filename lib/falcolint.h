@@ -247,6 +247,45 @@ const fl_eval_result *fl_session_eval_at(const fl_session *s, size_t i);
 
 /* ---- fixes (issue: fix) ----------------------------------------------- */
 /* BEGIN FIX API */
+typedef struct fl_fix fl_fix;
+
+typedef struct fl_fix_options {
+	const char *only;        /* fix only scenarios whose name matches this
+				  * glob ("runc-*"); NULL: every scenario */
+	int helm;                /* Helm values form (customRules entry) */
+	const char *helm_entry;  /* its customRules key; NULL:
+				  * "falco-lint-fixes.yaml" */
+} fl_fix_options;
+
+/* Synthesises an override entry for every FL501 finding of session `s`
+ * (which must have run), verifying each candidate by re-loading the same
+ * inputs plus the entry in a new session: kept only if the benign
+ * scenario stops firing, every malicious scenario that fired still fires
+ * and no diagnostic appears.  *out lives in s's arena.  0 or FL_E*. */
+int fl_fix_run(fl_session *s, const fl_fix_options *o, fl_fix **out);
+/* The YAML to print (rules entries or the customRules form); "" (len 0)
+ * when there is nothing to fix. */
+const char *fl_fix_text(const fl_fix *f, size_t *len);
+/* Number of override entries in the result. */
+size_t fl_fix_nentries(const fl_fix *f);
+/* Findings no verified candidate fixes, as messages. */
+size_t fl_fix_nunfixed(const fl_fix *f);
+const char *fl_fix_unfixed(const fl_fix *f, size_t i);
+/* Candidates tried, in order, with the verdict on each (for --verbose). */
+size_t fl_fix_nlog(const fl_fix *f);
+const char *fl_fix_log(const fl_fix *f, size_t i);
+/* Merges the fix into the existing content old[0..oldlen) of file `name`
+ * (a rules file, or with the helm option a values file): entries already
+ * present are not added again and the existing bytes are kept as they are.
+ * *out (arena) receives the new content, *changed 0 when nothing was
+ * added.  FL_EUSAGE with *err when the file cannot be merged into. */
+int fl_fix_merge(fl_fix *f, const char *name, const char *old, size_t oldlen,
+		 char **out, size_t *outlen, int *changed, const char **err);
+/* Replaces file `path` with data[0..len) atomically (temporary file in
+ * the same directory, fsync, rename; an existing file's mode is kept).
+ * 0, or FL_EIO with a message in err[errlen] and the old file intact. */
+int fl_write_file_atomic(const char *path, const char *data, size_t len,
+			 char *err, size_t errlen);
 /* END FIX API */
 
 #ifdef __cplusplus
