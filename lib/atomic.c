@@ -51,7 +51,7 @@ static int write_all(int fd, const char *data, size_t len)
 int fl_write_file_atomic(const char *path, const char *data, size_t len,
 			 char *err, size_t errlen)
 {
-	char target[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX + 32];
+	char target[PATH_MAX], dir[PATH_MAX], tmp[2 * PATH_MAX];
 	struct stat st;
 	int exists = 0;
 	if (snprintf(target, sizeof target, "%s", path) >= (int)sizeof target)
