@@ -292,15 +292,6 @@ static int is_delim(char c)
 	return is_blank(c) || c == '(' || c == ')' || c == ',' || c == '=';
 }
 
-/* Falco's quote_item: double quotes around an item with a space that does
- * not already start with a quote; no escaping. */
-static const char *quote_item(fl_arena *a, const char *s, size_t n)
-{
-	if (memchr(s, ' ', n) && s[0] != '"' && s[0] != '\'')
-		return fl_arena_printf(a, "\"%.*s\"", (int)n, s);
-	return fl_arena_strndup(a, s, n);
-}
-
 /* Compiles every list's items (§6.1) when a list changed; marks which
  * lists' compiled items differ from the previous pass.  Returns the number
  * of changed lists, or FL_ENOMEM. */
@@ -334,25 +325,18 @@ static int compile_lists(fl_session *s, cstate *st)
 			fl_list *ref = fl_ruleset_list(rs, it->s, it->len);
 			if (ref && ref->c.order < l->c.visibility) {
 				for (size_t j = 0; j < ref->items.n; j++) {
-					const char *q = fl_arena_strndup(s->arena, ref->items.v[j].s,
-									 ref->items.v[j].len);
-					if (!q)
-						TRYM(-1);
-					TRYM(FL_VEC_PUSH(s->arena, out, q));
+					TRYM(FL_VEC_PUSH(s->arena, out, ref->items.v[j].s));
 				}
 				for (size_t j = 0; j < rs->lists.n; j++)
 					if (rs->lists.v[j] == ref)
 						st->lists.v[j].used_by_list = 1;
 			} else {
-				const char *q = fl_arena_strndup(s->arena, it->s, it->len);
-				if (!q)
-					TRYM(-1);
-				TRYM(FL_VEC_PUSH(s->arena, out, q));
+				TRYM(FL_VEC_PUSH(s->arena, out, it->s));
 			}
 		}
 		int same = out.n == cl->n;
 		for (size_t k = 0; same && k < out.n; k++)
-			same = strcmp(out.v[k], cl->items[k]) == 0;
+			same = out.v[k] == cl->items[k] || strcmp(out.v[k], cl->items[k]) == 0;
 		if (!same) {
 			cl->items = out.v;
 			cl->n = out.n;
@@ -397,14 +381,14 @@ static int subst_one(fl_arena *a, fl_text *t, const char *name, size_t nlen,
 				start--;
 			while (end < t->len && is_blank(t->s[end]))
 				end++;
-			tbuf sub = {0};
+			/* replacement: q(item) joined with ", ", sized first */
+			size_t sublen = 0;
 			for (size_t k = 0; k < cl->n; k++) {
-				if (k)
-					tb_str(a, &sub, ", ", at);
-				const char *q = quote_item(a, cl->items[k], strlen(cl->items[k]));
-				if (!q)
-					return FL_ENOMEM;
-				tb_str(a, &sub, q, at);
+				const char *it = cl->items[k];
+				size_t il = strlen(it);
+				sublen += il + (k ? 2 : 0);
+				if (memchr(it, ' ', il) && it[0] != '"' && it[0] != '\'')
+					sublen += 2;
 			}
 			if (cl->n == 0) {
 				if (start > 0 && t->s[start - 1] == ',')
@@ -412,23 +396,50 @@ static int subst_one(fl_arena *a, fl_text *t, const char *name, size_t nlen,
 				else if (end < t->len && t->s[end] == ',')
 					end++;
 			}
-			tbuf nb = {0};
-			fl_pos endpos = t->pos ? t->pos[t->len] : at;
-			if (start > 0) {
-				tb_put(a, &nb, t->s, (uint32_t)start, t->pos, at);
-				tb_str(a, &nb, " ", at);
-			}
-			if (sub.len)
-				tb_put(a, &nb, sub.s, sub.len, NULL, at);
-			tb_str(a, &nb, " ", at);
-			if (end < t->len)
-				tb_put(a, &nb, t->s + end, (uint32_t)(t->len - end),
-				       t->pos ? t->pos + end : NULL, endpos);
-			if (nb.oom || sub.oom)
+			size_t nl = (start > 0 ? start + 1 : 0) + sublen + 1 + (t->len - end);
+			if (nl >= UINT32_MAX)
 				return FL_ENOMEM;
-			nb.pos[nb.len] = endpos;
-			fl_text nt = {nb.s, nb.len, t->pos ? nb.pos : NULL};
-			*t = nt;
+			char *ns = fl_arena_alloc(a, nl + 1);
+			fl_pos *np = t->pos ? fl_arena_alloc(a, sizeof(fl_pos) * (nl + 1)) : NULL;
+			if (!ns || (t->pos && !np))
+				return FL_ENOMEM;
+			size_t w = 0;
+			if (start > 0) {
+				memcpy(ns, t->s, start);
+				if (np)
+					memcpy(np, t->pos, sizeof(fl_pos) * start);
+				w = start;
+				ns[w++] = ' ';
+			}
+			for (size_t k = 0; k < cl->n; k++) {
+				const char *it = cl->items[k];
+				size_t il = strlen(it);
+				if (k) {
+					ns[w++] = ',';
+					ns[w++] = ' ';
+				}
+				int q = memchr(it, ' ', il) && it[0] != '"' && it[0] != '\'';
+				if (q)
+					ns[w++] = '"';
+				memcpy(ns + w, it, il);
+				w += il;
+				if (q)
+					ns[w++] = '"';
+			}
+			ns[w++] = ' ';
+			size_t ins_end = w;
+			memcpy(ns + w, t->s + end, t->len - end);
+			if (np) {
+				for (size_t k = (start > 0 ? start : 0); k < ins_end; k++)
+					np[k] = at;
+				memcpy(np + ins_end, t->pos + end, sizeof(fl_pos) * (t->len - end + 1));
+			}
+			w += t->len - end;
+			ns[w] = '\0';
+			t->s = ns;
+			t->len = (uint32_t)w;
+			t->pos = np;
+			struct { uint32_t len; } sub = {(uint32_t)sublen};
 			start += sub.len + 1;
 			used = 1;
 		}
@@ -625,20 +636,26 @@ static int macros_parse(fl_session *s, cstate *st, int lists_changed)
 static int macros_resolve(fl_session *s, cstate *st)
 {
 	fl_ruleset *rs = s->rs;
+	/* Only macros parsed anew can resolve differently: a macro that did
+	 * not change cannot see macros defined after its own visibility. */
 	for (size_t i = 0; i < rs->macros.n; i++) {
 		fl_cmacro *cm = rs->macros.v[i]->compiled;
-		cm->bad = cm->ast == NULL;
 		cm->color = 0;
-		cm->refs.n = 0;
-		if (!cm->ast)
-			continue;
-		fl_macro *m = cm->m;
-		int r = resolve_refs(s, st, cm->ast, &cm->text, m->c.visibility, &cm->refs,
-				     "macro", m->c.name, m->def.span, 1);
-		if (r < 0)
-			return r;
-		if (r)
-			cm->bad = 1;
+		if (cm->dirty || !cm->resolved) {
+			cm->resolved = 1;
+			cm->refs.n = 0;
+			cm->own_bad = cm->ast == NULL;
+			if (cm->ast) {
+				fl_macro *m = cm->m;
+				int r = resolve_refs(s, st, cm->ast, &cm->text, m->c.visibility,
+						     &cm->refs, "macro", m->c.name, m->def.span, 1);
+				if (r < 0)
+					return r;
+				if (r)
+					cm->own_bad = 1;
+			}
+		}
+		cm->bad = cm->own_bad;
 	}
 	/* Loop detection and post-order: iterative DFS, colours 0 white, 1 on
 	 * the path, 2 done. */

@@ -60,7 +60,7 @@ struct fl_cmacro {
 	/* internal bookkeeping of the incremental compile */
 	size_t seen_contribs;
 	uint32_t seen_base;
-	int dirty, color, reported;
+	int dirty, color, reported, resolved, own_bad;
 	unsigned char *lists_used;  /* per list index, from the substitution */
 	size_t nlists_used;
 };
