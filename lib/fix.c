@@ -422,6 +422,8 @@ static fl_session *rebuild(fl_session *s, const char *snippet, size_t len, int *
 				goto fail;
 		}
 	}
+	if (s->scen && s->scen->only && fl_session_only_scenario(n, s->scen->only))
+		goto fail;
 	if (snippet && fl_session_add_buffer(n, "<falco-lint fix>", snippet, len, 0))
 		goto fail;
 	if ((*rc = fl_session_run(n)) < 0)
@@ -618,8 +620,12 @@ static int check_session(fl_fix *f, fx_state *st, fl_session *n, const char *rul
 		if (mr && ms && mr->enabled && (rc = fx_eval_rule(&x, mr, ms, tv)))
 			goto out;
 		if (!mr || !ms || !mr->enabled || tv[fi->ev] != FL_TRUE) {
-			*why = fl_arena_printf(a, "silences malicious scenario '%s' (%s) on rule '%s'",
-					       fi->scenario, fi->event, fi->rule);
+			/* unknown counts as silenced: the fix must not depend on a
+			 * field the attacker's event may lack */
+			int maybe = mr && ms && mr->enabled && tv[fi->ev] == FL_UNKNOWN;
+			*why = fl_arena_printf(a, "%s malicious scenario '%s' (%s) on rule '%s'",
+					       maybe ? "may silence" : "silences", fi->scenario,
+					       fi->event, fi->rule);
 			goto out;
 		}
 	}
