@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compile.h"
 #include "falcolint.h"
 #include "fields.h"
 #include "ruleset.h"
@@ -445,6 +446,13 @@ static int prepare(rs_eval *r)
 	for (size_t i = 0; i < rs->macros.n; i++) {
 		const fl_macro *m = rs->macros.v[i];
 		int oom = 0;
+		const fl_cmacro *cm = m->compiled;
+		if (cm) {
+			/* what the compile stage parsed, exactly as Falco does */
+			r->macro_ast[i] = cm->ast;
+			r->macro_text[i] = cm->text;
+			continue;
+		}
 		r->macro_ast[i] = parse_cond(r, &m->cond, m->c.visibility, &r->macro_text[i], &oom);
 		if (oom)
 			return FL_ENOMEM;
@@ -495,6 +503,12 @@ static const char *clause_text(rs_eval *r, const fl_text *t, const fl_expr *e,
 	*sp = fl_text_span(t, e->start, e->end);
 	if (sp->src >= r->s->sources.n)
 		return fl_expr_format(a, e);
+	/* Text built rather than written (exception clauses) maps to scattered
+	 * positions: quote it as the canonical printer spells it. */
+	for (uint32_t i = e->start; i + 1 < e->end; i++)
+		if (t->pos[i + 1].src != t->pos[i].src || t->pos[i + 1].off < t->pos[i].off ||
+		    t->pos[i + 1].off - t->pos[i].off > 64)
+			return fl_expr_format(a, e);
 	const fl_source *src = r->s->sources.v[sp->src];
 	/* Bytes inserted by list substitution share the list name's position:
 	 * a clause ending inside them ends, in the file, after the name. */
@@ -1035,11 +1049,10 @@ static int report501(rs_eval *r, const fl_rule *rule, const fl_scenario *sc,
 
 /* Evaluates one rule on every selected event of scenario `sc`. */
 static int eval_rule(rs_eval *r, const fl_rule *rule, const fl_expr *cond,
-		     const fl_text *text, const fl_scenario *sc, res_acc *acc)
+		     const fl_text *text, int exc, const fl_scenario *sc, res_acc *acc)
 {
 	fl_arena *a = r->s->arena;
 	const char *maybe = NULL;
-	int exc = rule_has_exceptions(rule);
 	int benign = sc->kind == FL_SCEN_BENIGN;
 	FL_VEC(firing) fired = {0};
 	for (uint32_t i = 0; i < sc->nevents; i++) {
@@ -1047,7 +1060,7 @@ static int eval_rule(rs_eval *r, const fl_rule *rule, const fl_expr *cond,
 		if (!fl_sevent_has_driver(ev, r->drv))
 			continue;
 		fl_tv t = fl_eval(&r->env, cond, ev);
-		/* Exceptions are not modelled yet: they may exempt the event. */
+		/* Exceptions left out of `cond` may exempt the event. */
 		if (exc && t == FL_TRUE)
 			t = FL_UNKNOWN;
 		if (acc && t != FL_FALSE &&
@@ -1168,9 +1181,21 @@ int fl_scenarios_run(fl_session *s)
 		const fl_rule *rule = s->rs->rules.v[i];
 		if (!rule->enabled || rule->source_unknown)
 			continue;
-		int oom = 0;
+		int oom = 0, exc = 0;
 		fl_text text;
-		const fl_expr *cond = parse_cond(&r, &rule->cond, rule->c.visibility, &text, &oom);
+		const fl_expr *cond;
+		const fl_crule *cr = rule->compiled;
+		if (cr) {
+			/* the final condition: appends joined, exceptions folded in */
+			if (!cr->ok || cr->dropped || !cr->ast)
+				continue; /* Falco would not load it */
+			cond = cr->ast;
+			text = cr->text;
+		} else {
+			/* no compile stage: our own parse, without the exceptions */
+			cond = parse_cond(&r, &rule->cond, rule->c.visibility, &text, &oom);
+			exc = rule_has_exceptions(rule);
+		}
 		if (oom) {
 			rc = FL_ENOMEM;
 			break;
@@ -1184,7 +1209,7 @@ int fl_scenarios_run(fl_session *s)
 			if (strcmp(sc->source, rsrc) || !selected(&r, sc) ||
 			    (sc->kind != FL_SCEN_BENIGN && !acc))
 				continue;
-			rc = eval_rule(&r, rule, cond, &text, sc, acc ? acc + base[j] : NULL);
+			rc = eval_rule(&r, rule, cond, &text, exc, sc, acc ? acc + base[j] : NULL);
 		}
 	}
 	if (!rc && acc)

@@ -509,6 +509,49 @@ static void test_custom_and_disabled(void **st)
 	fl_session_free(s);
 }
 
+/* Exceptions count: the compile stage folds them into the condition. */
+static void test_exceptions_count(void **st)
+{
+	(void)st;
+	static const char rule[] =
+		"- rule: memfd exec\n"
+		"  desc: d\n"
+		"  condition: evt.type = execve and proc.is_exe_from_memfd = true\n"
+		"  output: o\n"
+		"  priority: WARNING\n"
+		"  exceptions:\n"
+		"    - name: runc\n"
+		"      fields: [proc.pname, proc.exepath]\n"
+		"      values:\n"
+		"        - [runc, \"memfd:runc_cloned:/proc/self/exe\"]\n"
+		"    - name: names\n"
+		"      fields: [proc.name]\n"
+		"      comps: [in]\n"
+		"      values:\n"
+		"        - [[\"6\"]]\n";
+	fl_options o;
+	fl_options_init(&o);
+	fl_session *s = fl_session_new(&o);
+	assert_int_equal(fl_session_only_scenario(s, "runc-memfd-reexec"), 0);
+	assert_int_equal(fl_session_add_buffer(s, "r.yaml", rule, strlen(rule), 0), 0);
+	assert_int_equal(fl_session_run(s), 0);
+	const fl_diag_view *v = find(s, "FL501", "runc-memfd-reexec");
+	assert_non_null(v);
+	assert_string_equal(v->variant, "kmod"); /* the BPF renderings are exempted */
+	fl_session_free(s);
+
+	fl_options_init(&o);
+	s = fl_session_new(&o);
+	assert_int_equal(fl_session_only_scenario(s, "runc-memfd-fallback"), 0);
+	assert_int_equal(fl_session_add_buffer(s, "r.yaml", rule, strlen(rule), 0), 0);
+	assert_int_equal(fl_session_run(s), 0);
+	/* runc 1.2 shows as "6": exempted by name alone, quoted canonically */
+	v = find_msg(s, "FL503", "`proc.name in (6)`");
+	assert_non_null(v);
+	assert_null(find(s, "FL501", "runc-memfd-fallback"));
+	fl_session_free(s);
+}
+
 /* 40 macros, each using the next twice (2^40 paths), under a rule: the
  * whole session, explanations and exemption checks included, takes
  * milliseconds. */
@@ -556,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_exemption_checks),
 		cmocka_unit_test(test_results_and_views),
 		cmocka_unit_test(test_custom_and_disabled),
+		cmocka_unit_test(test_exceptions_count),
 		cmocka_unit_test(test_pathological_macro_chain),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
