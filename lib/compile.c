@@ -846,8 +846,8 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 				uint32_t nt = tup->kind == FL_Y_SEQ ? tup->n : 0;
 				if (nt != nf) {
 					emit(s, st, FL062, tup->span, "rule", r->c.name,
-					     "exception '%s' has %u fields but a value with %u elements",
-					     e->name, nf, nt);
+					     "exception '%s' has %u fields but a value with %u element%s",
+					     e->name, nf, nt, nt == 1 ? "" : "s");
 					bad = 1;
 					break;
 				}
@@ -1100,8 +1100,8 @@ static int check_transformer(ctx *c, const fl_operand *o, fl_cside *side, unsign
 		if (i == 0 && side->args[i].type != FL_T_NONE &&
 		    !fl_xform_accepts((fl_xform)x, side->args[i].type, side->args[i].is_list)) {
 			add_finding(c, c->err, FL059, osp(c, arg->start, arg->end), 0, NULL, NULL,
-				    "transformer '%s' does not accept a %s%s value", tn,
-				    side->args[i].is_list ? "list of " : "",
+				    "transformer '%s' does not accept %s of type %s", tn,
+				    side->args[i].is_list ? "a list" : "a value",
 				    fl_type_name(side->args[i].type));
 			bad = 1;
 		}
