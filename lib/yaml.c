@@ -33,7 +33,7 @@ struct anchor {
 
 struct frame {
 	fl_ynode *node;
-	FL_VEC(fl_ynode *) kids;
+	size_t kids_from;     /* its children start here in builder.kids */
 	const char *anchor;
 };
 
@@ -43,6 +43,10 @@ typedef struct builder {
 	const fl_ylimits *lim;
 	fl_diags *d;
 	FL_VEC(struct frame) stack;
+	/* Children of all open collections, innermost last.  A finished
+	 * collection gets an exact-size copy: a doubling vector per collection
+	 * would leave its dead copies in the arena (a fifth of the memory). */
+	FL_VEC(fl_ynode *) kids;
 	/* open-addressing table of anchors, power-of-two size */
 	struct anchor *anchors;
 	size_t nanchors, cap;
@@ -114,7 +118,7 @@ static int attach(builder *b, fl_ynode *n, fl_ynode **root)
 		*root = n;
 		return 0;
 	}
-	return FL_VEC_PUSH(b->a, b->stack.v[b->stack.n - 1].kids, n);
+	return FL_VEC_PUSH(b->a, b->kids, n);
 }
 
 static fl_span mk_span(const builder *b, yaml_mark_t s, yaml_mark_t e)
@@ -271,7 +275,7 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 						     : ev.data.mapping_start.tag;
 			if (tag)
 				n->tag = fl_arena_strdup(a, (const char *)tag);
-			struct frame f = {.node = n};
+			struct frame f = {.node = n, .kids_from = b.kids.n};
 			if (anc)
 				f.anchor = fl_arena_strdup(a, (const char *)anc);
 			if (FL_VEC_PUSH(a, b.stack, f))
@@ -283,8 +287,18 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 		case YAML_MAPPING_END_EVENT: {
 			struct frame f = b.stack.v[--b.stack.n];
 			n = f.node;
-			n->kids = f.kids.v;
-			n->n = (uint32_t)(n->kind == FL_Y_MAP ? f.kids.n / 2 : f.kids.n);
+			size_t nk = b.kids.n - f.kids_from;
+			if (nk) {
+				n->kids = fl_arena_alloc(a, nk * sizeof(*n->kids));
+				if (!n->kids) {
+					rc = FL_ENOMEM;
+					n = NULL;
+					break;
+				}
+				memcpy(n->kids, b.kids.v + f.kids_from, nk * sizeof(*n->kids));
+			}
+			b.kids.n = f.kids_from;
+			n->n = (uint32_t)(n->kind == FL_Y_MAP ? nk / 2 : nk);
 			n->span.end = mark_off(src, ev.end_mark);
 			anchor = f.anchor;
 			if (attach(&b, n, &root))
