@@ -11,6 +11,10 @@
 # but does not fail the run; set PATHO_STRICT=1 to make it fail.  Crashes,
 # hangs and memory blow-ups always fail.
 #
+# Cases named in KNOWN below fail today because of a bug in a module still
+# being written; they are reported as "known failure" and do not fail the
+# run (PATHO_STRICT=1 makes them fail).  Remove a name once it is fixed.
+#
 # Environment: PATHO_MEM_KB (default 1048576 = 1 GiB), PATHO_TIME (seconds
 # per case, default 20), PATHO_KEEP=1 keeps the temp dir.
 set -u
@@ -20,6 +24,9 @@ BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 MEM_KB=${PATHO_MEM_KB:-1048576}
 TIME=${PATHO_TIME:-20}
 STRICT=${PATHO_STRICT:-0}
+
+# Space-separated case names; empty when every case passes.
+KNOWN=${PATHO_KNOWN-""}
 
 # A sanitizer build reserves terabytes of address space: no ulimit -v there,
 # and it runs several times slower.
@@ -38,7 +45,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 
-pass=0 fail=0 pending=0 skip=0
+pass=0 fail=0 pending=0 skip=0 known=0
 
 # run NAME CODE FLAGS -- ARGS...   CODE: expected diagnostic code or "-";
 # FLAGS: "strict" or "pending" (see above).  Standard input is /dev/null
@@ -67,6 +74,14 @@ run() {
 		why="sanitizer report: $(grep -m1 'runtime error\|ERROR' "$out.err")"
 	fi
 	if [ -n "$why" ]; then
+		case " $KNOWN " in
+		*" $name "*)
+			if [ "$STRICT" != 1 ]; then
+				known=$((known + 1))
+				echo "known failure pathological $name: $why"
+				return
+			fi ;;
+		esac
 		fail=$((fail + 1))
 		echo "FAIL pathological $name: $why"
 		return
@@ -228,6 +243,7 @@ run path-through-file FL001 strict -- "$T/secret.yaml/x.yaml"
 run missing-file FL001 strict -- "$T/no-such-file.yaml"
 
 [ "$skip" -gt 0 ] && echo "pathological: $skip skipped"
+[ "$known" -gt 0 ] && echo "pathological: $known known failures (listed in KNOWN in $0)"
 [ "$pending" -gt 0 ] && echo "pathological: $pending pending (expected diagnostic not yet reported)"
 echo "pathological: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,8 +1,9 @@
 /* fuzz_pipeline.c — libFuzzer harness for the whole pipeline: load, checks,
- * scenario evaluation, then every diagnostic is walked through the public
- * view API the renderers use (locations, notes, source lines).  The input
- * is: one option byte, then a context file and a rules file separated by a
- * line "#--8<--" (no separator: everything is the rules file). */
+ * scenario evaluation (results kept), fix synthesis and merge, then every
+ * diagnostic, scenario and result is walked through the public view API
+ * the renderers use (locations, notes, source lines).  The input is: one
+ * option byte, then a context file and a rules file separated by a line
+ * "#--8<--" (no separator: everything is the rules file). */
 #include "fuzz.h"
 #include "falcolint.h"
 
@@ -49,6 +50,47 @@ static size_t render(const fl_session *s)
 	}
 	for (size_t i = 0; i < fl_session_nsources(s); i++)
 		sum += walk_str(fl_session_source_path(s, (unsigned)i));
+	for (size_t i = 0; i < fl_session_nscenarios(s); i++) {
+		const fl_scenario_view *v = fl_session_scenario_at(s, i);
+		sum += walk_str(v->name) + walk_str(v->kind) + walk_str(v->summary) +
+		       walk_str(v->source) + walk_str(v->file);
+		for (size_t k = 0; k < v->nrefs; k++)
+			sum += walk_str(v->refs[k]);
+		for (size_t k = 0; k < v->nvariants; k++)
+			sum += walk_str(v->variants[k]) + walk_str(v->variant_drivers[k]);
+	}
+	for (size_t i = 0; i < fl_session_neval(s); i++) {
+		const fl_eval_result *r = fl_session_eval_at(s, i);
+		sum += walk_str(r->scenario) + walk_str(r->variant) + walk_str(r->kind);
+		for (size_t k = 0; k < r->nfires; k++)
+			sum += walk_str(r->fires[k]);
+		for (size_t k = 0; k < r->nmay_fire; k++)
+			sum += walk_str(r->may_fire[k]);
+	}
+	return sum;
+}
+
+/* Fix synthesis re-loads the inputs once per candidate: only on some
+ * inputs (flag bit 3), helm form with bit 4; the fix is merged back into
+ * the rules file's own bytes. */
+static size_t fix(fl_session *s, unsigned flags, const char *rules, size_t n)
+{
+	fl_fix_options fo = {.only = NULL, .helm = (flags >> 4) & 1, .helm_entry = NULL};
+	fl_fix *f = NULL;
+	size_t sum = 0, len = 0;
+	if (fl_fix_run(s, &fo, &f) != 0 || !f)
+		return 0;
+	sum += walk_str(fl_fix_text(f, &len)) + fl_fix_nentries(f);
+	for (size_t i = 0; i < fl_fix_nunfixed(f); i++)
+		sum += walk_str(fl_fix_unfixed(f, i));
+	for (size_t i = 0; i < fl_fix_nlog(f); i++)
+		sum += walk_str(fl_fix_log(f, i));
+	char *out = NULL;
+	const char *err = NULL;
+	int changed = 0;
+	if (fl_fix_merge(f, fo.helm ? "values.yaml" : "rules.yaml", rules, n, &out, &len,
+			 &changed, &err) == 0 && out)
+		sum += len + (size_t)changed;
 	return sum;
 }
 
@@ -86,8 +128,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rc == 0)
 		rc = fl_session_add_buffer(s, "rules.yaml", p, n, 0);
+	fl_session_keep_evaluation(s);
 	if (rc == 0 && fl_session_run(s) == 0) {
 		volatile size_t sink = render(s);
+		if (flags & 8)
+			sink += fix(s, flags, p, n);
 		(void)sink;
 	}
 	fl_session_free(s);
