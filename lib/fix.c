@@ -22,6 +22,7 @@
 #define MACRO_DEPTH 4      /* macros followed while looking for hooks */
 #define HOOK_NODES 10000   /* condition nodes visited per rule */
 #define EQ_DEPTH 64        /* YAML nesting compared when merging */
+#define VERIFY_BUDGET 400  /* candidate sessions per run: each re-loads every input */
 
 /* ---- a small string builder on the arena ------------------------------ */
 
@@ -1203,6 +1204,7 @@ int fl_fix_run(fl_session *s, const fl_fix_options *o, fl_fix **out)
 	if (rc)
 		return rc;
 	st->accepted = "";
+	size_t budget = VERIFY_BUDGET;
 	for (size_t i = 0; i < finds.n; i++) {
 		fx_finding *fd = &finds.v[i];
 		if (fd->done)
@@ -1215,7 +1217,7 @@ int fl_fix_run(fl_session *s, const fl_fix_options *o, fl_fix **out)
 		if ((rc = candidates(f, r, sc, drv, &cands)))
 			goto out;
 		int kept = 0;
-		for (size_t c = 0; c < cands.n && !kept; c++) {
+		for (size_t c = 0; c < cands.n && !kept && budget; c++, budget--) {
 			char *text;
 			size_t tlen;
 			if ((rc = emit_entry(a, cands.v[c].node, &text, &tlen)))
@@ -1279,8 +1281,12 @@ int fl_fix_run(fl_session *s, const fl_fix_options *o, fl_fix **out)
 			st->accepted_len = alen;
 		}
 		if (!kept) {
-			const char *msg = fl_arena_printf(a, "no verified fix for rule '%s' on benign scenario '%s' (%zu candidate%s tried)",
-							  fd->rule, fd->scenario, cands.n, cands.n == 1 ? "" : "s");
+			const char *msg = budget
+				? fl_arena_printf(a, "no verified fix for rule '%s' on benign scenario '%s' (%zu candidate%s tried)",
+						  fd->rule, fd->scenario, cands.n, cands.n == 1 ? "" : "s")
+				: fl_arena_printf(a, "no verified fix for rule '%s' on benign scenario '%s': "
+						  "the run tried %d candidates already", fd->rule, fd->scenario,
+						  VERIFY_BUDGET);
 			if (!msg || FL_VEC_PUSH(a, f->unfixed, msg)) {
 				rc = FL_ENOMEM;
 				goto out;
