@@ -44,10 +44,10 @@ seed() {
 	echo "fuzz $h: $(ls "$d" | wc -l) seeds"
 }
 
-status=0
+status=0 pass=0 fail=0
 for h in "$@"; do
 	bin=$OUT/fuzz/fuzz_$h
-	[ -x "$bin" ] || { echo "fuzz $h: missing $bin (make fuzz-build)"; status=1; continue; }
+	[ -x "$bin" ] || { echo "fuzz $h: missing $bin (make fuzz-build)"; status=1; fail=$((fail + 1)); continue; }
 	seed "$h"
 	mkdir -p "$OUT/corpus/$h" "$OUT/artifacts/$h"
 	log=$OUT/fuzz-$h.log
@@ -59,6 +59,7 @@ for h in "$@"; do
 	stats=$(grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$log" | tr '\n' ' ')
 	if [ "$rc" -ne 0 ]; then
 		status=1
+		fail=$((fail + 1))
 		mkdir -p "$ROOT/tests/fuzz/regressions/$h"
 		for a in "$OUT/artifacts/$h"/*; do
 			[ -f "$a" ] && cp "$a" "$ROOT/tests/fuzz/regressions/$h/"
@@ -66,7 +67,9 @@ for h in "$@"; do
 		echo "FAIL fuzz $h (exit $rc; log $log; crasher saved to tests/fuzz/regressions/$h/)"
 		grep -E 'ERROR|SUMMARY|runtime error' "$log" | head -5
 	else
+		pass=$((pass + 1))
 		echo "fuzz $h: ok, $T s, $stats"
 	fi
 done
+echo "fuzz: $pass passed, $fail failed"
 exit $status
