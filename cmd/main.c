@@ -465,6 +465,13 @@ static int lint(config *c)
 		fl_session_free(s);
 		return EXIT_INTERNAL;
 	}
+	int known = !c->scen_name;
+	for (size_t i = 0; !known && i < fl_session_nscenarios(s); i++)
+		known = !strcmp(fl_session_scenario_at(s, i)->name, c->scen_name);
+	if (!known) {
+		fl_session_free(s);
+		return usage_error("unknown scenario '%s' (see 'falco-lint scenarios')", c->scen_name);
+	}
 
 	size_t n = fl_session_ndiags(s), k = 0;
 	const fl_diag_view **shown = calloc(n + 1, sizeof(*shown));
