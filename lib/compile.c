@@ -1730,10 +1730,11 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	cr->refs.n = 0;
 	fl_evtset_fill(&cr->evts);
 	/* 1. exception clauses */
-	fl_text text;
+	fl_text text = r->cond;
 	int rc = build_rule_text(s, st, r, &text);
 	if (rc < 0)
 		return FL_ENOMEM;
+	cr->pre = rc ? r->cond : text;
 	if (rc)
 		return 0;
 	/* 2. output */
@@ -1884,8 +1885,7 @@ int fl_compile_file(fl_session *s, const fl_source *src)
 		size_t stamp = r->c.contribs.n * 65536u + r->c.base;
 		int need = stamp != cr->seen_contribs || (cr->unresolved && (mc || new_macro)) ||
 			   rule_depends_dirty(cr) ||
-			   (nl > 0 && (mentions_changed_list(s, st, &r->cond) ||
-				       r->exceptions.n));
+			   (nl > 0 && mentions_changed_list(s, st, cr->pre.s ? &cr->pre : &r->cond));
 		if (!need)
 			continue;
 		cr->seen_contribs = stamp;

@@ -68,6 +68,7 @@ struct fl_cmacro {
 /* Per rule, kept in fl_rule.compiled. */
 typedef struct fl_crule {
 	fl_rule *r;
+	fl_text pre;              /* condition + exception clauses, before lists */
 	fl_text text;             /* the condition text that was parsed */
 	fl_expr *ast;             /* NULL when it did not parse */
 	fl_cnode *tree;           /* NULL unless the condition compiled */
