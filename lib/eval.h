@@ -2,7 +2,9 @@
  * one scenario event: fields the event does not give are unknown and
  * propagate by Kleene logic; macros are evaluated once per event (memo by
  * slot), so the cost is linear in the macro DAG.  The session stage built
- * on it reports rules that fire on benign scenarios (FL501/FL502). */
+ * on it (fl_scenarios_run) evaluates the compile stage's final trees and
+ * reports rules that fire on benign scenarios (FL501/FL502) and exemption
+ * clauses that are spoofable (FL503) or never match (FL504). */
 #ifndef FL_EVAL_H
 #define FL_EVAL_H
 
