@@ -1155,7 +1155,7 @@ typedef struct fx_finding {
 	int done;
 } fx_finding;
 
-static int logf_(fl_fix *f, const char *msg)
+static int log_add(fl_fix *f, const char *msg)
 {
 	return !msg || FL_VEC_PUSH(f->a, f->log, msg) ? FL_ENOMEM : 0;
 }
@@ -1243,11 +1243,11 @@ int fl_fix_run(fl_session *s, const fl_fix_options *o, fl_fix **out)
 							   fd->rule, fd->scenario, cands.v[c].kind,
 							   cands.v[c].target, cands.v[c].what);
 			if (rc == 0) {
-				if ((rc = logf_(f, fl_arena_printf(a, "%s: rejected: %s", head, why))))
+				if ((rc = log_add(f, fl_arena_printf(a, "%s: rejected: %s", head, why))))
 					goto out;
 				continue;
 			}
-			if ((rc = logf_(f, fl_arena_printf(a, "%s: kept", head))))
+			if ((rc = log_add(f, fl_arena_printf(a, "%s: kept", head))))
 				goto out;
 			kept = 1;
 			fl_fix_entry e = {cands.v[c].kind, cands.v[c].target, cands.v[c].node, text, {0}, 0};
