@@ -513,7 +513,11 @@ static fl_expr *parse_cond(fl_session *s, cstate *st, const fl_text *t,
 		fl_expr_error *er = &errs.v[i];
 		fl_span sp = text_span(t, er->start, er->end > er->start ? er->end : er->start + 1,
 				       fallback);
-		fl_dg *g = emit(s, st, FL050, sp, kind, name, "%s", er->msg);
+		/* the nesting bound is falco-lint's safety limit (--max-expr-depth),
+		 * which Falco 0.44 does not enforce: report it as a limit */
+		int limit = strstr(er->msg, "max depth limit") != NULL;
+		fl_dg *g = emit(s, st, limit ? FL003 : FL050, sp, kind, name, "%s%s", er->msg,
+				limit ? " (--max-expr-depth)" : "");
 		if (g && i == 0 && t->len < 400 && !text_eq(t, orig))
 			fl_diag_note(&s->diags, g, FL_NOSPAN, "the condition as parsed: %.*s",
 				     (int)t->len, t->s);
@@ -1544,6 +1548,8 @@ static int fieldch(char ch)
 /* Checks the output of r; 0 ok, 1 error (reported), FL_ENOMEM. */
 static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 {
+	/* "unknown filter" failures are what skip-if-unknown-filter skips */
+	fl_code soft_code = r->skip_if_unknown_filter ? FL064 : FL063;
 	const fl_text *t = &r->output;
 	const char *p = t->s;
 	uint32_t n = t->len;
@@ -1626,7 +1632,7 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 						fl_field_match m;
 						fl_field_status fs = fl_field_lookup(src, p + a, b - a, st->target, &m);
 						if (fs != FL_FIELD_OK && fl_xform_lookup(p + a, b - a) < 0) {
-							emit(s, st, FL063, text_span(t, a, b, fallback), "rule",
+							emit(s, st, soft_code, text_span(t, a, b, fallback), "rule",
 							     r->c.name, "unknown field '%.*s' in output",
 							     (int)(b - a), p + a);
 							bad = 1;
@@ -1642,7 +1648,7 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 			}
 		}
 		if (k == j) {
-			emit(s, st, FL063, text_span(t, st0, st0 + 1, fallback), "rule", r->c.name,
+			emit(s, st, soft_code, text_span(t, st0, st0 + 1, fallback), "rule", r->c.name,
 			     "'%%' is not followed by a field (a literal '%%' cannot be written)");
 			*soft_fail = 1;
 			return 1;
@@ -1670,7 +1676,7 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 		}
 		if (!best) {
 			const char *sug = fl_field_suggest(src, p + j, k - j, st->target);
-			fl_dg *g = emit(s, st, FL063, text_span(t, j, k, fallback), "rule", r->c.name,
+			fl_dg *g = emit(s, st, soft_code, text_span(t, j, k, fallback), "rule", r->c.name,
 					"unknown field '%.*s' in output", (int)(k - j), p + j);
 			if (g && sug)
 				fl_diag_help(&s->diags, g, "did you mean '%s'?", sug);
@@ -1744,12 +1750,6 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 		return FL_ENOMEM;
 	if (rc) {
 		if (soft && r->skip_if_unknown_filter) {
-			/* re-label the output error as a skipped rule */
-			fl_dg *last = s->diags.list.n ? s->diags.list.v[s->diags.list.n - 1] : NULL;
-			if (last && last->code == FL063) {
-				last->code = FL064;
-				last->severity = fl_checks[FL064].severity;
-			}
 			cr->dropped = 1;
 		}
 		return 0;

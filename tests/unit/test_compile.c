@@ -304,6 +304,38 @@ static void test_incremental_once(void **st)
 	assert_int_equal(first(FL057)->span.src, 0);
 }
 
+static void test_beyond_falco(void **st)
+{
+	(void)st;
+	run(RULE("r", "evt.type = execve and proc.cmdline regex 'curl (-s'"));
+	const fl_dg *g = first(FL120);
+	assert_non_null(g);
+	assert_int_equal(g->severity, FL_SEV_ERROR);
+	run(RULE("r", "evt.type in (open, mesos)"));
+	assert_int_equal(count(FL121), 1);
+	/* 'a or b' + 'and not x' changes meaning; 'a and b' + 'or c' does not */
+	run("- macro: m\n  condition: proc.name = a or proc.name = b\n"
+	    "- macro: m\n  condition: and not user.name = root\n  override: {condition: append}\n"
+	    "- macro: n\n  condition: proc.name = a and proc.name = b\n"
+	    "- macro: n\n  condition: or user.name = root\n  override: {condition: append}\n"
+	    RULE("r", "evt.type = execve and m and n"));
+	assert_int_equal(count(FL122), 1);
+	assert_string_equal(first(FL122)->item_name, "m");
+	/* features newer than the file's required engine */
+	run("- required_engine_version: 0.26.0\n" RULE("r", "evt.type = execve and proc.name regex 'ba.h'"));
+	assert_int_equal(count(FL123), 1);
+	run("- required_engine_version: 0.43.0\n" RULE("r", "evt.type = execve and proc.name regex 'ba.h'"));
+	assert_int_equal(count(FL123), 0);
+	run_at("0.36.2", RULE("r", "evt.type = execve") "- rule: r\n  condition: and proc.name = a\n  override: {condition: append}\n");
+	assert_int_equal(count(FL124), 1);
+	/* opt-in checks are recorded (the CLI filters them) */
+	run("- list: l\n  items: [a]\n- list: l\n  items: [b]\n"
+	    "- rule: r\n  desc: see the allowed_things macro\n  condition: evt.type = open and proc.name in (l)\n"
+	    "  output: o\n  priority: WARNING\n");
+	assert_int_equal(count(FL125), 1);
+	assert_int_equal(count(FL126), 1);
+}
+
 /* JSON string for the dump mode. */
 static void jstr(const char *s)
 {
@@ -403,6 +435,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_incremental_once),
+		cmocka_unit_test(test_beyond_falco),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	if (S)
