@@ -38,6 +38,7 @@ typedef FL_VEC(finding) findings;
 
 typedef struct memo {
 	uint32_t epoch;
+	unsigned gen;             /* cm->gen it was computed for */
 	int done;
 	findings warn, err, cwarn;
 	fl_evtset evt[2];
@@ -1506,7 +1507,7 @@ static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
 	for (size_t i = 0; i < st->post.n; i++) {
 		fl_cmacro *cm = st->post.v[i];
 		memo *mm = cm->memo[slot];
-		if (mm && (mm->epoch == st->epoch || !cm->dirty))
+		if (mm && mm->gen == cm->gen)
 			continue;
 		if (!mm) {
 			mm = fl_arena_alloc(s->arena, sizeof *mm);
@@ -1516,6 +1517,7 @@ static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
 		}
 		memset(mm, 0, sizeof *mm);
 		mm->epoch = st->epoch;
+		mm->gen = cm->gen;
 		if (cm->bad || !cm->ast) {
 			cm->tree[slot] = NULL;
 			continue;  /* not done: users skip silently */
@@ -1874,6 +1876,13 @@ int fl_compile_file(fl_session *s, const fl_source *src)
 		int rc = macros_resolve(s, st);
 		if (rc < 0)
 			return rc;
+	}
+	/* A macro whose meaning changed (itself or a macro it uses) gets a new
+	 * generation: the per-source memos of older generations are stale. */
+	for (size_t i = 0; i < rs->macros.n; i++) {
+		fl_cmacro *cm = rs->macros.v[i]->compiled;
+		if (cm->dirty)
+			cm->gen++;
 	}
 	for (size_t i = 0; i < rs->rules.n; i++) {
 		fl_rule *r = rs->rules.v[i];

@@ -61,6 +61,7 @@ struct fl_cmacro {
 	size_t seen_contribs;
 	uint32_t seen_base;
 	int dirty, color, reported, resolved, own_bad;
+	unsigned gen;               /* bumped whenever its meaning changes */
 	unsigned char *lists_used;  /* per list index, from the substitution */
 	size_t nlists_used;
 };
