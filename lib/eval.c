@@ -970,6 +970,20 @@ static const char *join_names(fl_arena *a, const char *acc, const char *name)
 	return acc ? fl_arena_printf(a, "%s, '%s'", acc, name) : fl_arena_printf(a, "'%s'", name);
 }
 
+/* The span of a rule's condition text itself (not the `>` indicator of a
+ * block scalar): from its first byte to the end of that line. */
+static fl_span cond_span(const fl_rule *rule)
+{
+	const fl_text *t = &rule->cond_def.text;
+	if (!t->pos || t->len == 0)
+		return rule->cond_def.span;
+	uint32_t end = 0;
+	while (end < t->len && t->s[end] != '\n')
+		end++;
+	fl_span sp = fl_text_span(t, 0, end);
+	return sp.src == UINT32_MAX ? rule->cond_def.span : sp;
+}
+
 /* FL501 for the events of one benign scenario a rule fires on, one
  * diagnostic per set of clauses that failed to exempt them (the BPF and
  * kmod renderings of an event usually share one); a clause whose values
@@ -1004,7 +1018,7 @@ static int report501(rs_eval *r, const fl_rule *rule, const fl_scenario *sc,
 			if (!quoted || !plain)
 				return FL_ENOMEM;
 		}
-		fl_dg *g = fl_diag(&r->s->diags, FL501, rule->cond_def.span,
+		fl_dg *g = fl_diag(&r->s->diags, FL501, cond_span(rule),
 				   "rule '%s' fires on benign scenario '%s' (variant%s %s)",
 				   rule->c.name, sc->name, count > 1 ? "s" : "", quoted);
 		if (!g)
@@ -1092,7 +1106,7 @@ static int eval_rule(rs_eval *r, const fl_rule *rule, const fl_expr *cond,
 	if (fired.n)
 		return report501(r, rule, sc, fired.v, fired.n);
 	if (maybe && r->s->opt.show_uncertain) {
-		fl_dg *g = fl_diag(&r->s->diags, FL502, rule->cond_def.span,
+		fl_dg *g = fl_diag(&r->s->diags, FL502, cond_span(rule),
 				   "rule '%s' may fire on benign scenario '%s' (%s): it depends on "
 				   "fields the scenario does not give%s",
 				   rule->c.name, sc->name, maybe, exc ? " or on exceptions" : "");
