@@ -104,6 +104,27 @@ static int checks_man(void)
 	return EXIT_CLEAN;
 }
 
+/* The README's table of checks (make readme), one row per check. */
+static int checks_markdown(void)
+{
+	puts("| code | name | severity | default | Falco code | summary |");
+	puts("|---|---|---|---|---|---|");
+	for (size_t i = 0; i < fl_check_count(); i++) {
+		const fl_check_view *c = fl_check_at(i);
+		printf("| %s | %s | %s | %s | %s | ", c->code, c->name, sev(c->severity),
+		       c->on_by_default ? "on" : "off",
+		       c->falco_code ? c->falco_code : "");
+		for (const char *p = c->summary; *p; p++) {
+			if (*p == '|')
+				fputs("\\|", stdout);
+			else
+				putchar(*p);
+		}
+		puts(" |");
+	}
+	return EXIT_CLEAN;
+}
+
 int cmd_checks(int argc, char **argv)
 {
 	const char *format = "text";
@@ -113,13 +134,15 @@ int cmd_checks(int argc, char **argv)
 		else if (!strcmp(argv[i], "--format") && i + 1 < argc)
 			format = argv[++i];
 		else
-			return usage_error("unknown argument '%s' (usage: falco-lint checks [--format=text|man])",
+			return usage_error("unknown argument '%s' (usage: falco-lint checks [--format=text|man|markdown])",
 					   argv[i]);
 	}
 	if (!strcmp(format, "man"))
 		return checks_man();
+	if (!strcmp(format, "markdown"))
+		return checks_markdown();
 	if (strcmp(format, "text"))
-		return usage_error("unknown format '%s' for checks (text, man)", format);
+		return usage_error("unknown format '%s' for checks (text, man, markdown)", format);
 	printf("%-6s %-8s %-4s %s\n", "code", "severity", "on", "summary");
 	for (size_t i = 0; i < fl_check_count(); i++) {
 		const fl_check_view *c = fl_check_at(i);
