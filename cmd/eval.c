@@ -9,28 +9,25 @@
 
 #include "cmd.h"
 #include "falcolint.h"
+#include "opts.h"
 #include "out.h"
 
 enum { E_RULES, E_SCENARIO, E_NAME, E_DRIVER, E_FORMAT, E_TARGET, E_CONFIG,
        E_NO_CONFIG, E_HELP };
 
-struct eopt {
-	int id;
-	char shortname;
-	const char *longname, *arg, *help;
-	int in_scenarios;  /* also an option of `scenarios` */
-};
+/* flags: EVAL_ONLY options are not offered by `scenarios`. */
+enum { FOR_EVAL = 1, FOR_SCENARIOS = 2, FOR_BOTH = 3 };
 
-static const struct eopt eopts[] = {
-	{E_RULES, 'r', "rules", "FILE", "load FILE first as context (repeatable)", 0},
-	{E_SCENARIO, 0, "scenario", "FILE", "load scenarios from FILE too (repeatable)", 1},
-	{E_NAME, 0, "scenario-name", "NAME", "evaluate only the scenario NAME", 0},
-	{E_DRIVER, 0, "driver", "NAME", "only variants of driver NAME: modern_bpf, ebpf, kmod", 0},
-	{E_FORMAT, 0, "format", "FMT", "output format: text (default) or json", 1},
-	{E_TARGET, 0, "target-falco", "VERSION", "evaluate as Falco VERSION loads (default: newest known)", 0},
-	{E_CONFIG, 0, "config", "FILE", "read falco-lint settings from FILE instead of .falco-lint.yaml", 1},
-	{E_NO_CONFIG, 0, "no-config", NULL, "ignore any .falco-lint.yaml", 1},
-	{E_HELP, 'h', "help", NULL, "show this help and exit", 1},
+static const struct cli_opt eopts[] = {
+	{E_RULES, 'r', "rules", "FILE", "load FILE first as context (repeatable)", FOR_EVAL},
+	{E_SCENARIO, 0, "scenario", "FILE", "load scenarios from FILE too (repeatable)", FOR_BOTH},
+	{E_NAME, 0, "scenario-name", "NAME", "evaluate only the scenario NAME", FOR_EVAL},
+	{E_DRIVER, 0, "driver", "NAME", "only variants of driver NAME: modern_bpf, ebpf, kmod", FOR_EVAL},
+	{E_FORMAT, 0, "format", "FMT", "output format: text (default) or json", FOR_BOTH},
+	{E_TARGET, 0, "target-falco", "VERSION", "evaluate as Falco VERSION loads (default: newest known)", FOR_EVAL},
+	{E_CONFIG, 0, "config", "FILE", "read falco-lint settings from FILE instead of .falco-lint.yaml", FOR_BOTH},
+	{E_NO_CONFIG, 0, "no-config", NULL, "ignore any .falco-lint.yaml", FOR_BOTH},
+	{E_HELP, 'h', "help", NULL, "show this help and exit", FOR_BOTH},
 };
 #define NEOPTS (sizeof(eopts) / sizeof(eopts[0]))
 
@@ -54,22 +51,14 @@ static void eusage(FILE *f, int scen)
 		     "(they depend on fields the scenario does not give).\n",
 	      f);
 	fputs("\noptions:\n", f);
-	for (size_t i = 0; i < NEOPTS; i++) {
-		if (scen && !eopts[i].in_scenarios)
-			continue;
-		char left[64];
-		snprintf(left, sizeof left, "%c%c%s--%s%s%s", eopts[i].shortname ? '-' : ' ',
-			 eopts[i].shortname ? eopts[i].shortname : ' ',
-			 eopts[i].shortname ? ", " : "  ", eopts[i].longname,
-			 eopts[i].arg ? " " : "", eopts[i].arg ? eopts[i].arg : "");
-		fprintf(f, "  %-28s %s\n", left, eopts[i].help);
-	}
+	cli_print_options(f, eopts, NEOPTS, scen ? FOR_SCENARIOS : FOR_EVAL);
 	fputs("\nexit status: 0 evaluated, 1 the input has errors (shown on standard\n"
 	      "error), 2 usage error, 3 internal error\n", f);
 }
 
-static int eapply(eargs *a, const struct eopt *o, const char *v)
+static int eapply(void *ctx, const struct cli_opt *o, const char *v)
 {
+	eargs *a = ctx;
 	switch (o->id) {
 	case E_RULES: a->rules[a->nrules++] = v; return 0;
 	case E_SCENARIO: a->scen[a->nscen++] = v; return 0;
@@ -98,58 +87,19 @@ static int eapply(eargs *a, const struct eopt *o, const char *v)
 	return 0;
 }
 
-/* GNU-style, like the main command: -x ARG, --long ARG, --long=ARG, "--". */
+static int eoperand(void *ctx, const char *arg)
+{
+	eargs *a = ctx;
+	if (a->scenarios_cmd)
+		return usage_error("'scenarios' takes no path ('%s')", arg);
+	a->paths[a->npaths++] = arg;
+	return 0;
+}
+
 static int eparse(eargs *a, int argc, char **argv)
 {
-	int only_paths = 0;
-	for (int i = 2; i < argc; i++) {
-		const char *s = argv[i];
-		if (only_paths || s[0] != '-' || !strcmp(s, "-")) {
-			if (a->scenarios_cmd)
-				return usage_error("'scenarios' takes no path ('%s')", s);
-			a->paths[a->npaths++] = s;
-			continue;
-		}
-		if (!strcmp(s, "--")) {
-			only_paths = 1;
-			continue;
-		}
-		const struct eopt *o = NULL;
-		const char *val = NULL;
-		if (s[1] == '-') {
-			const char *nm = s + 2, *eq = strchr(nm, '=');
-			size_t n = eq ? (size_t)(eq - nm) : strlen(nm);
-			for (size_t k = 0; k < NEOPTS; k++)
-				if (strlen(eopts[k].longname) == n && !strncmp(eopts[k].longname, nm, n))
-					o = &eopts[k];
-			if (o && eq) {
-				if (!o->arg)
-					return usage_error("option '--%s' takes no argument", o->longname);
-				val = eq + 1;
-			}
-		} else {
-			for (size_t k = 0; k < NEOPTS; k++)
-				if (eopts[k].shortname && eopts[k].shortname == s[1])
-					o = &eopts[k];
-			if (o && s[2]) {
-				if (!o->arg)
-					return usage_error("option '%s' takes no argument", s);
-				val = s + 2;
-			}
-		}
-		if (!o || (a->scenarios_cmd && !o->in_scenarios))
-			return usage_error("unknown option '%s' for '%s'", s,
-					   a->scenarios_cmd ? "scenarios" : "eval");
-		if (o->arg && !val) {
-			if (i + 1 >= argc)
-				return usage_error("option '%s' needs an argument", s);
-			val = argv[++i];
-		}
-		int rc = eapply(a, o, val);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return cli_parse(eopts, NEOPTS, a->scenarios_cmd ? FOR_SCENARIOS : FOR_EVAL, 2, argc,
+			 argv, eapply, eoperand, a, a->scenarios_cmd ? "scenarios" : "eval");
 }
 
 static int same_path(const char *x, const char *y)

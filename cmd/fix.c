@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "opts.h"
 #include "falcolint.h"
 
 enum fix_opt {
@@ -18,25 +19,21 @@ enum fix_opt {
 	F_FORMAT, F_HELM_ENTRY, F_ONLY, F_CONFIG, F_NO_CONFIG, F_VERBOSE, F_HELP
 };
 
-static const struct fix_option {
-	enum fix_opt id;
-	char shortname;
-	const char *longname, *arg, *help;
-} fix_opts[] = {
-	{F_RULES, 'r', "rules", "FILE", "load FILE first as context (repeatable)"},
-	{F_FALCO_CONFIG, 'c', "falco-config", "FILE", "load the rules files a Falco configuration lists"},
-	{F_HELM_VALUES, 0, "helm-values", "FILE", "load the customRules of a Helm values file (repeatable)"},
-	{F_SCENARIO, 0, "scenario", "FILE", "evaluate the scenarios of FILE too (repeatable)"},
-	{F_DRIVER, 0, "driver", "NAME", "only scenario events of driver NAME (modern_bpf, ebpf, kmod)"},
-	{F_TARGET, 0, "target-falco", "VERSION", "write for Falco VERSION (below 0.37: 'append: true')"},
-	{F_OUTPUT, 'o', "output", "FILE", "merge the entries into FILE (created if missing) atomically"},
-	{F_FORMAT, 0, "format-fix", "FORM", "rules (default) or helm: a customRules entry for values.yaml"},
-	{F_HELM_ENTRY, 0, "helm-entry", "NAME", "customRules key of the entry (default falco-lint-fixes.yaml)"},
-	{F_ONLY, 0, "only", "GLOB", "fix only findings on scenarios whose name matches GLOB"},
-	{F_CONFIG, 0, "config", "FILE", "read falco-lint settings from FILE instead of .falco-lint.yaml"},
-	{F_NO_CONFIG, 0, "no-config", NULL, "ignore any .falco-lint.yaml"},
-	{F_VERBOSE, 'v', "verbose", NULL, "explain every candidate tried on standard error"},
-	{F_HELP, 'h', "help", NULL, "show this help and exit"},
+static const struct cli_opt fix_opts[] = {
+	{F_RULES, 'r', "rules", "FILE", "load FILE first as context (repeatable)", 0},
+	{F_FALCO_CONFIG, 'c', "falco-config", "FILE", "load the rules files a Falco configuration lists", 0},
+	{F_HELM_VALUES, 0, "helm-values", "FILE", "load the customRules of a Helm values file (repeatable)", 0},
+	{F_SCENARIO, 0, "scenario", "FILE", "evaluate the scenarios of FILE too (repeatable)", 0},
+	{F_DRIVER, 0, "driver", "NAME", "only scenario events of driver NAME (modern_bpf, ebpf, kmod)", 0},
+	{F_TARGET, 0, "target-falco", "VERSION", "write for Falco VERSION (below 0.37: 'append: true')", 0},
+	{F_OUTPUT, 'o', "output", "FILE", "merge the entries into FILE (created if missing) atomically", 0},
+	{F_FORMAT, 0, "format-fix", "FORM", "rules (default) or helm: a customRules entry for values.yaml", 0},
+	{F_HELM_ENTRY, 0, "helm-entry", "NAME", "customRules key of the entry (default falco-lint-fixes.yaml)", 0},
+	{F_ONLY, 0, "only", "GLOB", "fix only findings on scenarios whose name matches GLOB", 0},
+	{F_CONFIG, 0, "config", "FILE", "read falco-lint settings from FILE instead of .falco-lint.yaml", 0},
+	{F_NO_CONFIG, 0, "no-config", NULL, "ignore any .falco-lint.yaml", 0},
+	{F_VERBOSE, 'v', "verbose", NULL, "explain every candidate tried on standard error", 0},
+	{F_HELP, 'h', "help", NULL, "show this help and exit", 0},
 };
 #define NFIX_OPTS (sizeof(fix_opts) / sizeof(fix_opts[0]))
 
@@ -51,14 +48,7 @@ static void fix_usage(FILE *f)
 	      "there is nothing to fix.  The rules files read are never modified.\n"
 	      "\n"
 	      "options:\n", f);
-	for (size_t i = 0; i < NFIX_OPTS; i++) {
-		char left[64];
-		snprintf(left, sizeof left, "%c%c%s--%s%s%s", fix_opts[i].shortname ? '-' : ' ',
-			 fix_opts[i].shortname ? fix_opts[i].shortname : ' ',
-			 fix_opts[i].shortname ? ", " : "  ", fix_opts[i].longname,
-			 fix_opts[i].arg ? " " : "", fix_opts[i].arg ? fix_opts[i].arg : "");
-		fprintf(f, "  %-28s %s\n", left, fix_opts[i].help);
-	}
+	cli_print_options(f, fix_opts, NFIX_OPTS, 0);
 	fputs("\n"
 	      "exit status: 0 every finding fixed (or none), 1 some finding has no verified\n"
 	      "fix, 2 usage error or FILE cannot be written, 3 internal error\n", f);
@@ -80,8 +70,9 @@ struct fix_cfg {
 	int no_config, verbose;
 };
 
-static int fix_apply(struct fix_cfg *c, const struct fix_option *o, const char *arg)
+static int fix_apply(void *ctx, const struct cli_opt *o, const char *arg)
 {
+	struct fix_cfg *c = ctx;
 	switch (o->id) {
 	case F_RULES: c->context[c->ncontext++] = arg; return 0;
 	case F_FALCO_CONFIG: c->falco_config = arg; return 0;
@@ -122,56 +113,16 @@ static int fix_apply(struct fix_cfg *c, const struct fix_option *o, const char *
 	return 0;
 }
 
+static int fix_operand(void *ctx, const char *arg)
+{
+	struct fix_cfg *c = ctx;
+	c->inputs[c->ninputs++] = (struct input){arg, 0};
+	return 0;
+}
+
 static int fix_parse(struct fix_cfg *c, int argc, char **argv)
 {
-	int only_paths = 0;
-	for (int i = 2; i < argc; i++) {
-		const char *a = argv[i];
-		if (only_paths || a[0] != '-' || !strcmp(a, "-")) {
-			c->inputs[c->ninputs++] = (struct input){a, 0};
-			continue;
-		}
-		if (!strcmp(a, "--")) {
-			only_paths = 1;
-			continue;
-		}
-		const struct fix_option *o = NULL;
-		const char *val = NULL;
-		if (a[1] == '-') {
-			const char *name = a + 2, *eq = strchr(name, '=');
-			size_t n = eq ? (size_t)(eq - name) : strlen(name);
-			for (size_t k = 0; k < NFIX_OPTS; k++)
-				if (strlen(fix_opts[k].longname) == n && !strncmp(fix_opts[k].longname, name, n))
-					o = &fix_opts[k];
-			if (!o)
-				return usage_error("unknown option '%s'", a);
-			if (eq) {
-				if (!o->arg)
-					return usage_error("option '--%s' takes no argument", o->longname);
-				val = eq + 1;
-			}
-		} else {
-			for (size_t k = 0; k < NFIX_OPTS; k++)
-				if (fix_opts[k].shortname == a[1])
-					o = &fix_opts[k];
-			if (!o)
-				return usage_error("unknown option '%s'", a);
-			if (a[2]) {
-				if (!o->arg)
-					return usage_error("option '%s' takes no argument", a);
-				val = a + 2;
-			}
-		}
-		if (o->arg && !val) {
-			if (i + 1 >= argc)
-				return usage_error("option '%s' needs an argument", a);
-			val = argv[++i];
-		}
-		int rc = fix_apply(c, o, val);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return cli_parse(fix_opts, NFIX_OPTS, 0, 2, argc, argv, fix_apply, fix_operand, c, NULL);
 }
 
 static int same_file(const char *a, const char *b)

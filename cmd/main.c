@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "opts.h"
 #include "falcolint.h"
 #include "out.h"
 
@@ -45,40 +46,32 @@ enum opt_id {
 	O_MAX_ALIASES, O_MAX_EDEPTH, O_MAX_DIR, O_HELM_VALUES, O_SCENARIO, O_DRIVER, O_UNCERTAIN, O_SCEN_NAME, O_HELP, O_VERSION
 };
 
-struct opt {
-	enum opt_id id;
-	char shortname;       /* 0: none */
-	const char *longname;
-	const char *arg;      /* NULL: no argument */
-	const char *help;
-};
-
-static const struct opt opts[] = {
-	{O_RULES, 'r', "rules", "FILE", "load FILE first as context: used, not reported on (repeatable)"},
-	{O_FALCO_CONFIG, 'c', "falco-config", "FILE", "lint the rules files listed in a Falco configuration (rules_files)"},
-	{O_HELM_VALUES, 0, "helm-values", "FILE", "lint the customRules of a Falco Helm chart values file (repeatable)"},
-	{O_CONFIG, 0, "config", "FILE", "read falco-lint settings from FILE instead of .falco-lint.yaml"},
-	{O_NO_CONFIG, 0, "no-config", NULL, "ignore any .falco-lint.yaml"},
-	{O_FORMAT, 0, "format", "FMT", "output format: text (default), json, sarif, github, gitlab, falco"},
-	{O_FAIL_ON, 0, "fail-on", "LEVEL", "exit 1 on findings at or above LEVEL: error, warning (default), info"},
-	{O_TARGET, 0, "target-falco", "VERSION", "check against Falco VERSION (default: newest known)"},
-	{O_COLOR, 0, "color", "WHEN", "colour text output: auto (default), always, never"},
-	{O_QUIET, 'q', "quiet", NULL, "print diagnostics only, no summary"},
-	{O_STATS, 0, "statistics", NULL, "print the number of diagnostics per code"},
-	{O_SELECT, 0, "select", "CODES", "enable only these codes or prefixes (comma-separated)"},
-	{O_IGNORE, 0, "ignore", "CODES", "disable these codes or prefixes"},
-	{O_EXTEND, 0, "extend-select", "CODES", "enable these codes or prefixes in addition"},
-	{O_MAX_FILE, 0, "max-file-size", "BYTES", "refuse files larger than BYTES (default 67108864)"},
-	{O_MAX_YDEPTH, 0, "max-yaml-depth", "N", "refuse YAML nested deeper than N (default 256)"},
-	{O_MAX_ALIASES, 0, "max-yaml-aliases", "N", "refuse files with more than N YAML aliases (default 10000)"},
-	{O_MAX_EDEPTH, 0, "max-expr-depth", "N", "refuse conditions nested deeper than N (default 1000)"},
-	{O_MAX_DIR, 0, "max-dir-entries", "N", "refuse directories with more than N entries (default 100000)"},
-	{O_SCENARIO, 0, "scenario", "FILE", "evaluate rules against the scenarios in FILE too (repeatable)"},
-	{O_DRIVER, 0, "driver", "NAME", "only scenario variants of driver NAME: modern_bpf, ebpf, kmod"},
-	{O_UNCERTAIN, 0, "show-uncertain", NULL, "also report rules that may fire on a benign scenario (FL502)"},
-	{O_SCEN_NAME, 0, "scenario-name", "NAME", "evaluate rules against scenario NAME only"},
-	{O_HELP, 'h', "help", NULL, "show this help and exit"},
-	{O_VERSION, 0, "version", NULL, "show the version and exit"},
+static const struct cli_opt opts[] = {
+	{O_RULES, 'r', "rules", "FILE", "load FILE first as context: used, not reported on (repeatable)", 0},
+	{O_FALCO_CONFIG, 'c', "falco-config", "FILE", "lint the rules files listed in a Falco configuration (rules_files)", 0},
+	{O_HELM_VALUES, 0, "helm-values", "FILE", "lint the customRules of a Falco Helm chart values file (repeatable)", 0},
+	{O_CONFIG, 0, "config", "FILE", "read falco-lint settings from FILE instead of .falco-lint.yaml", 0},
+	{O_NO_CONFIG, 0, "no-config", NULL, "ignore any .falco-lint.yaml", 0},
+	{O_FORMAT, 0, "format", "FMT", "output format: text (default), json, sarif, github, gitlab, falco", 0},
+	{O_FAIL_ON, 0, "fail-on", "LEVEL", "exit 1 on findings at or above LEVEL: error, warning (default), info", 0},
+	{O_TARGET, 0, "target-falco", "VERSION", "check against Falco VERSION (default: newest known)", 0},
+	{O_COLOR, 0, "color", "WHEN", "colour text output: auto (default), always, never", 0},
+	{O_QUIET, 'q', "quiet", NULL, "print diagnostics only, no summary", 0},
+	{O_STATS, 0, "statistics", NULL, "print the number of diagnostics per code", 0},
+	{O_SELECT, 0, "select", "CODES", "enable only these codes or prefixes (comma-separated)", 0},
+	{O_IGNORE, 0, "ignore", "CODES", "disable these codes or prefixes", 0},
+	{O_EXTEND, 0, "extend-select", "CODES", "enable these codes or prefixes in addition", 0},
+	{O_MAX_FILE, 0, "max-file-size", "BYTES", "refuse files larger than BYTES (default 67108864)", 0},
+	{O_MAX_YDEPTH, 0, "max-yaml-depth", "N", "refuse YAML nested deeper than N (default 256)", 0},
+	{O_MAX_ALIASES, 0, "max-yaml-aliases", "N", "refuse files with more than N YAML aliases (default 10000)", 0},
+	{O_MAX_EDEPTH, 0, "max-expr-depth", "N", "refuse conditions nested deeper than N (default 1000)", 0},
+	{O_MAX_DIR, 0, "max-dir-entries", "N", "refuse directories with more than N entries (default 100000)", 0},
+	{O_SCENARIO, 0, "scenario", "FILE", "evaluate rules against the scenarios in FILE too (repeatable)", 0},
+	{O_DRIVER, 0, "driver", "NAME", "only scenario variants of driver NAME: modern_bpf, ebpf, kmod", 0},
+	{O_UNCERTAIN, 0, "show-uncertain", NULL, "also report rules that may fire on a benign scenario (FL502)", 0},
+	{O_SCEN_NAME, 0, "scenario-name", "NAME", "evaluate rules against scenario NAME only", 0},
+	{O_HELP, 'h', "help", NULL, "show this help and exit", 0},
+	{O_VERSION, 0, "version", NULL, "show the version and exit", 0},
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -97,14 +90,7 @@ static void usage(FILE *f)
 	      "parent); options given here override them.\n"
 	      "\n"
 	      "options:\n", f);
-	for (size_t i = 0; i < NOPTS; i++) {
-		char left[64];
-		snprintf(left, sizeof left, "%c%c%s--%s%s%s", opts[i].shortname ? '-' : ' ',
-			 opts[i].shortname ? opts[i].shortname : ' ',
-			 opts[i].shortname ? ", " : "  ", opts[i].longname,
-			 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-28s %s\n", left, opts[i].help);
-	}
+	cli_print_options(f, opts, NOPTS, 0);
 	fputs("\n"
 	      "environment: NO_COLOR (non-empty: no colour), GITHUB_ACTIONS=true (default\n"
 	      "format github)\n"
@@ -181,8 +167,9 @@ static int parse_level(const char *s)
 	       : !strcmp(s, "info") ? FL_SEVERITY_INFO : -1;
 }
 
-static int apply(config *c, const struct opt *o, const char *arg)
+static int apply(void *ctx, const struct cli_opt *o, const char *arg)
 {
+	config *c = ctx;
 	fl_limits *l = &c->fo.limits;
 	switch (o->id) {
 	case O_RULES:
@@ -252,58 +239,16 @@ static int apply(config *c, const struct opt *o, const char *arg)
 	return 0;
 }
 
-/* GNU-style parsing: -x ARG, -xARG, --long ARG, --long=ARG, "--" ends
- * options; non-options are paths (order kept). */
+static int operand(void *ctx, const char *arg)
+{
+	config *c = ctx;
+	c->paths[c->npaths++] = arg;
+	return 0;
+}
+
 static int parse_args(config *c, int argc, char **argv)
 {
-	int only_paths = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (only_paths || a[0] != '-' || !strcmp(a, "-")) {
-			c->paths[c->npaths++] = a;
-			continue;
-		}
-		if (!strcmp(a, "--")) {
-			only_paths = 1;
-			continue;
-		}
-		const struct opt *o = NULL;
-		const char *val = NULL;
-		if (a[1] == '-') {
-			const char *name = a + 2, *eq = strchr(name, '=');
-			size_t n = eq ? (size_t)(eq - name) : strlen(name);
-			for (size_t k = 0; k < NOPTS; k++)
-				if (strlen(opts[k].longname) == n && !strncmp(opts[k].longname, name, n))
-					o = &opts[k];
-			if (!o)
-				return usage_error("unknown option '%s'", a);
-			if (eq) {
-				if (!o->arg)
-					return usage_error("option '--%s' takes no argument", o->longname);
-				val = eq + 1;
-			}
-		} else {
-			for (size_t k = 0; k < NOPTS; k++)
-				if (opts[k].shortname == a[1])
-					o = &opts[k];
-			if (!o)
-				return usage_error("unknown option '%s'", a);
-			if (a[2]) {
-				if (!o->arg)
-					return usage_error("option '%s' takes no argument", a);
-				val = a + 2;
-			}
-		}
-		if (o->arg && !val) {
-			if (i + 1 >= argc)
-				return usage_error("option '%s' needs an argument", a);
-			val = argv[++i];
-		}
-		int rc = apply(c, o, val);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return cli_parse(opts, NOPTS, 0, 1, argc, argv, apply, operand, c, NULL);
 }
 
 /* ---- selection (ruff-style): in each layer a code is on when selected (or
