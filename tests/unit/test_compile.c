@@ -304,6 +304,29 @@ static void test_incremental_once(void **st)
 	assert_int_equal(first(FL057)->span.src, 0);
 }
 
+static void test_incremental_lists(void **st)
+{
+	(void)st;
+	/* a list appended in file 2 reaches the macro and the rule of file 1 */
+	run2("- list: l\n  items: [a]\n- macro: m\n  condition: proc.name in (l)\n"
+	     RULE("r", "evt.type=open and m"),
+	     "- list: l\n  items: [b]\n  override: {items: append}\n");
+	assert_null(first_error());
+	fl_rule *r = fl_ruleset_rule(S->rs, "r", 1);
+	fl_crule *cr = r->compiled;
+	assert_true(cr->ok);
+	assert_string_equal(fl_compile_canon(S, cr->ast), "(evt.type = open and proc.name in (a, b))");
+	fl_cnode *mn = cr->tree->kids[1];
+	const fl_cnode *mt = mn->macro->tree[cr->slot];
+	assert_non_null(mt);
+	assert_int_equal(mt->kind, FL_EXPR_CHECK);
+	assert_int_equal(mt->rhs.o->nitems, 2);
+	size_t n;
+	const char *const *items = fl_compile_list_items(S, 0, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[1], "b");
+}
+
 static void test_beyond_falco(void **st)
 {
 	(void)st;
@@ -435,6 +458,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_incremental_once),
+		cmocka_unit_test(test_incremental_lists),
 		cmocka_unit_test(test_beyond_falco),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
