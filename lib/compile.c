@@ -1039,6 +1039,15 @@ static int check_field(ctx *c, const fl_operand *o, fl_cside *side, int in_outpu
 					  ? fl_field_suggest(c->source, o->text, o->len, c->st->target)
 					  : NULL;
 		const char *help = sug ? fl_arena_printf(c->s->arena, "did you mean '%s'?", sug) : NULL;
+		if (stt == FL_FIELD_OTHER_SOURCE && m->field) {
+			for (int k = 0; k < FL_NSOURCES; k++)
+				if (m->field->sources & (1u << k)) {
+					help = fl_arena_printf(c->s->arena,
+							       "'%s' is a field of source '%s'; set 'source:' on the rule",
+							       m->field->name, fl_source_name((fl_source_id)k));
+					break;
+				}
+		}
 		add_finding(c, c->err, FL053, sp, 1, NULL, help, "unknown field '%.*s'%s",
 			    (int)(o->text_end - o->text_start), c->t->s + o->text_start, why);
 		return 1;
