@@ -582,6 +582,8 @@ static int unused_warnings(fl_session *s)
 	return 0;
 }
 
+/* Runs the whole-ruleset checks once every file was compiled; findings
+ * are diagnostics, returns 0 or FL_ENOMEM. */
 int fl_checks_finish(fl_session *s)
 {
 	if (!s->rs)

@@ -72,6 +72,7 @@ static cstate *state(fl_session *s)
 	return st;
 }
 
+/* The release checked against: --target-falco, else the newest known. */
 fl_version fl_compile_target(const fl_session *s)
 {
 	const cstate *st = s->compile_state;
@@ -84,6 +85,7 @@ fl_version fl_compile_target(const fl_session *s)
 	return v;
 }
 
+/* Catalogued sources map to their id, every other source to FL_NSOURCES. */
 int fl_compile_slot(const char *source)
 {
 	int i = fl_source_lookup(source, strlen(source));
@@ -348,6 +350,7 @@ static int compile_lists(fl_session *s, cstate *st)
 	return nchanged;
 }
 
+/* List i's items after the one-level list expansion of the last compile. */
 const char *const *fl_compile_list_items(const fl_session *s, size_t i, size_t *n)
 {
 	const cstate *st = s->compile_state;
@@ -1854,6 +1857,9 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 
 /* ---- the stage -------------------------------------------------------- */
 
+/* Compiles what reading `src` changed in the cumulative ruleset, the way
+ * Falco recompiles everything after each file; nothing when reading the
+ * file failed.  Findings are diagnostics; returns 0 or FL_ENOMEM. */
 int fl_compile_file(fl_session *s, const fl_source *src)
 {
 	fl_ruleset *rs = s->rs;
@@ -1916,6 +1922,8 @@ int fl_compile_file(fl_session *s, const fl_source *src)
 	return st->oom ? FL_ENOMEM : 0;
 }
 
+/* Sets c.used of lists and macros from the last compile; 1 when every
+ * condition parsed (so unused macros can be told). */
 int fl_compile_mark_used(fl_session *s)
 {
 	fl_ruleset *rs = s->rs;
@@ -2036,6 +2044,7 @@ static void canon(const fl_session *s, sbuf *b, const fl_expr *e, unsigned depth
 	}
 }
 
+/* Falco's printed form of `e` with macros inlined; NULL on a bad macro. */
 char *fl_compile_canon(fl_session *s, const fl_expr *e)
 {
 	if (!e)
