@@ -56,7 +56,7 @@ for h in "$@"; do
 		-artifact_prefix="$OUT/artifacts/$h/" \
 		"$OUT/corpus/$h" "$OUT/seeds/$h" > "$log" 2>&1
 	rc=$?
-	stats=$(grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$log" | tr '\n' ' ')
+	stats=$(grep -aE '^stat::(number_of_executed_units|peak_rss_mb)' "$log" | tr '\n' ' ')
 	if [ "$rc" -ne 0 ]; then
 		status=1
 		fail=$((fail + 1))
@@ -65,7 +65,7 @@ for h in "$@"; do
 			[ -f "$a" ] && cp "$a" "$ROOT/tests/fuzz/regressions/$h/"
 		done
 		echo "FAIL fuzz $h (exit $rc; log $log; crasher saved to tests/fuzz/regressions/$h/)"
-		grep -E 'ERROR|SUMMARY|runtime error' "$log" | head -5
+		grep -aE "ERROR|SUMMARY|runtime error" "$log" | head -5
 	else
 		pass=$((pass + 1))
 		echo "fuzz $h: ok, $T s, $stats"
