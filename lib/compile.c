@@ -1965,83 +1965,18 @@ int fl_compile_mark_used(fl_session *s)
 
 /* ---- canonical text with macros inlined -------------------------------- */
 
-typedef struct sbuf {
-	fl_arena *a;
-	char *s;
-	size_t len, cap;
-	int fail;
-} sbuf;
+/* Node bound for printing: shared macro trees are printed once per
+ * reference, so a hostile ruleset can make the text exponential. */
+#define CANON_MAX_NODES ((size_t)1 << 20)
 
-static void sb_put(sbuf *b, const char *s, size_t n)
+/* A macro reference prints as the macro's current condition; a missing or
+ * bad macro has no printed form. */
+static const fl_expr *canon_macro(void *sess, const fl_expr *ref)
 {
-	if (b->fail)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t nc = b->cap ? b->cap : 256;
-		while (nc < b->len + n + 1)
-			nc *= 2;
-		if (nc > ((size_t)1 << 24)) {  /* 16 MiB: a macro bomb */
-			b->fail = 1;
-			return;
-		}
-		char *ns = fl_arena_realloc(b->a, b->s, b->cap, nc);
-		if (!ns) {
-			b->fail = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = nc;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void canon(const fl_session *s, sbuf *b, const fl_expr *e, unsigned depth)
-{
-	if (b->fail)
-		return;
-	if (depth > 4 * FL_EXPR_MAX_DEPTH) {
-		b->fail = 1;
-		return;
-	}
-	switch (e->kind) {
-	case FL_EXPR_AND:
-	case FL_EXPR_OR:
-		sb_put(b, "(", 1);
-		for (uint32_t i = 0; i < e->u.kids.n; i++) {
-			if (i)
-				sb_put(b, e->kind == FL_EXPR_AND ? " and " : " or ", e->kind == FL_EXPR_AND ? 5 : 4);
-			canon(s, b, e->u.kids.v[i], depth + 1);
-		}
-		sb_put(b, ")", 1);
-		break;
-	case FL_EXPR_NOT:
-		sb_put(b, "not ", 4);
-		canon(s, b, e->u.child, depth + 1);
-		break;
-	case FL_EXPR_MACRO: {
-		fl_macro *m = fl_ruleset_macro(s->rs, e->u.macro.name, e->u.macro.len);
-		const fl_cmacro *cm = m ? m->compiled : NULL;
-		if (!cm || !cm->ast || cm->bad) {
-			b->fail = 1;
-			return;
-		}
-		canon(s, b, cm->ast, depth + 1);
-		break;
-	}
-	case FL_EXPR_CHECK: {
-		char *t = fl_expr_format(b->a, e);
-		if (!t) {
-			b->fail = 1;
-			return;
-		}
-		sb_put(b, t, strlen(t));
-		break;
-	}
-	default:
-		b->fail = 1;
-	}
+	const fl_session *s = sess;
+	fl_macro *m = fl_ruleset_macro(s->rs, ref->u.macro.name, ref->u.macro.len);
+	const fl_cmacro *cm = m ? m->compiled : NULL;
+	return cm && cm->ast && !cm->bad ? cm->ast : NULL;
 }
 
 /* Falco's printed form of `e` with macros inlined; NULL on a bad macro. */
@@ -2049,9 +1984,6 @@ char *fl_compile_canon(fl_session *s, const fl_expr *e)
 {
 	if (!e)
 		return NULL;
-	sbuf b = {s->arena, NULL, 0, 0, 0};
-	canon(s, &b, e, 0);
-	if (b.fail)
-		return NULL;
-	return b.s ? b.s : fl_arena_strdup(s->arena, "");
+	return fl_expr_format_with(s->arena, e, FL_EXPR_FMT_FALCO | FL_EXPR_FMT_FOLLOW,
+				   CANON_MAX_NODES, canon_macro, s);
 }

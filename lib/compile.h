@@ -102,9 +102,11 @@ const char *const *fl_compile_list_items(const fl_session *s, size_t i,
  * of every condition are known (no condition failed to parse). */
 int fl_compile_mark_used(fl_session *s);
 
-/* Falco's printed form of a compiled condition (condition spec §9) with
- * every macro reference replaced by the macro's own condition, as `falco
- * -L` shows it; NULL when a macro is missing or bad, or on OOM. */
+/* Falco's printed form of a compiled condition (condition spec §9, exactly
+ * as `falco -L` shows condition_compiled: fl_expr_format_ex's FALCO mode)
+ * with every macro reference replaced by the macro's current condition;
+ * NULL when a macro is missing or bad, beyond 2^20 printed nodes (macro
+ * bombs), or on OOM. */
 char *fl_compile_canon(fl_session *s, const fl_expr *e);
 
 #endif

@@ -248,6 +248,19 @@ enum {
 char *fl_expr_format_ex(fl_arena *a, const fl_expr *e, unsigned flags,
 			size_t max_nodes);
 
+/* Binds a MACRO node for a FL_EXPR_FMT_FOLLOW walk: the tree to print in
+ * its place, or NULL when there is none (missing or unusable macro). */
+typedef const fl_expr *(*fl_expr_resolve_fn)(void *ctx, const fl_expr *macro);
+
+/* fl_expr_format_ex() where, with FL_EXPR_FMT_FOLLOW, macros are bound by
+ * `resolve` (called once per reference) instead of u.macro.resolved, so a
+ * caller can print against its current definitions without writing into
+ * the tree; a macro that `resolve` does not bind makes the result NULL.
+ * resolve NULL: exactly fl_expr_format_ex(). */
+char *fl_expr_format_with(fl_arena *a, const fl_expr *e, unsigned flags,
+			  size_t max_nodes, fl_expr_resolve_fn resolve,
+			  void *ctx);
+
 /* ---- iteration (cmark style) ------------------------------------------ */
 
 typedef enum fl_expr_event {

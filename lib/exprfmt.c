@@ -10,7 +10,8 @@
 
 typedef struct frame {
 	const fl_expr *e;
-	uint32_t next; /* index of the next child to visit */
+	const fl_expr *sub; /* MACRO: the tree walked in its place */
+	uint32_t next;      /* index of the next child to visit */
 } frame;
 
 struct fl_expr_iter {
@@ -21,18 +22,14 @@ struct fl_expr_iter {
 	int can_skip;
 	int follow;         /* descend into bound macros */
 	size_t budget;      /* ENTER events left when follow; 0 = unbounded */
+	fl_expr_resolve_fn resolve; /* when set: binds macros instead of */
+	void *rctx;                 /* u.macro.resolved */
 };
-
-static int is_inner_f(const fl_expr *e, int follow)
-{
-	return e->kind == FL_EXPR_AND || e->kind == FL_EXPR_OR ||
-	       e->kind == FL_EXPR_NOT ||
-	       (follow && e->kind == FL_EXPR_MACRO && e->u.macro.resolved);
-}
 
 static int is_inner(const fl_expr *e)
 {
-	return is_inner_f(e, 0);
+	return e->kind == FL_EXPR_AND || e->kind == FL_EXPR_OR ||
+	       e->kind == FL_EXPR_NOT;
 }
 
 static uint32_t nkids(const fl_expr *e)
@@ -42,11 +39,20 @@ static uint32_t nkids(const fl_expr *e)
 	return e->u.kids.n;
 }
 
-static const fl_expr *kid(const fl_expr *e, uint32_t i)
+static const fl_expr *kid(const frame *f, uint32_t i)
 {
+	const fl_expr *e = f->e;
 	if (e->kind == FL_EXPR_MACRO)
-		return e->u.macro.resolved;
+		return f->sub;
 	return e->kind == FL_EXPR_NOT ? e->u.child : e->u.kids.v[i];
+}
+
+/* The tree a MACRO node stands for in a follow walk; NULL: a leaf. */
+static const fl_expr *macro_tree(const fl_expr_iter *it, const fl_expr *e)
+{
+	if (!it->follow || e->kind != FL_EXPR_MACRO)
+		return NULL;
+	return it->resolve ? it->resolve(it->rctx, e) : e->u.macro.resolved;
 }
 
 fl_expr_iter *fl_expr_iter_new(fl_arena *a, const fl_expr *root)
@@ -67,8 +73,9 @@ static fl_expr_event enter(fl_expr_iter *it, const fl_expr *e,
 		it->state = 2;
 		return FL_EXPR_EV_LIMIT;
 	}
-	if (is_inner_f(e, it->follow)) {
-		frame f = {e, 0};
+	const fl_expr *sub = macro_tree(it, e);
+	if (is_inner(e) || sub) {
+		frame f = {e, sub, 0};
 		if (FL_VEC_PUSH(it->a, it->st, f)) {
 			it->state = 2;
 			return FL_EXPR_EV_OOM;
@@ -95,7 +102,7 @@ fl_expr_event fl_expr_iter_next(fl_expr_iter *it, const fl_expr **node)
 	}
 	frame *top = &it->st.v[it->st.n - 1];
 	if (top->next < nkids(top->e))
-		return enter(it, kid(top->e, top->next++), node);
+		return enter(it, kid(top, top->next++), node);
 	it->st.n--;
 	*node = top->e;
 	return FL_EXPR_EV_EXIT;
@@ -435,6 +442,13 @@ char *fl_expr_format(fl_arena *a, const fl_expr *e)
 char *fl_expr_format_ex(fl_arena *a, const fl_expr *e, unsigned flags,
 			size_t max_nodes)
 {
+	return fl_expr_format_with(a, e, flags, max_nodes, NULL, NULL);
+}
+
+char *fl_expr_format_with(fl_arena *a, const fl_expr *e, unsigned flags,
+			  size_t max_nodes, fl_expr_resolve_fn resolve,
+			  void *ctx)
+{
 	sb b = {a, NULL, 0, 0, 0};
 	fl_expr_iter *it = fl_expr_iter_new(a, e);
 	const fl_expr *n;
@@ -442,10 +456,14 @@ char *fl_expr_format_ex(fl_arena *a, const fl_expr *e, unsigned flags,
 	int falco = (flags & FL_EXPR_FMT_FALCO) != 0;
 	if (!it)
 		return NULL;
-	if (flags & FL_EXPR_FMT_FOLLOW)
+	if (flags & FL_EXPR_FMT_FOLLOW) {
 		fl_expr_iter_follow(it, max_nodes);
+		it->resolve = resolve;
+		it->rctx = ctx;
+	}
 	while ((ev = fl_expr_iter_next(it, &n)) > FL_EXPR_EV_DONE) {
-		int inner = is_inner_f(n, it->follow);
+		/* right after ENTER: did n get a frame (walked into)? */
+		int inner = ev == FL_EXPR_EV_ENTER && it->can_skip;
 		if (ev == FL_EXPR_EV_EXIT) {
 			const frame *pf = print_parent(it, it->st.n);
 			if (n->kind == FL_EXPR_MACRO)
@@ -486,6 +504,8 @@ char *fl_expr_format_ex(fl_arena *a, const fl_expr *e, unsigned flags,
 			}
 			break;
 		case FL_EXPR_MACRO:
+			if (!inner && it->resolve)
+				return NULL; /* the resolver knows no such macro */
 			if (!inner)
 				put(&b, n->u.macro.name, n->u.macro.len);
 			break;

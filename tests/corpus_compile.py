@@ -57,11 +57,7 @@ TARGET_OVERRIDE = {
 }
 
 # Compiled conditions known to differ, with the reason.
-KNOWN_COMPILED = {
-    "Sudo Potential Privilege Escalation":
-        "value escapes: '\\ ' (backslash-space) decodes to one backslash in libsinsp; "
-        "lib/expr.c keeps the space (reported to the condition-language engineer)",
-}
+KNOWN_COMPILED = {}
 
 # Files that extend another corpus file: loaded after it as context (-r).
 CONTEXT = {
@@ -238,15 +234,6 @@ def compare(t, what, falco, diags, stats):
 
 # ---- part 3 -----------------------------------------------------------------
 
-# falco-lint's canonical printer quotes values Falco prints bare although
-# they would not re-parse ("(systemd)", an empty value); undo that.
-EXTRA_QUOTES = re.compile(r'(?<!\\)"([^"\s=\'\\\\]*)"')
-
-
-def norm(s):
-    return EXTRA_QUOTES.sub(r"\1", s) if s else s
-
-
 def compiled_compare(t, dumper, shared, stats):
     cdir = os.path.join(shared, "oracle", "compiled")
     up = os.path.join(shared, "corpus", "upstream")
@@ -270,7 +257,7 @@ def compiled_compare(t, dumper, shared, stats):
             for it in exp.get(kind, []):
                 nm = it["info"]["name"]
                 want = it["details"].get(key)
-                have = norm(got[kind].get(nm))
+                have = got[kind].get(nm)
                 stats[kind + "_total"] += 1
                 if want is not None and have == want:
                     stats[kind + "_ok"] += 1

@@ -158,6 +158,27 @@ static void test_macro_resolution(void **st)
 	assert_int_equal(g->code, FL052);
 	assert_non_null(strstr(g->msg, "'m2'"));
 	assert_int_equal(count(FL052), 1);
+	/* a macro on a loop has no printed form, nor has a rule using it */
+	r = fl_ruleset_rule(S->rs, "r", 1);
+	assert_null(fl_compile_canon(S, ((fl_crule *)r->compiled)->ast));
+}
+
+/* fl_compile_canon prints like `falco -L` (condition spec §9): macros
+ * inlined, `not not` kept, values escaped like Falco's escape_str. */
+static void test_canon_falco_form(void **st)
+{
+	(void)st;
+	/* the upstream rule "Sudo Potential Privilege Escalation": `"\ "` is one
+	 * backslash, printed "\\" */
+	run("- macro: nm\n  condition: not proc.name = \"(sd)\"\n"
+	    RULE("r", "evt.type=open and (proc.args contains \"\\ \" or proc.args endswith \\)"
+		 " and not nm and proc.pname = ''"));
+	assert_null(first_error());
+	fl_rule *r = fl_ruleset_rule(S->rs, "r", 1);
+	assert_string_equal(fl_compile_canon(S, ((fl_crule *)r->compiled)->ast),
+			    "(evt.type = open and (proc.args contains \"\\\\\" or "
+			    "proc.args endswith \"\\\\\") and not not proc.name = (sd) and "
+			    "proc.pname = )");
 }
 
 static void test_macro_later_file(void **st)
@@ -451,6 +472,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_list_substitution),
 		cmocka_unit_test(test_list_nesting),
 		cmocka_unit_test(test_macro_resolution),
+		cmocka_unit_test(test_canon_falco_form),
 		cmocka_unit_test(test_macro_later_file),
 		cmocka_unit_test(test_exceptions_text),
 		cmocka_unit_test(test_compile_errors),

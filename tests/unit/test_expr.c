@@ -815,6 +815,46 @@ static void test_follow_macros(void **st)
 			    "not not x.y exists");
 }
 
+/* A resolver over a two-entry table; anything else is unknown. */
+static const fl_expr *res_tab[2];
+static int res_calls;
+
+static const fl_expr *resolve_tab(void *ctx, const fl_expr *ref)
+{
+	(void)ctx;
+	res_calls++;
+	if (ref->u.macro.len == 2 && ref->u.macro.name[0] == 'm' &&
+	    (ref->u.macro.name[1] == '1' || ref->u.macro.name[1] == '2'))
+		return res_tab[ref->u.macro.name[1] - '1'];
+	return NULL;
+}
+
+static void test_format_with_resolver(void **st)
+{
+	/* `"b\ "`: backslash-space decodes to one backslash (libsinsp's
+	 * legacy tolerance), which Falco prints as "b\\" */
+	res_tab[0] = parse_ok("proc.name = a or proc.name = \"b\\ \"");
+	res_tab[1] = parse_ok("not m1 and fd.num > 0");
+	fl_expr *r = parse_ok("evt.type = open and m2 and not m1");
+	res_calls = 0;
+	assert_string_equal(fl_expr_format_with(A, r, FL_EXPR_FMT_FOLLOW | FL_EXPR_FMT_FALCO, 0,
+						resolve_tab, NULL),
+			    "(evt.type = open and (not (proc.name = a or proc.name = \"b\\\\\") "
+			    "and fd.num > 0) and not (proc.name = a or proc.name = \"b\\\\\"))");
+	assert_int_equal(res_calls, 3); /* once per reference */
+	/* the tree was not written to */
+	assert_null(r->u.kids.v[1]->u.macro.resolved);
+	/* an unknown macro has no printed form; a bound hit neither */
+	fl_expr *bad = parse_ok("evt.type = open and m3");
+	assert_null(fl_expr_format_with(A, bad, FL_EXPR_FMT_FOLLOW, 0, resolve_tab, NULL));
+	assert_null(fl_expr_format_with(A, r, FL_EXPR_FMT_FOLLOW, 4, resolve_tab, NULL));
+	/* without FOLLOW the resolver is not asked */
+	res_calls = 0;
+	assert_string_equal(fl_expr_format_with(A, bad, 0, 0, resolve_tab, NULL),
+			    "(evt.type = open and m3)");
+	assert_int_equal(res_calls, 0);
+}
+
 /* ---- the real corpus -------------------------------------------------- */
 
 #define CORPUS "../shared/corpus/upstream"
@@ -960,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(test_spans),
 		cmocka_unit_test(test_format_modes),
 		cmocka_unit_test(test_follow_macros),
+		cmocka_unit_test(test_format_with_resolver),
 		cmocka_unit_test(test_corpus),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
