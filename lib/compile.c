@@ -18,11 +18,8 @@
 /* ---- state ------------------------------------------------------------ */
 
 typedef struct clist {
-	const char **items;       /* compiled (raw; q() is applied when substituted) */
-	size_t n;
 	size_t seen_contribs;     /* contribs.n + items.n at last compile */
 	int changed;              /* compiled items changed in this pass */
-	int used_by_list;
 } clist;
 
 /* One finding of the check pass over a macro body, replayed for every rule
@@ -49,7 +46,11 @@ typedef struct cstate {
 	uint64_t *seen;           /* dedupe hashes of reported diagnostics */
 	size_t seen_n, seen_cap;
 	FL_VEC(clist) lists;
-	FL_VEC(fl_list_item) tmp;
+	/* per list, in rs->lists order: compiled items (raw: quoting is
+	 * applied when substituted), whether another list's items use it
+	 * (sticky), and scratch for fl_list_substitute's used[] */
+	fl_list_def *defs;
+	unsigned char *used_by_list, *scratch;
 	uint32_t epoch;
 	int macros_changed;       /* since the last rule pass */
 	int oom;
@@ -285,29 +286,36 @@ static const char *find_mem(const char *h, size_t hn, const char *n, size_t nn)
 	return NULL;
 }
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static int is_delim(char c)
-{
-	return is_blank(c) || c == '(' || c == ')' || c == ',' || c == '=';
-}
-
-/* Compiles every list's items (§6.1) when a list changed; marks which
- * lists' compiled items differ from the previous pass.  Returns the number
- * of changed lists, or FL_ENOMEM. */
+/* Compiles every list's items (§6.1, fl_list_compile) when a list changed;
+ * marks which lists' compiled items differ from the previous pass.
+ * Returns the number of changed lists, or FL_ENOMEM. */
 static int compile_lists(fl_session *s, cstate *st)
 {
 	fl_ruleset *rs = s->rs;
+	fl_arena *a = s->arena;
+	size_t n = rs->lists.n;
 	int touched = 0;
-	while (st->lists.n < rs->lists.n) {
-		clist z = {0};
-		TRYM(FL_VEC_PUSH(s->arena, st->lists, z));
+	if (st->lists.n < n) {
+		size_t had = st->lists.n;
+		while (st->lists.n < n) {
+			clist z = {0};
+			TRYM(FL_VEC_PUSH(a, st->lists, z));
+		}
+		fl_list_def *defs = fl_arena_alloc(a, n * sizeof *defs);
+		unsigned char *ubl = fl_arena_alloc(a, n);
+		unsigned char *scr = fl_arena_alloc(a, n);
+		if (!defs || !ubl || !scr)
+			TRYM(-1);
+		if (had) {
+			memcpy(defs, st->defs, had * sizeof *defs);
+			memcpy(ubl, st->used_by_list, had);
+		}
+		st->defs = defs;
+		st->used_by_list = ubl;
+		st->scratch = scr;
 		touched = 1;
 	}
-	for (size_t i = 0; i < rs->lists.n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		fl_list *l = rs->lists.v[i];
 		size_t stamp = l->c.contribs.n * 65536u + l->c.base * 7u + l->items.n;
 		if (stamp != st->lists.v[i].seen_contribs) {
@@ -318,34 +326,36 @@ static int compile_lists(fl_session *s, cstate *st)
 	}
 	if (!touched)
 		return 0;
-	int nchanged = 0;
-	for (size_t i = 0; i < rs->lists.n; i++) {
+	fl_list_src *src = fl_arena_alloc(a, n * sizeof *src);
+	fl_list_def *out = fl_arena_alloc(a, n * sizeof *out);
+	if (!src || !out)
+		TRYM(-1);
+	for (size_t i = 0; i < n; i++) {
 		fl_list *l = rs->lists.v[i];
-		clist *cl = &st->lists.v[i];
-		FL_VEC(const char *) out = {0};
-		for (size_t k = 0; k < l->items.n; k++) {
-			const fl_list_item *it = &l->items.v[k];
-			fl_list *ref = fl_ruleset_list(rs, it->s, it->len);
-			if (ref && ref->c.order < l->c.visibility) {
-				for (size_t j = 0; j < ref->items.n; j++) {
-					TRYM(FL_VEC_PUSH(s->arena, out, ref->items.v[j].s));
-				}
-				for (size_t j = 0; j < rs->lists.n; j++)
-					if (rs->lists.v[j] == ref)
-						st->lists.v[j].used_by_list = 1;
-			} else {
-				TRYM(FL_VEC_PUSH(s->arena, out, it->s));
-			}
-		}
-		int same = out.n == cl->n;
-		for (size_t k = 0; same && k < out.n; k++)
-			same = out.v[k] == cl->items[k] || strcmp(out.v[k], cl->items[k]) == 0;
-		if (!same) {
-			cl->items = out.v;
-			cl->n = out.n;
-			cl->changed = 1;
-			nchanged++;
-		}
+		const char **items = fl_arena_alloc(a, (l->items.n ? l->items.n : 1) * sizeof *items);
+		if (!items)
+			TRYM(-1);
+		for (size_t k = 0; k < l->items.n; k++)
+			items[k] = l->items.v[k].s;
+		src[i] = (fl_list_src){l->c.name, l->c.order, l->c.visibility, items, l->items.n};
+	}
+	/* used_by_list is never cleared: a list once expanded into another
+	 * stays used */
+	TRYM(fl_list_compile(a, src, n, out, st->used_by_list));
+	int nchanged = 0;
+	for (size_t i = 0; i < n; i++) {
+		fl_list_def *d = &st->defs[i];
+		int same = out[i].nitems == d->nitems;
+		for (size_t k = 0; same && k < out[i].nitems; k++)
+			same = out[i].items[k] == d->items[k] || strcmp(out[i].items[k], d->items[k]) == 0;
+		d->name = out[i].name;
+		d->name_len = out[i].name_len;
+		if (same)
+			continue;
+		d->items = out[i].items;
+		d->nitems = out[i].nitems;
+		st->lists.v[i].changed = 1;
+		nchanged++;
 	}
 	return nchanged;
 }
@@ -358,125 +368,32 @@ const char *const *fl_compile_list_items(const fl_session *s, size_t i, size_t *
 		*n = 0;
 		return NULL;
 	}
-	*n = st->lists.v[i].n;
-	return (const char *const *)st->lists.v[i].items;
+	*n = st->defs[i].nitems;
+	return st->defs[i].items;
 }
 
-/* Falco's resolve_list for one list, on *t (positions kept; inserted bytes
- * take the position of the list name).  Returns 1 if it replaced
- * something, 0 if not, FL_ENOMEM. */
-static int subst_one(fl_arena *a, fl_text *t, const char *name, size_t nlen,
-		     const clist *cl)
-{
-	if (nlen == 0)
-		return 0;
-	int used = 0;
-	size_t start = 0;
-	const char *hit;
-	size_t from = 0;
-	while (from <= t->len &&
-	       (hit = find_mem(t->s + from, t->len - from, name, nlen)) != NULL) {
-		start = (size_t)(hit - t->s);
-		size_t end = start + nlen;
-		if ((start == 0 || is_delim(t->s[start - 1])) &&
-		    (end >= t->len || is_delim(t->s[end]))) {
-			fl_pos at = t->pos ? t->pos[start] : (fl_pos){UINT32_MAX, 0};
-			while (start > 0 && is_blank(t->s[start - 1]))
-				start--;
-			while (end < t->len && is_blank(t->s[end]))
-				end++;
-			/* replacement: q(item) joined with ", ", sized first */
-			size_t sublen = 0;
-			for (size_t k = 0; k < cl->n; k++) {
-				const char *it = cl->items[k];
-				size_t il = strlen(it);
-				sublen += il + (k ? 2 : 0);
-				if (memchr(it, ' ', il) && it[0] != '"' && it[0] != '\'')
-					sublen += 2;
-			}
-			if (cl->n == 0) {
-				if (start > 0 && t->s[start - 1] == ',')
-					start--;
-				else if (end < t->len && t->s[end] == ',')
-					end++;
-			}
-			size_t nl = (start > 0 ? start + 1 : 0) + sublen + 1 + (t->len - end);
-			if (nl >= UINT32_MAX)
-				return FL_ENOMEM;
-			char *ns = fl_arena_alloc(a, nl + 1);
-			fl_pos *np = t->pos ? fl_arena_alloc(a, sizeof(fl_pos) * (nl + 1)) : NULL;
-			if (!ns || (t->pos && !np))
-				return FL_ENOMEM;
-			size_t w = 0;
-			if (start > 0) {
-				memcpy(ns, t->s, start);
-				if (np)
-					memcpy(np, t->pos, sizeof(fl_pos) * start);
-				w = start;
-				ns[w++] = ' ';
-			}
-			for (size_t k = 0; k < cl->n; k++) {
-				const char *it = cl->items[k];
-				size_t il = strlen(it);
-				if (k) {
-					ns[w++] = ',';
-					ns[w++] = ' ';
-				}
-				int q = memchr(it, ' ', il) && it[0] != '"' && it[0] != '\'';
-				if (q)
-					ns[w++] = '"';
-				memcpy(ns + w, it, il);
-				w += il;
-				if (q)
-					ns[w++] = '"';
-			}
-			ns[w++] = ' ';
-			size_t ins_end = w;
-			memcpy(ns + w, t->s + end, t->len - end);
-			if (np) {
-				for (size_t k = (start > 0 ? start : 0); k < ins_end; k++)
-					np[k] = at;
-				memcpy(np + ins_end, t->pos + end, sizeof(fl_pos) * (t->len - end + 1));
-			}
-			w += t->len - end;
-			ns[w] = '\0';
-			t->s = ns;
-			t->len = (uint32_t)w;
-			t->pos = np;
-			struct { uint32_t len; } sub = {(uint32_t)sublen};
-			start += sub.len + 1;
-			used = 1;
-		}
-		from = start + 1;
-	}
-	return used;
-}
-
-/* Substitutes every list into `in` (first-definition order); used[i] set
- * for each list that replaced something. */
+/* Substitutes every list into `in` (fl_list_substitute); *used is NULL
+ * when no list replaced anything, else one flag per list. */
 static int subst_lists(fl_session *s, cstate *st, const fl_text *in,
 		       fl_text *out, unsigned char **used, size_t *nused)
 {
-	fl_ruleset *rs = s->rs;
-	fl_text t = *in;
-	unsigned char *u = NULL;
-	for (size_t i = 0; i < rs->lists.n; i++) {
-		fl_list *l = rs->lists.v[i];
-		/* cheap filter before the exact pass */
-		if (l->c.name_len == 0 || !find_mem(t.s, t.len, l->c.name, l->c.name_len))
+	size_t n = st->lists.n;
+	*used = NULL;
+	*nused = 0;
+	if (n)
+		memset(st->scratch, 0, n);
+	TRYM(fl_list_substitute(s->arena, in, st->defs, n, out, st->scratch));
+	for (size_t i = 0; i < n; i++) {
+		if (!st->scratch[i])
 			continue;
-		int r = subst_one(s->arena, &t, l->c.name, l->c.name_len, &st->lists.v[i]);
-		if (r < 0)
-			return FL_ENOMEM;
-		if (r) {
-			if (!u && !(u = fl_arena_alloc(s->arena, rs->lists.n)))
-				return FL_ENOMEM;
-			u[i] = 1;
-		}
+		unsigned char *u = fl_arena_alloc(s->arena, n);
+		if (!u)
+			TRYM(-1);
+		memcpy(u, st->scratch, n);
+		*used = u;
+		*nused = n;
+		break;
 	}
-	*out = t;
-	*used = u;
-	*nused = u ? rs->lists.n : 0;
 	return 0;
 }
 
@@ -1932,7 +1849,7 @@ int fl_compile_mark_used(fl_session *s)
 	if (!rs)
 		return 1;
 	for (size_t i = 0; i < rs->lists.n; i++)
-		rs->lists.v[i]->c.used = st && i < st->lists.n && st->lists.v[i].used_by_list;
+		rs->lists.v[i]->c.used = st && i < st->lists.n && st->used_by_list[i];
 	for (size_t i = 0; i < rs->macros.n; i++)
 		rs->macros.v[i]->c.used = 0;
 	for (size_t i = 0; i < rs->macros.n; i++) {
