@@ -114,7 +114,9 @@ int fl_yaml_emit(fl_arena *a, const fl_ynode *root, char **out, size_t *len)
 		return FL_ENOMEM;
 	yaml_emitter_set_output(&em, write_cb, &sink);
 	yaml_emitter_set_unicode(&em, 1);
-	yaml_emitter_set_width(&em, 100);
+	/* Long conditions stay on one line: folded plain scalars read back the
+	 * same but are hard to review. */
+	yaml_emitter_set_width(&em, -1);
 	yaml_emitter_set_indent(&em, 2);
 
 #define EMIT()                                         \
