@@ -8,21 +8,35 @@
 #include <string.h>
 #include <yaml.h>
 
+/* The last mark converted.  Marks arrive almost in order, so walking on
+ * from the previous one keeps a long line linear: from the line start, a
+ * one-line flow list of n items cost n^2 (100,000 items: 100 s). */
+typedef struct markcache {
+	size_t line, column;
+	uint32_t off;
+	int valid;
+} markcache;
+
 /* libyaml marks carry line and column (0-based, columns in characters);
  * convert them to a byte offset with our own line map so a span is exact
  * whatever the encoding of the line. */
-static uint32_t mark_off(const fl_source *src, yaml_mark_t m)
+static uint32_t mark_off(const fl_source *src, markcache *mc, yaml_mark_t m)
 {
 	if (m.line >= src->nlines)
 		return (uint32_t)src->len;
 	uint32_t off = src->lines[m.line];
 	size_t col = m.column;
+	if (mc->valid && mc->line == m.line && mc->column <= m.column) {
+		off = mc->off;
+		col = m.column - mc->column;
+	}
 	while (col > 0 && off < src->len && src->data[off] != '\n') {
 		off++;
 		while (off < src->len && ((unsigned char)src->data[off] & 0xC0) == 0x80)
 			off++;
 		col--;
 	}
+	*mc = (markcache){m.line, m.column, off, 1};
 	return off;
 }
 
@@ -52,6 +66,7 @@ typedef struct builder {
 	size_t nanchors, cap;
 	uint32_t aliases;
 	uint32_t nodes;
+	markcache mc;
 } builder;
 
 static uint64_t hash_str(const char *s)
@@ -121,9 +136,9 @@ static int attach(builder *b, fl_ynode *n, fl_ynode **root)
 	return FL_VEC_PUSH(b->a, b->kids, n);
 }
 
-static fl_span mk_span(const builder *b, yaml_mark_t s, yaml_mark_t e)
+static fl_span mk_span(builder *b, yaml_mark_t s, yaml_mark_t e)
 {
-	uint32_t so = mark_off(b->src, s), eo = mark_off(b->src, e);
+	uint32_t so = mark_off(b->src, &b->mc, s), eo = mark_off(b->src, &b->mc, e);
 	if (eo < so)
 		eo = so;
 	return (fl_span){b->src->id, so, eo};
@@ -146,9 +161,9 @@ static void syntax_error(builder *b, yaml_parser_t *p)
 			"yaml: out of memory while parsing");
 		return;
 	}
-	uint32_t off = mark_off(b->src, m);
+	uint32_t off = mark_off(b->src, &b->mc, m);
 	fl_dg *g;
-	uint32_t coff = mark_off(b->src, p->context_mark);
+	uint32_t coff = mark_off(b->src, &b->mc, p->context_mark);
 	if (p->context && coff == off)
 		g = fl_diag(b->d, FL002, (fl_span){b->src->id, off, off}, "yaml: %s %s",
 			    what, p->context);
@@ -194,7 +209,7 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			cur.root = root;
-			cur.span.end = mark_off(src, ev.end_mark);
+			cur.span.end = mark_off(src, &b.mc, ev.end_mark);
 			if (FL_VEC_PUSH(a, out, cur))
 				rc = FL_ENOMEM;
 			break;
@@ -299,7 +314,7 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			}
 			b.kids.n = f.kids_from;
 			n->n = (uint32_t)(n->kind == FL_Y_MAP ? nk / 2 : nk);
-			n->span.end = mark_off(src, ev.end_mark);
+			n->span.end = mark_off(src, &b.mc, ev.end_mark);
 			anchor = f.anchor;
 			if (attach(&b, n, &root))
 				rc = FL_ENOMEM;

@@ -32,7 +32,13 @@ STRICT=${PATHO_STRICT:-0}
 #   every list substituted, so memory grows with (lists x expanded length):
 #   a 77 KB file needs over 24 GB.  Needs scratch buffers reused between
 #   passes and a bound on the expanded size (FL003).
-KNOWN=${PATHO_KNOWN-"list-alias-expansion"}
+#   list-1m-items, list-1m-one-line: the scenario evaluator turns every
+#   item of an `in (list)` check into a value (lib/eval.c literal() ->
+#   fl_value_parse, a copy in the arena) on every evaluation, in fl_eval and
+#   again in judge_exemptions: a 100,000-item list used by one rule costs
+#   330 MB, a 1,000,000-item one over 3 GB.  Needs the items parsed once per
+#   check (or a scratch arena reset per evaluation).
+KNOWN=${PATHO_KNOWN-"list-alias-expansion list-1m-items list-1m-one-line"}
 
 # A sanitizer build reserves terabytes of address space: no ulimit -v there,
 # and it runs several times slower.
@@ -173,6 +179,13 @@ awk 'BEGIN { print "- list: big"; print "  items:"; for (i = 0; i < 1000000; i++
 	print "- rule: r"; print "  desc: d"; print "  condition: proc.name in (big)"
 	print "  output: o"; print "  priority: WARNING" }' >"$T/biglist.yaml"
 run list-1m-items - strict -- "$T/biglist.yaml"
+
+# The same million items as a one-line flow sequence (9 MB on one line:
+# positions within a line must not be found from the line start each time).
+awk 'BEGIN { printf "- list: big\n  items: ["
+	for (i = 0; i < 1000000; i++) printf "%sbin%d", (i ? ", " : ""), i; print "]"
+	print "- rule: r\n  desc: d\n  condition: proc.name in (big)\n  output: o\n  priority: WARNING" }' >"$T/flowlist.yaml"
+run list-1m-one-line - strict -- "$T/flowlist.yaml"
 
 # A 1 MB single-line condition (and-chain of checks).
 awk 'BEGIN { printf "- rule: r\n  desc: d\n  output: o\n  priority: WARNING\n  condition: evt.type = open"
