@@ -1,7 +1,8 @@
 /* eval.c — three-valued evaluation of parsed conditions against scenario
  * events, and the session stage that runs every enabled rule over the
  * scenario catalogue: FL501 when a rule fires on a benign event, FL502
- * (with --show-uncertain) when it may. */
+ * (with --show-uncertain) when it may; the same rule evaluation serves
+ * `fix` (fl_rseval) for verifying its candidates. */
 #include "eval.h"
 
 #include <stdio.h>
@@ -343,7 +344,7 @@ typedef struct res_acc {
 
 typedef FL_VEC(fl_span) spans;
 
-typedef struct rs_eval {
+typedef struct fl_rseval {
 	fl_session *s;
 	fl_ruleset *rs;
 	fl_scenarios *scs;
@@ -351,6 +352,7 @@ typedef struct rs_eval {
 	fl_list_def *lists;        /* compiled, in first-definition order */
 	const fl_expr **macro_ast; /* per macro (ruleset order); NULL: broken */
 	fl_text *macro_text;       /* the substituted text macro_ast indexes */
+	fl_opctx *ops;
 	fl_evalenv env;
 	spans seen503, seen504;    /* clauses already reported */
 	unsigned budget;           /* nodes left for the current explanation */
@@ -458,6 +460,111 @@ static int prepare(rs_eval *r)
 			return FL_ENOMEM;
 	}
 	return 0;
+}
+
+/* The --driver selection of the session (0: every driver). */
+static unsigned driver_of(const fl_session *s)
+{
+	unsigned drv = 0;
+	if (s->opt.driver && fl_driver_parse(s->opt.driver, &drv))
+		drv = 0; /* the CLI validates --driver */
+	return drv;
+}
+
+/* Prepares r (s, rs and drv set) for evaluating: lists, macros, the
+ * evaluation environment.  Returns 0 or FL_ENOMEM. */
+static int begin(rs_eval *r)
+{
+	int rc = prepare(r);
+	if (rc)
+		return rc;
+	if (!(r->ops = fl_opctx_new(r->s->arena)))
+		return FL_ENOMEM;
+	return fl_evalenv_init(&r->env, r->s->arena, r->ops, (uint32_t)r->rs->macros.n,
+			       resolve_macro, r);
+}
+
+static int rule_has_exceptions(const fl_rule *rule)
+{
+	for (size_t i = 0; i < rule->exceptions.n; i++)
+		if (rule->exceptions.v[i].values.n)
+			return 1;
+	return 0;
+}
+
+/* The condition rule `rule` is evaluated by, and its text into *text: the
+ * compile stage's final tree when it ran (NULL when Falco would not load
+ * the rule), else our own parse without the exceptions (*exc set when it
+ * has some: a true value may then be exempted).  NULL also when it does
+ * not parse, or on OOM (*oom set). */
+static const fl_expr *rule_cond(rs_eval *r, const fl_rule *rule, fl_text *text,
+				int *exc, int *oom)
+{
+	const fl_crule *cr = rule->compiled;
+	*exc = 0;
+	if (rule->source_unknown)
+		return NULL;
+	if (cr) {
+		/* the final condition: appends joined, exceptions folded in */
+		if (!cr->ok || cr->dropped || !cr->ast)
+			return NULL; /* Falco would not load it */
+		*text = cr->text;
+		return cr->ast;
+	}
+	*exc = rule_has_exceptions(rule);
+	return parse_cond(r, &rule->cond, rule->c.visibility, text, oom);
+}
+
+int fl_rseval_new(fl_session *s, fl_rseval **out)
+{
+	*out = NULL;
+	if (!s->rs)
+		return FL_EUSAGE;
+	rs_eval *r = fl_arena_alloc(s->arena, sizeof(*r));
+	if (!r)
+		return FL_ENOMEM;
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->rs = s->rs;
+	r->drv = driver_of(s);
+	int rc = begin(r);
+	if (rc) {
+		fl_rseval_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int fl_rseval_rule(fl_rseval *r, const fl_rule *rule, const fl_scenario *sc, int *out)
+{
+	int oom = 0, exc = 0;
+	fl_text text;
+	const fl_expr *cond = rule_cond(r, rule, &text, &exc, &oom);
+	if (oom)
+		return FL_ENOMEM;
+	r->env.source = rule->source;
+	for (uint32_t i = 0; i < sc->nevents; i++) {
+		const fl_sevent *ev = &sc->events[i];
+		fl_tv t = FL_UNKNOWN;
+		if (!fl_sevent_has_driver(ev, r->drv)) {
+			out[i] = FL_EVAL_SKIP;
+			continue;
+		}
+		if (cond)
+			t = fl_eval(&r->env, cond, ev);
+		out[i] = exc && t == FL_TRUE ? FL_UNKNOWN : (int)t;
+	}
+	return r->env.error == FL_ENOMEM ? FL_ENOMEM : 0;
+}
+
+void fl_rseval_free(fl_rseval *r)
+{
+	if (!r)
+		return;
+	if (r->ops)
+		fl_opctx_release(r->ops);
+	r->ops = NULL;
 }
 
 /* Takes one node from the explanation budget; 0 when it is spent. */
@@ -957,14 +1064,6 @@ static void judge_exemptions(rs_eval *r, const fl_rule *rule, const fl_expr *con
 	}
 }
 
-static int rule_has_exceptions(const fl_rule *rule)
-{
-	for (size_t i = 0; i < rule->exceptions.n; i++)
-		if (rule->exceptions.v[i].values.n)
-			return 1;
-	return 0;
-}
-
 static const char *join_names(fl_arena *a, const char *acc, const char *name)
 {
 	return acc ? fl_arena_printf(a, "%s, '%s'", acc, name) : fl_arena_printf(a, "'%s'", name);
@@ -1154,9 +1253,7 @@ int fl_scenarios_run(fl_session *s)
 	if (rc)
 		return rc;
 	fl_scenarios *scs = fl_session_scenarios(s);
-	rs_eval r = {.s = s, .rs = s->rs, .scs = scs};
-	if (s->opt.driver && fl_driver_parse(s->opt.driver, &r.drv))
-		r.drv = 0; /* the CLI validates --driver */
+	rs_eval r = {.s = s, .rs = s->rs, .scs = scs, .drv = driver_of(s)};
 
 	/* one accumulator per (scenario, event), at acc[base[j] + event] */
 	size_t nacc = 0;
@@ -1183,33 +1280,15 @@ int fl_scenarios_run(fl_session *s)
 	if (!s->rs)
 		return acc ? keep_results(&r, acc, nacc) : 0;
 
-	if ((rc = prepare(&r)))
-		return rc;
-	fl_opctx *ops = fl_opctx_new(s->arena);
-	if (!ops)
-		return FL_ENOMEM;
-	if ((rc = fl_evalenv_init(&r.env, s->arena, ops, (uint32_t)s->rs->macros.n,
-				  resolve_macro, &r)))
+	if ((rc = begin(&r)))
 		goto out;
 	for (size_t i = 0; i < s->rs->rules.n && !rc; i++) {
 		const fl_rule *rule = s->rs->rules.v[i];
-		if (!rule->enabled || rule->source_unknown)
+		if (!rule->enabled)
 			continue;
 		int oom = 0, exc = 0;
 		fl_text text;
-		const fl_expr *cond;
-		const fl_crule *cr = rule->compiled;
-		if (cr) {
-			/* the final condition: appends joined, exceptions folded in */
-			if (!cr->ok || cr->dropped || !cr->ast)
-				continue; /* Falco would not load it */
-			cond = cr->ast;
-			text = cr->text;
-		} else {
-			/* no compile stage: our own parse, without the exceptions */
-			cond = parse_cond(&r, &rule->cond, rule->c.visibility, &text, &oom);
-			exc = rule_has_exceptions(rule);
-		}
+		const fl_expr *cond = rule_cond(&r, rule, &text, &exc, &oom);
 		if (oom) {
 			rc = FL_ENOMEM;
 			break;
@@ -1229,7 +1308,7 @@ int fl_scenarios_run(fl_session *s)
 	if (!rc && acc)
 		rc = keep_results(&r, acc, nacc);
 out:
-	fl_opctx_release(ops);
+	fl_rseval_free(&r);
 	return rc;
 }
 

@@ -4,7 +4,8 @@
  * slot), so the cost is linear in the macro DAG.  The session stage built
  * on it (fl_scenarios_run) evaluates the compile stage's final trees and
  * reports rules that fire on benign scenarios (FL501/FL502) and exemption
- * clauses that are spoofable (FL503) or never match (FL504). */
+ * clauses that are spoofable (FL503) or never match (FL504); `fix`
+ * verifies its candidates through the same rule evaluation (fl_rseval). */
 #ifndef FL_EVAL_H
 #define FL_EVAL_H
 
@@ -13,6 +14,8 @@
 #include "arena.h"
 #include "evalops.h"
 #include "expr.h"
+#include "falcolint.h"
+#include "ruleset.h"
 #include "scenario.h"
 
 /* Resolves a macro reference: the macro's parsed condition (lists already
@@ -53,5 +56,30 @@ fl_tv fl_eval(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev);
  * — with the equivalences proc.aname[1] = proc.pname and proc.aname[0] =
  * proc.name — or an UNKNOWN value. */
 fl_value fl_eval_field(const fl_sevent *ev, const char *name, const char *arg);
+
+/* ---- the rules of a session ---------------------------------------------- */
+
+/* The value fl_rseval_rule gives an event that the --driver filter leaves
+ * out (beside FL_FALSE, FL_TRUE, FL_UNKNOWN). */
+#define FL_EVAL_SKIP 3
+
+/* Evaluates the rules of one session the way the session stage
+ * (fl_scenarios_run) does; opaque. */
+typedef struct fl_rseval fl_rseval;
+
+/* An evaluator of the ruleset of session `s` (which ran), in s's arena,
+ * for the session's --driver; release it with fl_rseval_free.  Returns 0,
+ * FL_EUSAGE (s has no ruleset) or FL_ENOMEM; *out is NULL unless 0. */
+int fl_rseval_new(fl_session *s, fl_rseval **out);
+
+/* Values of rule `r` on each event of scenario `sc` into
+ * out[0..sc->nevents): its final condition as the compile stage built it
+ * (appends joined, exceptions folded in per rules-format 10.5, lists
+ * substituted), FL_UNKNOWN on every event when Falco would not load the
+ * rule, FL_EVAL_SKIP for events of another driver.  Returns 0 or FL_ENOMEM. */
+int fl_rseval_rule(fl_rseval *x, const fl_rule *r, const fl_scenario *sc, int *out);
+
+/* Releases what x holds outside the arena; x may be NULL. */
+void fl_rseval_free(fl_rseval *x);
 
 #endif

@@ -2,7 +2,8 @@
  * (FL501), candidate override entries are built from the exemption hooks the
  * rule already has and the scenario's `exempt:` predicates; each is verified
  * by loading the same inputs plus the entry in a new session and evaluating
- * again, and the narrowest that passes is kept. */
+ * again (eval.h fl_rseval: the compile stage's final conditions, exceptions
+ * included), and the narrowest that passes is kept. */
 #include "fix.h"
 
 #include <fnmatch.h>
@@ -54,322 +55,6 @@ static char *sb_str(sb *b, size_t *len)
 	if (len)
 		*len = b->v.n - 1;
 	return b->v.v;
-}
-
-/* ---- evaluation of one rule against one scenario ---------------------- *
- * Like the session stage of eval.c, but with the rule's exceptions built
- * into the condition exactly as Falco builds them (rules-format §10.5), so
- * that an exceptions entry can be verified, and for malicious scenarios
- * too. */
-
-typedef struct fx_eval {
-	fl_session *s;
-	fl_ruleset *rs;
-	fl_list_def *lists;
-	const fl_expr **macro_ast;
-	fl_opctx *ops;
-	fl_evalenv env;
-	unsigned drv;
-} fx_eval;
-
-static size_t vis_lists(const fl_ruleset *rs, uint32_t vis)
-{
-	size_t lo = 0, hi = rs->lists.n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (rs->lists.v[mid]->c.order < vis)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Substitutes the lists `vis` can see into text and parses it; NULL when it
- * does not parse, or on OOM (*oom set). */
-static const fl_expr *fx_parse(fx_eval *x, const char *text, size_t len,
-			       uint32_t vis, int *oom)
-{
-	fl_arena *a = x->s->arena;
-	fl_text in = {text, (uint32_t)len, NULL}, sub;
-	if (fl_list_substitute(a, &in, x->lists, vis_lists(x->rs, vis), &sub, NULL)) {
-		*oom = 1;
-		return NULL;
-	}
-	fl_expr_errors errs = {0};
-	fl_expr *e = fl_expr_parse(a, sub.s, sub.len, x->s->opt.limits.max_expr_depth, &errs);
-	if (!e) {
-		*oom = 1;
-		return NULL;
-	}
-	return errs.n ? NULL : e;
-}
-
-static const fl_expr *fx_macro(void *ctx, const char *name, uint32_t len,
-			       uint32_t *slot)
-{
-	fx_eval *x = ctx;
-	const fl_macro *m = fl_ruleset_macro(x->rs, name, len);
-	if (!m)
-		return NULL;
-	size_t lo = 0, hi = x->rs->macros.n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (x->rs->macros.v[mid]->c.order < m->c.order)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo >= x->rs->macros.n || x->rs->macros.v[lo] != m)
-		return NULL;
-	*slot = (uint32_t)lo;
-	return x->macro_ast[lo];
-}
-
-static int fx_eval_init(fx_eval *x, fl_session *s)
-{
-	memset(x, 0, sizeof(*x));
-	x->s = s;
-	x->rs = s->rs;
-	if (!x->rs)
-		return FL_EUSAGE;
-	fl_arena *a = s->arena;
-	fl_ruleset *rs = x->rs;
-	size_t nl = rs->lists.n;
-	fl_list_src *src = fl_arena_alloc(a, (nl + 1) * sizeof(*src));
-	x->lists = fl_arena_alloc(a, (nl + 1) * sizeof(*x->lists));
-	x->macro_ast = fl_arena_alloc(a, (rs->macros.n + 1) * sizeof(*x->macro_ast));
-	if (!src || !x->lists || !x->macro_ast)
-		return FL_ENOMEM;
-	for (size_t i = 0; i < nl; i++) {
-		const fl_list *l = rs->lists.v[i];
-		const char **items = fl_arena_alloc(a, (l->items.n + 1) * sizeof(*items));
-		if (!items)
-			return FL_ENOMEM;
-		for (size_t j = 0; j < l->items.n; j++)
-			if (!(items[j] = fl_arena_strndup(a, l->items.v[j].s, l->items.v[j].len)))
-				return FL_ENOMEM;
-		src[i] = (fl_list_src){l->c.name, (uint32_t)i,
-				       (uint32_t)vis_lists(rs, l->c.visibility), items, l->items.n};
-	}
-	if (fl_list_compile(a, src, nl, x->lists, NULL))
-		return FL_ENOMEM;
-	for (size_t i = 0; i < rs->macros.n; i++) {
-		const fl_macro *m = rs->macros.v[i];
-		int oom = 0;
-		x->macro_ast[i] = m->cond.s ? fx_parse(x, m->cond.s, m->cond.len, m->c.visibility, &oom)
-					    : NULL;
-		if (oom)
-			return FL_ENOMEM;
-	}
-	if (s->opt.driver && fl_driver_parse(s->opt.driver, &x->drv))
-		x->drv = 0;
-	if (!(x->ops = fl_opctx_new(a)))
-		return FL_ENOMEM;
-	return fl_evalenv_init(&x->env, a, x->ops, (uint32_t)rs->macros.n, fx_macro, x);
-}
-
-static void fx_eval_release(fx_eval *x)
-{
-	if (x->ops)
-		fl_opctx_release(x->ops);
-	x->ops = NULL;
-}
-
-/* Falco's quote_item: a value with a blank that is not already quoted is
- * wrapped in double quotes; nothing is escaped. */
-static void q_item(sb *b, const char *s)
-{
-	int wrap = strchr(s, ' ') && s[0] != '"' && s[0] != '\'';
-	if (wrap)
-		sb_add(b, "\"");
-	sb_add(b, s);
-	if (wrap)
-		sb_add(b, "\"");
-}
-
-static int list_op(const char *op)
-{
-	size_t n = strlen(op);
-	if (!strcmp(op, "in") || !strcmp(op, "intersects") || !strcmp(op, "pmatch"))
-		return 1;
-	return n > 6 && (!strcmp(op + n - 6, " oneof") || !strcmp(op + n - 6, " anyof") ||
-			 !strcmp(op + n - 6, " allof"));
-}
-
-/* A comps entry trimmed of blanks, as Falco 0.44 reads it. */
-static const char *trim_op(fl_arena *a, const char *s)
-{
-	size_t n = strlen(s);
-	while (n && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	return fl_arena_strndup(a, s, n);
-}
-
-/* The clause text of exception `e` (rules-format §10.5), appended to b;
- * *bad when its shape does not compile. */
-static void exc_text(sb *b, const fl_exception *e, int *bad)
-{
-	const fl_ynode *f = e->fields, *c = e->comps;
-	if (!f || !e->values.n)
-		return;
-	if (f->kind == FL_Y_SCALAR) {
-		const char *op = "in";
-		if (c) {
-			if (c->kind != FL_Y_SCALAR) {
-				*bad = 1;
-				return;
-			}
-			op = trim_op(b->a, c->str);
-		}
-		sb_add(b, "(");
-		sb_add(b, f->str);
-		sb_add(b, " ");
-		sb_add(b, op ? op : "");
-		sb_add(b, " (");
-		for (size_t i = 0; i < e->values.n; i++) {
-			const fl_ynode *v = e->values.v[i];
-			if (v->kind != FL_Y_SCALAR) {
-				*bad = 1;
-				return;
-			}
-			if (i)
-				sb_add(b, ", ");
-			q_item(b, v->str);
-		}
-		sb_add(b, "))");
-		return;
-	}
-	if (f->kind != FL_Y_SEQ || !f->n) {
-		*bad = 1;
-		return;
-	}
-	uint32_t m = f->n;
-	if (c && c->kind == FL_Y_SEQ && c->n && c->n != m) {
-		*bad = 1;
-		return;
-	}
-	if (c && c->kind != FL_Y_SEQ) {
-		*bad = 1;
-		return;
-	}
-	sb_add(b, "(");
-	for (size_t t = 0; t < e->values.n; t++) {
-		const fl_ynode *tu = e->values.v[t];
-		if (tu->kind != FL_Y_SEQ || tu->n != m) {
-			*bad = 1;
-			return;
-		}
-		if (t)
-			sb_add(b, " or ");
-		sb_add(b, "(");
-		for (uint32_t k = 0; k < m; k++) {
-			const fl_ynode *fk = f->kids[k], *el = tu->kids[k];
-			const fl_ynode *ok = c && c->n ? c->kids[k] : NULL;
-			if (fk->kind != FL_Y_SCALAR || (ok && ok->kind != FL_Y_SCALAR)) {
-				*bad = 1;
-				return;
-			}
-			const char *op = ok ? trim_op(b->a, ok->str) : "=";
-			if (!op) {
-				b->oom = 1;
-				return;
-			}
-			if (k)
-				sb_add(b, " and ");
-			sb_add(b, " ");
-			sb_add(b, fk->str);
-			sb_add(b, " ");
-			sb_add(b, op);
-			sb_add(b, " ");
-			if (el->kind == FL_Y_SEQ) {
-				sb_add(b, "(");
-				for (uint32_t j = 0; j < el->n; j++) {
-					if (el->kids[j]->kind != FL_Y_SCALAR) {
-						*bad = 1;
-						return;
-					}
-					if (j)
-						sb_add(b, ", ");
-					q_item(b, el->kids[j]->str);
-				}
-				sb_add(b, ")");
-			} else if (el->kind == FL_Y_SCALAR && list_op(op)) {
-				int paren = el->str[0] == '(';
-				if (!paren)
-					sb_add(b, "(");
-				sb_add(b, el->str);
-				if (!paren)
-					sb_add(b, ")");
-			} else if (el->kind == FL_Y_SCALAR) {
-				q_item(b, el->str);
-			} else {
-				*bad = 1;
-				return;
-			}
-		}
-		sb_add(b, ")");
-	}
-	sb_add(b, ")");
-}
-
-/* The rule's condition with its exceptions, as Falco compiles it; NULL
- * when it does not parse or the exceptions do not compile. */
-static const fl_expr *rule_expr(fx_eval *x, const fl_rule *r, int *oom)
-{
-	if (!r->cond.s)
-		return NULL;
-	if (!r->exceptions.n)
-		return fx_parse(x, r->cond.s, r->cond.len, r->c.visibility, oom);
-	sb b = {.a = x->s->arena};
-	int bad = 0;
-	sb_add(&b, "(");
-	sb_addn(&b, r->cond.s, r->cond.len);
-	sb_add(&b, ")");
-	for (size_t i = 0; i < r->exceptions.n && !bad; i++) {
-		sb c = {.a = x->s->arena};
-		exc_text(&c, &r->exceptions.v[i], &bad);
-		size_t n;
-		const char *t = sb_str(&c, &n);
-		if (!t) {
-			*oom = 1;
-			return NULL;
-		}
-		if (n) {
-			sb_add(&b, " and not ");
-			sb_addn(&b, t, n);
-		}
-	}
-	size_t len;
-	const char *text = sb_str(&b, &len);
-	if (!text) {
-		*oom = 1;
-		return NULL;
-	}
-	return bad ? NULL : fx_parse(x, text, len, r->c.visibility, oom);
-}
-
-/* Event i of a scenario the driver filter drops. */
-#define FX_SKIP 3
-
-/* Values of rule `r` for every event of `sc` into out[nevents] (FX_SKIP for
- * events of other drivers; all UNKNOWN when the rule does not compile). */
-static int fx_eval_rule(fx_eval *x, const fl_rule *r, const fl_scenario *sc, int *out)
-{
-	int oom = 0;
-	const fl_expr *e = rule_expr(x, r, &oom);
-	if (oom)
-		return FL_ENOMEM;
-	x->env.source = r->source;
-	for (uint32_t i = 0; i < sc->nevents; i++) {
-		if (!fl_sevent_has_driver(&sc->events[i], x->drv))
-			out[i] = FX_SKIP;
-		else
-			out[i] = e ? (int)fl_eval(&x->env, e, &sc->events[i]) : FL_UNKNOWN;
-	}
-	return x->env.error == FL_ENOMEM ? FL_ENOMEM : 0;
 }
 
 static int source_matches(const fl_rule *r, const fl_scenario *sc)
@@ -486,8 +171,8 @@ static int baseline(fl_fix *f, fx_state *st)
 {
 	fl_session *s = f->s;
 	fl_arena *a = f->a;
-	fx_eval x;
-	int rc = fx_eval_init(&x, s);
+	fl_rseval *x;
+	int rc = fl_rseval_new(s, &x);
 	fl_scenarios *scs = fl_session_scenarios(s);
 	for (size_t i = 0; !rc && i < s->rs->rules.n; i++) {
 		const fl_rule *r = s->rs->rules.v[i];
@@ -498,7 +183,7 @@ static int baseline(fl_fix *f, fx_state *st)
 			if (sc->kind != FL_SCEN_MALICIOUS || !source_matches(r, sc) || !sc->nevents)
 				continue;
 			int *tv = fl_arena_alloc(a, sc->nevents * sizeof(*tv));
-			if (!tv || (rc = fx_eval_rule(&x, r, sc, tv))) {
+			if (!tv || (rc = fl_rseval_rule(x, r, sc, tv))) {
 				rc = FL_ENOMEM;
 				break;
 			}
@@ -509,7 +194,7 @@ static int baseline(fl_fix *f, fx_state *st)
 					rc = FL_ENOMEM;
 		}
 	}
-	fx_eval_release(&x);
+	fl_rseval_free(x);
 	for (size_t i = 0; !rc && i < s->diags.list.n; i++) {
 		const char *k = diag_key(a, s->diags.list.v[i]);
 		if (!k || FL_VEC_PUSH(a, st->keys, k))
@@ -589,17 +274,15 @@ static int check_session(fl_fix *f, fx_state *st, fl_session *n, const char *rul
 		*why = fl_arena_printf(a, "rule '%s' still fires on '%s'", rule, scenario);
 		return 0;
 	}
-	fx_eval x;
-	int rc = fx_eval_init(&x, n);
-	if (rc) {
-		fx_eval_release(&x);
+	fl_rseval *x;
+	int rc = fl_rseval_new(n, &x);
+	if (rc)
 		return rc;
-	}
 	const fl_rule *r = fl_ruleset_rule(n->rs, rule, (uint32_t)strlen(rule));
 	const fl_scenario *sc = fl_scenarios_find(fl_session_scenarios(n), scenario);
 	if (r && sc && r->enabled) {
 		int *tv = fl_arena_alloc(n->arena, (sc->nevents + 1) * sizeof(*tv));
-		if (!tv || (rc = fx_eval_rule(&x, r, sc, tv)))
+		if (!tv || (rc = fl_rseval_rule(x, r, sc, tv)))
 			goto out;
 		for (uint32_t i = 0; i < sc->nevents; i++)
 			if (tv[i] == FL_TRUE || tv[i] == FL_UNKNOWN) {
@@ -618,7 +301,7 @@ static int check_session(fl_fix *f, fx_state *st, fl_session *n, const char *rul
 			rc = FL_ENOMEM;
 			goto out;
 		}
-		if (mr && ms && mr->enabled && (rc = fx_eval_rule(&x, mr, ms, tv)))
+		if (mr && ms && mr->enabled && (rc = fl_rseval_rule(x, mr, ms, tv)))
 			goto out;
 		if (!mr || !ms || !mr->enabled || tv[fi->ev] != FL_TRUE) {
 			/* unknown counts as silenced: the fix must not depend on a
@@ -642,7 +325,7 @@ static int check_session(fl_fix *f, fx_state *st, fl_session *n, const char *rul
 	}
 	rc = 1;
 out:
-	fx_eval_release(&x);
+	fl_rseval_free(x);
 	return rc;
 }
 

@@ -2,7 +2,7 @@
  * (Kleene logic through and/or/not, macros memoized per event, ancestors,
  * transformers, val()), and the session stage: FL501 on the upstream
  * memfd exemption of falco-rules 3.2.0, none on 4.0.0 for runc, --driver,
- * FL502 with show_uncertain. */
+ * FL502 with show_uncertain; fl_rseval, the rule evaluation `fix` uses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,8 @@
 
 #include "eval.h"
 #include "falcolint.h"
+#include "ruleset.h"
+#include "scenario.h"
 #include "session.h"
 
 static fl_arena *A;
@@ -553,6 +555,83 @@ static void test_exceptions_count(void **st)
 	fl_session_free(s);
 }
 
+/* fl_rseval_rule, what `fix` verifies with: the compile stage's final
+ * condition (exceptions folded in, a macro sees a list defined after it),
+ * unknown for a rule Falco would not load, skipped events of other
+ * drivers. */
+static void test_rseval_rule(void **st)
+{
+	(void)st;
+	static const char rules[] =
+		"- macro: known_names\n"
+		"  condition: proc.name in (later_list)\n"
+		"- list: later_list\n"
+		"  items: [\"5\"]\n"
+		"- rule: exc\n"
+		"  desc: d\n"
+		"  condition: evt.type = execve and proc.is_exe_from_memfd = true\n"
+		"  output: o\n"
+		"  priority: WARNING\n"
+		"  exceptions:\n"
+		"    - name: runc\n"
+		"      fields: [proc.pname, proc.exepath]\n"
+		"      values:\n"
+		"        - [runc, \"memfd:runc_cloned:/proc/self/exe\"]\n"
+		"- rule: names\n"
+		"  desc: d\n"
+		"  condition: evt.type = execve and not known_names\n"
+		"  output: o\n"
+		"  priority: WARNING\n"
+		"- rule: unloaded\n"
+		"  desc: d\n"
+		"  condition: evt.type = execve\n"
+		"  output: o %proc.nosuchfield\n"
+		"  priority: WARNING\n";
+	const char *const drivers[] = {NULL, "kmod"};
+	for (int d = 0; d < 2; d++) {
+		fl_options o;
+		fl_options_init(&o);
+		o.driver = drivers[d];
+		fl_session *s = fl_session_new(&o);
+		assert_int_equal(fl_session_add_buffer(s, "r.yaml", rules, strlen(rules), 0), 0);
+		assert_int_equal(fl_session_run(s), 0);
+		const fl_scenario *sc = fl_scenarios_find(fl_session_scenarios(s), "runc-memfd-reexec");
+		assert_non_null(sc);
+		assert_int_equal(sc->nevents, 3); /* bpf, kmod, bpf-linux-6.14 */
+		fl_rseval *x;
+		assert_int_equal(fl_rseval_new(s, &x), 0);
+		int tv[3];
+		int bpf = d ? FL_EVAL_SKIP : FL_FALSE, b614 = d ? FL_EVAL_SKIP : FL_TRUE;
+		/* only the BPF renderings carry the exempted exepath */
+		assert_int_equal(fl_rseval_rule(x, fl_ruleset_rule(s->rs, "exc", 3), sc, tv), 0);
+		assert_int_equal(tv[0], bpf);
+		assert_int_equal(tv[1], FL_TRUE);
+		assert_int_equal(tv[2], d ? FL_EVAL_SKIP : FL_FALSE);
+		/* proc.name "5" is in the list; 6.14 shows the comm instead */
+		assert_int_equal(fl_rseval_rule(x, fl_ruleset_rule(s->rs, "names", 5), sc, tv), 0);
+		assert_int_equal(tv[0], bpf);
+		assert_int_equal(tv[1], FL_FALSE);
+		assert_int_equal(tv[2], b614);
+		assert_int_equal(fl_rseval_rule(x, fl_ruleset_rule(s->rs, "unloaded", 8), sc, tv), 0);
+		assert_int_equal(tv[0], d ? FL_EVAL_SKIP : FL_UNKNOWN);
+		assert_int_equal(tv[1], FL_UNKNOWN);
+		fl_rseval_free(x);
+		fl_session_free(s);
+	}
+
+	fl_options o;
+	fl_options_init(&o);
+	fl_session *s = fl_session_new(&o);
+	assert_int_equal(fl_session_run(s), 0);
+	/* no rules file: no ruleset to evaluate */
+	assert_null(s->rs);
+	fl_rseval *x = NULL;
+	assert_int_equal(fl_rseval_new(s, &x), FL_EUSAGE);
+	assert_null(x);
+	fl_rseval_free(x);
+	fl_session_free(s);
+}
+
 /* 40 macros, each using the next twice (2^40 paths), under a rule: the
  * whole session, explanations and exemption checks included, takes
  * milliseconds. */
@@ -601,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_results_and_views),
 		cmocka_unit_test(test_custom_and_disabled),
 		cmocka_unit_test(test_exceptions_count),
+		cmocka_unit_test(test_rseval_rule),
 		cmocka_unit_test(test_pathological_macro_chain),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -257,6 +257,49 @@ static void test_list_candidates_rejected(void **st)
 	fl_session_free(s);
 }
 
+/* Verification evaluates what the session stage evaluates (lib/eval.c over
+ * the compile stage's trees): a macro sees a list defined after it, and
+ * appended exception values count. */
+static void test_verify_uses_compiled_rules(void **st)
+{
+	static const char late[] =
+		"- macro: spawned_process\n"
+		"  condition: (evt.type in (execve, execveat) and evt.dir=<)\n"
+		"- macro: known_memfd_execution_processes\n"
+		"  condition: (proc.name in (known_memfd_execution_binaries))\n"
+		"- list: known_memfd_execution_binaries\n"
+		"  items: []\n"
+		"- rule: Fileless execution via memfd_create\n"
+		"  desc: memfd exec\n"
+		"  condition: spawned_process and proc.is_exe_from_memfd=true and not known_memfd_execution_processes\n"
+		"  output: fileless exec (proc=%proc.name)\n"
+		"  priority: CRITICAL\n"
+		"  exceptions:\n"
+		"    - name: runtimes\n"
+		"      fields: [proc.pname, proc.exepath]\n"
+		"      values:\n"
+		"        - [containerd, /usr/bin/containerd]\n";
+	fl_session *s = load(NULL, NULL, 1, "rules.yaml", late);
+	fl_fix *fx;
+	assert_int_equal(fl_fix_run(s, &(fl_fix_options){.only = "none"}, &fx), 0);
+	const char *why = NULL;
+	const char *five = "- list: known_memfd_execution_binaries\n  items: [\"5\", \"memfd:runc_clon\"]\n"
+			   "  override:\n    items: append\n";
+	assert_int_equal(fl_fix_verify(fx, "Fileless execution via memfd_create", "runc-memfd-reexec",
+				       five, strlen(five), &why), 0);
+	assert_non_null(strstr(why, "silences malicious scenario 'memfd-payload-exec'"));
+	const char *exc = "- rule: Fileless execution via memfd_create\n"
+			  "  exceptions:\n"
+			  "    - name: runtimes\n"
+			  "      values:\n"
+			  "        - [runc, \"memfd:runc_cloned:/proc/self/exe\"]\n"
+			  "        - [runc, /memfd:runc_cloned:/proc/self/exe]\n"
+			  "  override:\n    exceptions: append\n";
+	assert_int_equal(fl_fix_verify(fx, "Fileless execution via memfd_create", "runc-memfd-reexec",
+				       exc, strlen(exc), &why), 1);
+	fl_session_free(s);
+}
+
 /* Only a scenario without an exempt predicate: the list append of its
  * process names is the only candidate and it is refused. */
 static void test_unfixable(void **st)
@@ -517,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_append_safe),
 		cmocka_unit_test(test_roundtrip_v1),
 		cmocka_unit_test(test_list_candidates_rejected),
+		cmocka_unit_test(test_verify_uses_compiled_rules),
 		cmocka_unit_test(test_unfixable),
 		cmocka_unit_test(test_legacy_form),
 		cmocka_unit_test(test_exception_when_no_hook),
