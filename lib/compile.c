@@ -1476,6 +1476,22 @@ static int fieldch(char ch)
 	return isalnum((unsigned char)ch) || ch == '_' || ch == '.';
 }
 
+typedef struct out_src {
+	const char *source;
+	fl_version target;
+} out_src;
+
+/* fl_output_parse's question: is this a field of the rule's source? */
+static int out_field_known(void *src, const char *name, size_t len, int has_arg,
+			   const char *arg, size_t arg_len)
+{
+	const out_src *o = src;
+	fl_field_match m;
+	fl_field_status fs = fl_field_resolve(o->source, name, len, has_arg ? arg : NULL,
+					      arg_len, o->target, &m);
+	return fs == FL_FIELD_OK || fs == FL_FIELD_UNKNOWN_SOURCE;
+}
+
 /* Checks the output of r; 0 ok, 1 error (reported), FL_ENOMEM. */
 static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 {
@@ -1511,112 +1527,75 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 			     r->c.name, "output uses deprecated field '%s'", d);
 		}
 	}
-	int bad = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		if (p[i] != '%')
-			continue;
-		if (n - i >= 15 && !memcmp(p + i, "%container.info", 15)) {
-			/* Falco replaces it before compiling: with "" since 0.41,
-			 * with container_id/container_name fields before */
-			i += 14;
-			continue;
+	if (!n)
+		return 0;
+	/* Falco replaces %container.info before compiling (with "" since 0.41,
+	 * with container_id/container_name fields before): blank it out,
+	 * keeping every offset */
+	const char *scan = p;
+	if (find_mem(p, n, "%container.info", 15)) {
+		char *c = fl_arena_strndup(s->arena, p, n);
+		if (!c)
+			TRYM(-1);
+		const char *hit;
+		for (size_t off = 0; (hit = find_mem(c + off, n - off, "%container.info", 15));) {
+			off = (size_t)(hit - c);
+			memset(c + off, ' ', 15);
+			off += 15;
 		}
-		uint32_t st0 = i;
-		uint32_t j = i + 1;
-		if (j == n) {
-			emit(s, st, FL063, text_span(t, st0, st0 + 1, fallback), "rule", r->c.name,
-			     "output ends with a '%%' (a literal '%%' cannot be written)");
-			return 1;
-		}
-		while (j < n && isdigit((unsigned char)p[j]))
-			j++;
-		if (j == n) {
-			emit(s, st, FL063, text_span(t, st0, j, fallback), "rule", r->c.name,
-			     "output ends with '%%' and a number but no field");
-			return 1;
-		}
-		uint32_t k = j;
-		while (k < n && fieldch(p[k]))
-			k++;
-		uint32_t tokend = 0;
-		if (k < n && p[k] == '(' && fl_xform_lookup(p + j, k - j) >= 0) {
-			/* transformer: to the matching parenthesis */
-			int depth = 0;
-			uint32_t q = k;
-			for (; q < n; q++) {
-				if (p[q] == '(')
-					depth++;
-				else if (p[q] == ')' && --depth == 0)
-					break;
-			}
-			if (q < n) {
-				tokend = q + 1;
-				/* check each field inside */
-				uint32_t a = k + 1;
-				while (a < q && !bad) {
-					while (a < q && !fieldch(p[a]))
-						a++;
-					uint32_t b = a;
-					while (b < q && (fieldch(p[b]) || p[b] == '[' || p[b] == ']'))
-						b++;
-					if (b > a && catalogued && !(b < q && p[b] == '(')) {
-						fl_field_match m;
-						fl_field_status fs = fl_field_lookup(src, p + a, b - a, st->target, &m);
-						if (fs != FL_FIELD_OK && fl_xform_lookup(p + a, b - a) < 0) {
-							emit(s, st, soft_code, text_span(t, a, b, fallback), "rule",
-							     r->c.name, "unknown field '%.*s' in output",
-							     (int)(b - a), p + a);
-							bad = 1;
-							*soft_fail = 1;
-						}
-					}
-					a = b + 1;
-				}
-				if (bad)
-					return 1;
-				i = tokend - 1;
-				continue;
-			}
-		}
-		if (k == j) {
-			emit(s, st, soft_code, text_span(t, st0, st0 + 1, fallback), "rule", r->c.name,
-			     "'%%' is not followed by a field (a literal '%%' cannot be written)");
-			*soft_fail = 1;
-			return 1;
-		}
-		if (!catalogued) {
-			i = k - 1;
-			continue;
-		}
-		/* longest prefix that is a field (Falco 0.44); [arg] first */
-		uint32_t best = 0;
-		if (k < n && p[k] == '[') {
-			const char *close = memchr(p + k, ']', n - k);
-			if (close) {
-				uint32_t e2 = (uint32_t)(close - p) + 1;
-				fl_field_match m;
-				if (fl_field_lookup(src, p + j, e2 - j, st->target, &m) == FL_FIELD_OK)
-					best = e2;
-			}
-		}
-		for (uint32_t L = k; !best && L > j; L--) {
-			fl_field_match m;
-			fl_field_status fs = fl_field_lookup(src, p + j, L - j, st->target, &m);
-			if (fs == FL_FIELD_OK || fs == FL_FIELD_UNKNOWN_SOURCE)
-				best = L;
-		}
-		if (!best) {
-			const char *sug = fl_field_suggest(src, p + j, k - j, st->target);
-			fl_dg *g = emit(s, st, soft_code, text_span(t, j, k, fallback), "rule", r->c.name,
-					"unknown field '%.*s' in output", (int)(k - j), p + j);
-			if (g && sug)
-				fl_diag_help(&s->diags, g, "did you mean '%s'?", sug);
-			*soft_fail = 1;
-			return 1;
-		}
-		i = best - 1;
+		scan = c;
 	}
-	return bad;
+	out_src os = {src, st->target};
+	fl_output o;
+	fl_expr_errors errs = {0};
+	TRYM(fl_output_parse(s->arena, scan, n, catalogued ? out_field_known : NULL, &os,
+			     &o, &errs));
+	/* Falco stops at the first bad token.  Without a catalogue only the
+	 * syntax is known: a name that is not a field name is not reported. */
+	const fl_expr_error *e = NULL;
+	for (size_t i = 0; i < errs.n && !e; i++)
+		if (catalogued || errs.v[i].start == errs.v[i].pos ||
+		    !fieldch(scan[errs.v[i].start]))
+			e = &errs.v[i];
+	if (!e)
+		return 0;
+	if (e->start == e->pos) {
+		/* the text ends with '%' or '%' and a width */
+		emit(s, st, FL063, text_span(t, e->start, e->end, fallback), "rule", r->c.name,
+		     e->end == e->start + 1 ? "output ends with a '%%' (a literal '%%' cannot be written)"
+					    : "output ends with '%%' and a number but no field");
+		return 1;
+	}
+	*soft_fail = 1;
+	if (!fieldch(scan[e->start])) {
+		emit(s, st, soft_code, text_span(t, e->pos, e->pos + 1, fallback), "rule", r->c.name,
+		     "'%%' is not followed by a field (a literal '%%' cannot be written)");
+		return 1;
+	}
+	/* The token's own name: quote all of what looks like one (typos such
+	 * as 'proc..name' stay whole); a field inside a transformer call: the
+	 * span fl_output_parse gives. */
+	uint32_t j = e->pos + 1, end = e->end;
+	while (j < n && isdigit((unsigned char)scan[j]))
+		j++;
+	if (e->start == j)
+		for (end = j; end < n && fieldch(scan[end]); end++)
+			;
+	const char *name = scan + e->start;
+	uint32_t len = end - e->start;
+	const char *sug = catalogued ? fl_field_suggest(src, name, len, st->target) : NULL;
+	fl_dg *g = emit(s, st, soft_code, text_span(t, e->start, end, fallback), "rule",
+			r->c.name, "unknown field '%.*s' in output", (int)len, name);
+	if (!g || !sug)
+		return 1;
+	if (strlen(sug) != len || memcmp(sug, name, len))
+		fl_diag_help(&s->diags, g, "did you mean '%s'?", sug);
+	else if (end < n && scan[end] == '[')
+		fl_diag_help(&s->diags, g, "its argument does not parse: write [text] without "
+			     "quotes, brackets or blanks, or a quoted [\"text\"]");
+	else
+		fl_diag_help(&s->diags, g, "it needs an argument: '%s[...]'", sug);
+	return 1;
 }
 
 /* ---- rules ------------------------------------------------------------ */

@@ -1609,17 +1609,24 @@ int fl_list_compile(fl_arena *a, const fl_list_src *lists, size_t n,
  * them, and it keeps the prefix search linear on hostile text. */
 #define MAX_FIELD_NAME 256u
 
-static int fields_known(const fl_operand *o, fl_field_known_fn known,
-			void *ctx, unsigned depth)
+/* The first field of o (itself, or inside a transformer) that `known`
+ * rejects; o itself past the depth bound; NULL when all are known. */
+static const fl_operand *unknown_field(const fl_operand *o,
+				       fl_field_known_fn known, void *ctx,
+				       unsigned depth)
 {
 	if (o->kind == FL_OPERAND_FIELD)
-		return known(ctx, o->text, o->len, o->has_arg, o->arg, o->arg_len);
+		return known(ctx, o->text, o->len, o->has_arg, o->arg,
+			     o->arg_len) ? NULL : o;
 	if (depth > FL_EXPR_MAX_DEPTH)
-		return 0;
-	for (uint32_t i = 0; i < o->nitems; i++)
-		if (!fields_known(o->items[i], known, ctx, depth + 1))
-			return 0;
-	return 1;
+		return o;
+	for (uint32_t i = 0; i < o->nitems; i++) {
+		const fl_operand *u = unknown_field(o->items[i], known, ctx,
+						    depth + 1);
+		if (u)
+			return u;
+	}
+	return NULL;
 }
 
 /* The token at t: Falco 0.44 tries the longest prefix of the rest of the
@@ -1627,7 +1634,7 @@ static int fields_known(const fl_operand *o, fl_field_known_fn known,
  * whole parse first, then the bare name without its [arg], then shorter
  * field names that end on a word character. */
 static fl_operand *output_field(P *p, uint32_t t, fl_field_known_fn known,
-				void *ctx, uint32_t *end)
+				void *ctx, uint32_t *end, const fl_operand **rejected)
 {
 	fl_expr_errors scratch = {0}, *saved = p->errs;
 	fl_operand *o = NULL;
@@ -1635,6 +1642,7 @@ static fl_operand *output_field(P *p, uint32_t t, fl_field_known_fn known,
 	p->errs = &scratch;
 	p->pos = t;
 	p->depth = p->tparens = p->owe = 0;
+	*rejected = NULL;
 	int tr = m_transformer(p, t, 0);
 	if (tr >= 0) {
 		uint32_t n = (uint32_t)strlen(tr_table[tr].name) + 1;
@@ -1642,7 +1650,7 @@ static fl_operand *output_field(P *p, uint32_t t, fl_field_known_fn known,
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;
 		o = parse_transformer(p, tr, t);
-		if (o && known && !fields_known(o, known, ctx, 0))
+		if (o && known && (*rejected = unknown_field(o, known, ctx, 0)) != NULL)
 			o = NULL;
 		*end = p->pos;
 		goto out;
@@ -1651,7 +1659,7 @@ static fl_operand *output_field(P *p, uint32_t t, fl_field_known_fn known,
 		goto out;
 	o = parse_field(p, L);
 	*end = p->pos;
-	if (o && (!known || fields_known(o, known, ctx, 0)))
+	if (o && (!known || !unknown_field(o, known, ctx, 0)))
 		goto out;
 	if (p->oom) {
 		o = NULL;
@@ -1728,7 +1736,8 @@ int fl_output_parse(fl_arena *a, const char *text, uint32_t len,
 			j = k - 1;
 		}
 		uint32_t t = j + 1, end = t;
-		fl_operand *o = output_field(&p, t, known, ctx, &end);
+		const fl_operand *rej;
+		fl_operand *o = output_field(&p, t, known, ctx, &end, &rej);
 		if (p.oom)
 			break;
 		if (!o) {
@@ -1737,7 +1746,10 @@ int fl_output_parse(fl_arena *a, const char *text, uint32_t len,
 				w = m_ident(&p, t);
 			if (!w)
 				w = tok_end(&p, t) - t;
-			err_span(&p, pct, pct, t + w,
+			/* underline the field that is not known: the token's
+			 * name, or the field inside a transformer call */
+			uint32_t us = rej ? rej->start : t, ue = rej ? rej->end : t + w;
+			err_span(&p, pct, us, ue,
 				 "unknown filter: '%.*s' is not a valid field or transformer",
 				 (int)w, text + t);
 			continue; /* go on after the '%' (and width) */

@@ -350,8 +350,11 @@ typedef struct fl_output {
  * an optional width, then the longest prefix that parses as a field or
  * transformer and whose fields `known` accepts (NULL: any lexically valid
  * field name is accepted).  Errors (trailing '%', '%' + digits at the end,
- * a token that is no field) are appended to *errs; the scan goes on after
- * a bad token.  Returns 0 or FL_ENOMEM. */
+ * a token that is no field) are appended to *errs, each with `pos` at its
+ * '%'; the scan goes on after a bad token.  The two end-of-text errors span
+ * from the '%' (start == pos); a bad token's span is the name after the
+ * '%' and width, or, for a transformer call that parses, the first field
+ * inside it that `known` rejects (start > pos).  Returns 0 or FL_ENOMEM. */
 int fl_output_parse(fl_arena *a, const char *text, uint32_t len,
 		    fl_field_known_fn known, void *ctx, fl_output *out,
 		    fl_expr_errors *errs);

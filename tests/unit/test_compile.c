@@ -292,6 +292,56 @@ static void test_output(void **st)
 	assert_int_equal(first_error()->code, FL063);
 }
 
+#define OUT_RULE(out) \
+	"- rule: r\n  desc: d\n  condition: evt.type=open\n  output: '" out "'\n  priority: INFO\n"
+
+/* The output diagnostics: which text they name, where, and the help. */
+static void test_output_messages(void **st)
+{
+	(void)st;
+	unsigned line, col;
+	/* a field inside a transformer call is named and underlined itself */
+	run(OUT_RULE("x %tolower(proc.nmae) y"));
+	const fl_dg *g = first_error();
+	assert_int_equal(g->code, FL063);
+	assert_string_equal(g->msg, "unknown field 'proc.nmae' in output");
+	linecol(g, &line, &col);
+	assert_int_equal(col, 23);
+	assert_int_equal(g->span.end - g->span.start, 9);
+	/* a typo keeps its whole name */
+	run(OUT_RULE("x %proc..name y"));
+	assert_string_equal(first_error()->msg, "unknown field 'proc..name' in output");
+	/* getopt's option string is no field; trailing text after a field is */
+	run(OUT_RULE("%getopt(proc.args, \"p:\")[p] %proc.namex %container.info"));
+	assert_null(first_error());
+	/* '%' followed by no name, a trailing '%', a trailing width */
+	run(OUT_RULE("100% sure"));
+	assert_string_equal(first_error()->msg,
+			    "'%' is not followed by a field (a literal '%' cannot be written)");
+	run(OUT_RULE("x %12"));
+	assert_string_equal(first_error()->msg, "output ends with '%' and a number but no field");
+	/* a known field whose argument does not parse */
+	run(OUT_RULE("%evt.arg[a b]"));
+	g = first_error();
+	assert_non_null(g);
+	assert_string_equal(g->msg, "unknown field 'evt.arg' in output");
+	assert_non_null(strstr(g->help, "argument does not parse"));
+	run(OUT_RULE("%evt.arg x"));
+	assert_string_equal(first_error()->help, "it needs an argument: 'evt.arg[...]'");
+	/* ... where a shorter name is a field, that one is taken (Falco 0.44) */
+	run(OUT_RULE("%proc.aname[a b]"));
+	assert_null(first_error());
+	/* skip-if-unknown-filter turns the unknown field into FL064 */
+	run("- rule: r\n  desc: d\n  condition: evt.type=open\n  output: '%proc.nope'\n"
+	    "  priority: INFO\n  skip-if-unknown-filter: true\n");
+	assert_null(first_error());
+	assert_int_equal(count(FL064), 1);
+	/* a source without catalogue at the target: only the syntax is checked */
+	run_at("0.26.0", "- rule: r\n  desc: d\n  condition: ka.verb=create\n"
+		"  output: '%ka.user.name %whatever'\n  priority: INFO\n  source: k8s_audit\n");
+	assert_int_equal(count(FL063), 0);
+}
+
 static void test_warnings(void **st)
 {
 	(void)st;
@@ -478,6 +528,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_folded_position),
 		cmocka_unit_test(test_output),
+		cmocka_unit_test(test_output_messages),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_incremental_once),
 		cmocka_unit_test(test_incremental_lists),

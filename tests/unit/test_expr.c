@@ -549,6 +549,36 @@ static void test_output(void **st)
 	assert_string_equal(out_dump("plain text", 0), "");
 }
 
+/* Error spans: the end-of-text errors from the '%', a bad token's name, or
+ * the rejected field inside a transformer call. */
+static void test_output_error_spans(void **st)
+{
+	static const struct {
+		const char *fmt;
+		uint32_t pos, start, end;
+	} c[] = {
+		{"x %", 2, 2, 3},
+		{"x %12", 2, 2, 5},
+		{"x %not_a_real_field y", 2, 3, 19},
+		{"x %12proc.nope y", 2, 5, 14},
+		{"%tolower(proc.nope)", 0, 9, 18},
+		{"%concat(proc.name, toupper(fd.nope[1]))", 0, 27, 37},
+		{"%tolower(proc.name", 0, 1, 8},
+		{"a % b", 2, 3, 4},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		fl_output o;
+		fl_expr_errors errs = {0};
+		assert_int_equal(fl_output_parse(A, c[i].fmt, (uint32_t)strlen(c[i].fmt),
+						 known_field, NULL, &o, &errs), 0);
+		if (errs.n != 1 || errs.v[0].pos != c[i].pos || errs.v[0].start != c[i].start ||
+		    errs.v[0].end != c[i].end)
+			fail_msg("'%s': %zu errors, first @%u [%u,%u)", c[i].fmt, errs.n,
+				 errs.n ? errs.v[0].pos : 0, errs.n ? errs.v[0].start : 0,
+				 errs.n ? errs.v[0].end : 0);
+	}
+}
+
 /* ---- limits ----------------------------------------------------------- */
 
 static double now(void)
@@ -994,6 +1024,7 @@ int main(void)
 		cmocka_unit_test(test_list_positions),
 		cmocka_unit_test(test_list_compile),
 		cmocka_unit_test(test_output),
+		cmocka_unit_test(test_output_error_spans),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_big),
 		cmocka_unit_test(test_iter),
