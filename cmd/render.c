@@ -14,31 +14,46 @@ static const char *sev_color(fl_severity s)
 	return s == FL_SEVERITY_ERROR ? "\033[1;31m" : s == FL_SEVERITY_WARNING ? "\033[1;33m" : "\033[1;36m";
 }
 
+/* The last conversion made on a line, to walk on from: diagnostics come in
+ * position order, so 100,000 of them on one long line stay linear. */
+struct colcache {
+	const char *line;
+	size_t len, i;
+	unsigned cols;
+};
+
 /* Number of bytes of the first `cols` code points of line[0..len). */
-static size_t cols_to_bytes(const char *line, size_t len, unsigned cols)
+static size_t cols_to_bytes(const char *line, size_t len, unsigned cols,
+			    struct colcache *cc)
 {
 	size_t i = 0;
+	unsigned want = cols;
+	if (cc->line == line && cc->len == len && cc->cols <= cols) {
+		i = cc->i;
+		cols -= cc->cols;
+	}
 	while (cols > 0 && i < len) {
 		i++;
 		while (i < len && ((unsigned char)line[i] & 0xC0) == 0x80)
 			i++;
 		cols--;
 	}
+	*cc = (struct colcache){line, len, i, want};
 	return i;
 }
 
 static void print_snippet(FILE *f, const fl_session *s, const fl_location *l,
-			  const render_opts *o)
+			  const render_opts *o, struct colcache cc[3])
 {
 	size_t len;
 	const char *line = fl_session_source_line(s, l->source, l->line, &len);
 	if (!line || l->line == 0 || len == 0)
 		return;
 	/* Very long lines (minified or hostile files) are cut around the span. */
-	size_t start = cols_to_bytes(line, len, l->column - 1);
+	size_t start = cols_to_bytes(line, len, l->column - 1, &cc[0]);
 	size_t off = 0;
 	if (len > 200 && start > 80)
-		off = cols_to_bytes(line, len, l->column - 1 - 60);
+		off = cols_to_bytes(line, len, l->column - 1 - 60, &cc[1]);
 	size_t show = len - off > 200 ? 200 : len - off;
 	fprintf(f, " %5u | %s", l->line, off ? "..." : "");
 	for (size_t i = 0; i < show; i++) {
@@ -50,7 +65,7 @@ static void print_snippet(FILE *f, const fl_session *s, const fl_location *l,
 	for (size_t i = off; i < start && i - off < show; i++)
 		if (((unsigned char)line[i] & 0xC0) != 0x80)
 			fputc(line[i] == '\t' ? '\t' : ' ', f);
-	size_t end = l->end_line == l->line ? cols_to_bytes(line, len, l->end_column) : len;
+	size_t end = l->end_line == l->line ? cols_to_bytes(line, len, l->end_column, &cc[2]) : len;
 	if (end <= start)
 		end = start + 1;
 	if (o->color)
@@ -95,6 +110,7 @@ void render_text(FILE *f, const fl_session *s, const fl_diag_view *const *d,
 		 size_t n, const render_opts *o)
 {
 	size_t counts[3] = {0};
+	struct colcache ccd[3] = {{0}}, ccn[3] = {{0}};  /* diagnostics, notes */
 	for (size_t i = 0; i < n; i++) {
 		const fl_diag_view *v = d[i];
 		counts[v->severity]++;
@@ -108,14 +124,14 @@ void render_text(FILE *f, const fl_session *s, const fl_diag_view *const *d,
 			fprintf(f, "%s: ", sev_name(v->severity));
 		put_line(f, v->message);
 		fprintf(f, "%s [%s]\n", o->color ? "\033[0m" : "", v->code);
-		print_snippet(f, s, &v->loc, o);
+		print_snippet(f, s, &v->loc, o, ccd);
 		for (size_t k = 0; k < v->nnotes; k++) {
 			const fl_note_view *nv = &v->notes[k];
 			print_loc(f, &nv->loc);
 			fprintf(f, "%snote:%s %s\n", o->color ? "\033[1;36m" : "",
 				o->color ? "\033[0m" : "", nv->message);
 			if (nv->loc.file && nv->loc.line)
-				print_snippet(f, s, &nv->loc, o);
+				print_snippet(f, s, &nv->loc, o, ccn);
 		}
 		if (v->help)
 			fprintf(f, "  = help: %s\n", v->help);

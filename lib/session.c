@@ -332,7 +332,9 @@ __attribute__((weak)) const char *fl_engine_version_of(const char *falco)
 	return "0.62.0";
 }
 
-static void loc_of(const fl_session *s, fl_span sp, fl_location *l)
+/* h[0] and h[1] remember the last start and end converted: diagnostics come
+ * sorted by position, so 100,000 of them on one long line stay linear. */
+static void loc_of(const fl_session *s, fl_span sp, fl_location *l, fl_linecol_hint h[2])
 {
 	memset(l, 0, sizeof(*l));
 	if (sp.src >= s->sources.n)
@@ -347,8 +349,8 @@ static void loc_of(const fl_session *s, fl_span sp, fl_location *l)
 	}
 	l->file = src->path;
 	l->source = src->id;
-	fl_source_linecol(src, first, &l->line, &l->column);
-	fl_source_linecol(src, last, &l->end_line, &l->end_column);
+	fl_source_linecol_near(src, &h[0], first, &l->line, &l->column);
+	fl_source_linecol_near(src, &h[1], last, &l->end_line, &l->end_column);
 }
 
 static const fl_session *sort_session;
@@ -382,6 +384,7 @@ static int finish(fl_session *s)
 	s->views = fl_arena_alloc(s->arena, sizeof(fl_diag_view) * (keep.n + 1));
 	if (!s->views)
 		return FL_ENOMEM;
+	fl_linecol_hint hd[2] = {{0}}, hn[2] = {{0}};
 	for (size_t i = 0; i < keep.n; i++) {
 		const fl_dg *g = keep.v[i];
 		fl_diag_view *v = &s->views[i];
@@ -391,7 +394,7 @@ static int finish(fl_session *s)
 		v->falco_code = c->falco_code;
 		v->severity = (fl_severity)g->severity;
 		v->message = g->msg;
-		loc_of(s, g->span, &v->loc);
+		loc_of(s, g->span, &v->loc, hd);
 		v->item_kind = g->item_kind;
 		v->item_name = g->item_name;
 		v->help = g->help;
@@ -405,7 +408,7 @@ static int finish(fl_session *s)
 			return FL_ENOMEM;
 		nn = 0;
 		for (const fl_dnote *n = g->notes; n; n = n->next, nn++) {
-			loc_of(s, n->span, &notes[nn].loc);
+			loc_of(s, n->span, &notes[nn].loc, hn);
 			notes[nn].message = n->msg;
 		}
 		v->notes = notes;

@@ -53,6 +53,30 @@ void fl_source_linecol(const fl_source *s, uint32_t off, unsigned *line,
 	*col = c;
 }
 
+void fl_source_linecol_near(const fl_source *s, fl_linecol_hint *h, uint32_t off,
+			    unsigned *line, unsigned *col)
+{
+	if (off > s->len)
+		off = (uint32_t)s->len;
+	if (h->src == s && h->line && off >= h->off) {
+		/* h->line is 1-based: lines[h->line] starts the next line */
+		uint32_t next = h->line < s->nlines ? s->lines[h->line] : (uint32_t)s->len + 1;
+		if (off < next) {
+			unsigned c = h->col;
+			for (uint32_t i = h->off; i < off; i++)
+				if (((unsigned char)s->data[i] & 0xC0) != 0x80)
+					c++;
+			*line = h->line;
+			*col = c;
+			h->off = off;
+			h->col = c;
+			return;
+		}
+	}
+	fl_source_linecol(s, off, line, col);
+	*h = (fl_linecol_hint){s, off, *line, *col};
+}
+
 const char *fl_source_line(const fl_source *s, unsigned line, size_t *len)
 {
 	if (line == 0 || line > s->nlines)

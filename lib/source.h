@@ -52,6 +52,19 @@ fl_source *fl_source_new(fl_arena *a, uint32_t id, const char *path,
 /* 1-based line and column (in UTF-8 code points) of byte offset `off`. */
 void fl_source_linecol(const fl_source *s, uint32_t off, unsigned *line,
 		       unsigned *col);
+
+/* The last position converted by fl_source_linecol_near(); zero it first. */
+typedef struct fl_linecol_hint {
+	const fl_source *src;
+	uint32_t off;
+	unsigned line, col;   /* line 0: nothing converted yet */
+} fl_linecol_hint;
+
+/* fl_source_linecol(), counting the column on from *h when `off` lies on
+ * h's line at or after it (offsets in increasing order stay linear on a
+ * long line); updates *h. */
+void fl_source_linecol_near(const fl_source *s, fl_linecol_hint *h, uint32_t off,
+			    unsigned *line, unsigned *col);
 /* Start and length (without the newline) of 1-based `line`; NULL if none. */
 const char *fl_source_line(const fl_source *s, unsigned line, size_t *len);
 

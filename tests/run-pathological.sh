@@ -187,6 +187,12 @@ awk 'BEGIN { printf "- list: big\n  items: ["
 	print "- rule: r\n  desc: d\n  condition: proc.name in (big)\n  output: o\n  priority: WARNING" }' >"$T/flowlist.yaml"
 run list-1m-one-line - strict -- "$T/flowlist.yaml"
 
+# 100,000 diagnostics on one 1.5 MB line, in JSON and in text (columns and
+# carets must not be counted from the line start for each one).
+awk 'BEGIN { printf "["; for (i = 0; i < 100000; i++) printf "%s{rule: r%d}", (i ? ", " : ""), i; print "]" }' >"$T/diags1line.yaml"
+run diags-one-line FL006 strict -- "$T/diags1line.yaml"
+run diags-one-line-text - strict -- --format=text "$T/diags1line.yaml"
+
 # A 1 MB single-line condition (and-chain of checks).
 awk 'BEGIN { printf "- rule: r\n  desc: d\n  output: o\n  priority: WARNING\n  condition: evt.type = open"
 	for (i = 0; i < 40000; i++) printf " and proc.name != p%05d", i; print "" }' >"$T/long-cond.yaml"
