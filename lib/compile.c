@@ -270,22 +270,6 @@ static int text_eq(const fl_text *a, const fl_text *b)
 
 /* ---- lists (condition spec §6) ---------------------------------------- */
 
-/* memmem without relying on _GNU_SOURCE. */
-static const char *find_mem(const char *h, size_t hn, const char *n, size_t nn)
-{
-	if (nn == 0 || hn < nn)
-		return NULL;
-	for (size_t i = 0; i + nn <= hn; i++) {
-		const char *p = memchr(h + i, n[0], hn - nn + 1 - i);
-		if (!p)
-			return NULL;
-		i = (size_t)(p - h);
-		if (!memcmp(p, n, nn))
-			return p;
-	}
-	return NULL;
-}
-
 /* Compiles every list's items (§6.1, fl_list_compile) when a list changed;
  * marks which lists' compiled items differ from the previous pass.
  * Returns the number of changed lists, or FL_ENOMEM. */
@@ -403,7 +387,7 @@ static int mentions_changed_list(const fl_session *s, const cstate *st, const fl
 	const fl_ruleset *rs = s->rs;
 	for (size_t i = 0; i < rs->lists.n && i < st->lists.n; i++)
 		if (st->lists.v[i].changed && rs->lists.v[i]->c.name_len &&
-		    find_mem(t->s, t->len, rs->lists.v[i]->c.name, rs->lists.v[i]->c.name_len))
+		    fl_memmem(t->s, t->len, rs->lists.v[i]->c.name, rs->lists.v[i]->c.name_len))
 			return 1;
 	return 0;
 }
@@ -702,19 +686,20 @@ static void trimmed(const char *s, uint32_t n, const char **o, uint32_t *on)
 	*on = n;
 }
 
+/* A comparator whose value is a list: in, intersects, pmatch, or
+ * "<op> oneof|anyof|allof" (0.44). */
 static int is_list_comp(const char *c, uint32_t n)
 {
-	if ((n == 2 && !memcmp(c, "in", 2)) || (n == 10 && !memcmp(c, "intersects", 10)) ||
-	    (n == 6 && !memcmp(c, "pmatch", 6)))
-		return 1;
-	/* "<op> oneof|anyof|allof" (0.44) */
+	int op = fl_expr_op_lookup(c, n);
+	if (op >= 0)
+		return fl_expr_op_class((fl_expr_op)op) == FL_EXPR_OPC_LIST;
 	const char *sp = memchr(c, ' ', n);
 	if (!sp)
 		return 0;
 	const char *w = sp;
 	uint32_t wn = n - (uint32_t)(sp - c);
 	trimmed(w, wn, &w, &wn);
-	return (wn == 5 && (!memcmp(w, "oneof", 5) || !memcmp(w, "anyof", 5) || !memcmp(w, "allof", 5)));
+	return fl_expr_mod_lookup(w, wn) >= 0;
 }
 
 /* Builds the rule's condition text with exceptions; returns 0, 1 when an
@@ -1507,7 +1492,7 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 	*soft_fail = 0;
 	/* Deprecations first (Falco: %container.info, then deprecated fields). */
 	if (supported(st, fl_feature_min_falco(FL_FEAT_CONTAINER_PLUGIN))) {
-		const char *ci = n ? find_mem(p, n, "%container.info", 15) : NULL;
+		const char *ci = n ? fl_memmem(p, n, "%container.info", 15) : NULL;
 		if (ci) {
 			uint32_t off = (uint32_t)(ci - p);
 			fl_dg *g = emit(s, st, FL068, text_span(t, off, off + 15, fallback), "rule",
@@ -1519,7 +1504,7 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 	}
 	for (size_t i = 0; i < sizeof deprecated_names / sizeof *deprecated_names; i++) {
 		const char *d = deprecated_names[i];
-		const char *hit = n ? find_mem(p, n, d, strlen(d)) : NULL;
+		const char *hit = n ? fl_memmem(p, n, d, strlen(d)) : NULL;
 		const fl_field *f = fl_field_get(d, strlen(d));
 		if (hit && f && fl_field_warns_deprecated(f, st->target)) {
 			uint32_t off = (uint32_t)(hit - p);
@@ -1533,12 +1518,12 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 	 * with container_id/container_name fields before): blank it out,
 	 * keeping every offset */
 	const char *scan = p;
-	if (find_mem(p, n, "%container.info", 15)) {
+	if (fl_memmem(p, n, "%container.info", 15)) {
 		char *c = fl_arena_strndup(s->arena, p, n);
 		if (!c)
 			TRYM(-1);
 		const char *hit;
-		for (size_t off = 0; (hit = find_mem(c + off, n - off, "%container.info", 15));) {
+		for (size_t off = 0; (hit = fl_memmem(c + off, n - off, "%container.info", 15));) {
 			off = (size_t)(hit - c);
 			memset(c + off, ' ', 15);
 			off += 15;

@@ -86,6 +86,14 @@ int fl_expr_op_lookup(const char *s, size_t len)
 	return -1;
 }
 
+int fl_expr_mod_lookup(const char *s, size_t len)
+{
+	for (int i = 1; i < FL_EXPR_MOD_COUNT; i++)
+		if (strlen(mod_names[i]) == len && memcmp(mod_names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
 int fl_expr_tr_lookup(const char *s, size_t len)
 {
 	for (int i = 0; i < FL_EXPR_TR_COUNT; i++)
@@ -1428,10 +1436,10 @@ static void put_item(tbuf *b, const char *it, const fl_pos *at)
 		tb_put(b, "\"", 1, NULL, at);
 }
 
-/* First occurrence of needle in hay (memmem is not in C11/POSIX). */
-static const char *find_bytes(const char *hay, size_t n, const char *nd,
-			      size_t nn)
+const char *fl_memmem(const char *hay, size_t n, const char *nd, size_t nn)
 {
+	if (nn == 0)
+		return NULL;
 	while (n >= nn) {
 		const char *c = memchr(hay, nd[0], n - nn + 1);
 		if (!c)
@@ -1455,7 +1463,7 @@ static int subst_one(fl_arena *a, fl_text *cur, const fl_list_def *l,
 	if (nl == 0)
 		return 0;
 	while (search < n) {
-		const char *m = find_bytes(s + search, n - search, l->name, nl);
+		const char *m = fl_memmem(s + search, n - search, l->name, nl);
 		if (!m)
 			break;
 		size_t mi = (size_t)(m - s), e = mi + nl, st = mi;

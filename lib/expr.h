@@ -118,8 +118,10 @@ const char *fl_expr_mod_name(fl_expr_mod m);
 const char *fl_expr_tr_name(fl_expr_tr t);
 /* Argument count bounds of a transformer (max 0 = unbounded). */
 void fl_expr_tr_arity(fl_expr_tr t, unsigned *min, unsigned *max);
-/* Operator / transformer of that exact spelling; -1 if none. */
+/* Operator / modifier / transformer of that exact spelling; -1 if none
+ * (FL_EXPR_MOD_NONE is never returned). */
 int fl_expr_op_lookup(const char *s, size_t len);
+int fl_expr_mod_lookup(const char *s, size_t len);
 int fl_expr_tr_lookup(const char *s, size_t len);
 
 /* ---- the tree --------------------------------------------------------- */
@@ -308,6 +310,12 @@ typedef struct fl_list_def {
 int fl_list_substitute(fl_arena *a, const fl_text *in,
 		       const fl_list_def *lists, size_t nlists,
 		       fl_text *out, unsigned char *used);
+
+/* The first occurrence of needle[0..nn) in hay[0..n), byte-exact (the
+ * search list substitution uses; C11 has no memmem); NULL when there is
+ * none or nn is 0. */
+const char *fl_memmem(const char *hay, size_t n, const char *needle,
+		      size_t nn);
 
 /* A list as the collector holds it, for fl_list_compile(). */
 typedef struct fl_list_src {

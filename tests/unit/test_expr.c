@@ -766,6 +766,16 @@ static void test_spans(void **st)
 	assert_int_equal(fl_expr_op_lookup("startswith", 10), FL_EXPR_OP_STARTSWITH);
 	assert_int_equal(fl_expr_tr_lookup("getopt", 6), FL_EXPR_TR_GETOPT);
 	assert_int_equal(fl_expr_op_class(FL_EXPR_OP_PMATCH), FL_EXPR_OPC_LIST);
+	assert_int_equal(fl_expr_mod_lookup("allof", 5), FL_EXPR_MOD_ALLOF);
+	assert_int_equal(fl_expr_mod_lookup("", 0), -1);
+	assert_int_equal(fl_expr_mod_lookup("oneo", 4), -1);
+	/* the substring search of list substitution */
+	const char *h = "ab\0abc";
+	assert_ptr_equal(fl_memmem(h, 6, "abc", 3), h + 3);
+	assert_ptr_equal(fl_memmem(h, 6, "b\0a", 3), h + 1);
+	assert_null(fl_memmem(h, 5, "abc", 3));
+	assert_null(fl_memmem(h, 6, "", 0));
+	assert_null(fl_memmem(h, 0, "a", 1));
 }
 
 /* ---- Falco-exact printing and bound macros ----------------------------- */
