@@ -28,7 +28,7 @@ static void runv(const char *target, int n, const char *const *files)
 	S = fl_session_new(&o);
 	assert_non_null(S);
 	for (int i = 0; i < n; i++) {
-		char name[16];
+		char name[24];
 		snprintf(name, sizeof(name), "%d.yaml", i + 1);
 		assert_int_equal(fl_session_add_buffer(S, name, files[i], strlen(files[i]), 0), 0);
 	}
