@@ -246,7 +246,7 @@ static int add_dir(fl_session *s, const char *path, int context)
 	FL_VEC(char *) names = {0};
 	struct dirent *e;
 	size_t seen = 0;
-	int rc = 0;
+	int rc = 0, over = 0;
 	size_t plen = strlen(path);
 	int slash = plen > 0 && path[plen - 1] == '/';
 	while ((e = readdir(d)) != NULL) {
@@ -262,6 +262,7 @@ static int add_dir(fl_session *s, const char *path, int context)
 			fl_diag(&s->diags, FL003, (fl_span){src->id, 0, 0},
 				"directory has more than %zu entries (limit --max-dir-entries)",
 				s->opt.limits.max_dir_entries);
+			over = 1;
 			break;
 		}
 		char *full = fl_arena_printf(s->arena, "%s%s%s", path, slash ? "" : "/", e->d_name);
@@ -271,7 +272,9 @@ static int add_dir(fl_session *s, const char *path, int context)
 		}
 	}
 	closedir(d);
-	if (rc)
+	/* Over the limit nothing is loaded: the entries read so far are an
+	 * arbitrary subset (readdir order), not the first ones Falco would. */
+	if (rc || over)
 		return rc;
 	if (names.n)
 		qsort(names.v, names.n, sizeof(char *), cmp_str);
