@@ -2,9 +2,11 @@
  * (falco.yaml): `rules_files` or the deprecated `rules_file`, each a path or
  * a sequence of paths, expanded like command-line paths. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "session.h"
 
@@ -20,9 +22,21 @@ static char *cfg_error(fl_session *s, const fl_source *src, uint32_t off,
 
 int fl_session_add_falco_config(fl_session *s, const char *path, char **err)
 {
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; then only a
+	 * regular file is read (a FIFO or a device would never end). */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat fst;
 	*err = NULL;
+	if (fd >= 0 && (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode))) {
+		close(fd);
+		*err = fl_arena_printf(s->arena, "Falco configuration '%s' is not a regular file",
+				       path);
+		return *err ? FL_EUSAGE : FL_ENOMEM;
+	}
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		*err = fl_arena_printf(s->arena, "cannot open Falco configuration '%s': %s",
 				       path, strerror(errno));
 		return FL_EUSAGE;

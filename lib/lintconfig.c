@@ -3,12 +3,14 @@
  * fail level and extra scenario files.  Read with the project's YAML tree;
  * every problem is one "file:line:col: message" usage error. */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "falcolint.h"
 #include "yaml.h"
@@ -227,8 +229,19 @@ int fl_lintconfig_read(fl_lintconfig *c, const char *path)
 	c->absdir = realpath(c->dir, abs) ? fl_arena_strdup(a, abs) : c->dir;
 	if (!c->absdir)
 		return FL_ENOMEM;
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; then only a
+	 * regular file is read. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat fst;
+	if (fd >= 0 && (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode))) {
+		close(fd);
+		c->error = fl_arena_printf(a, "configuration '%s' is not a regular file", path);
+		return c->error ? FL_EUSAGE : FL_ENOMEM;
+	}
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		c->error = fl_arena_printf(a, "cannot open configuration '%s': %s", path, strerror(errno));
 		return c->error ? FL_EUSAGE : FL_ENOMEM;
 	}

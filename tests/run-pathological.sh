@@ -262,8 +262,16 @@ run symlink-self-in-dir - strict -- "$T/loopdir"
 
 # Devices and FIFOs are not rules files: refused at once, never read.
 run dev-zero FL001 strict -- /dev/zero
+run dev-zero-falco-config - strict -- -c /dev/zero
+run dev-zero-lint-config - strict -- --config /dev/zero "$T/laughs.yaml"
 if mkfifo "$T/fifo.yaml" 2>/dev/null; then
 	run fifo FL001 strict -- "$T/fifo.yaml"
+	# also as a context file, a Falco configuration, a falco-lint
+	# configuration and a scenario file (usage errors are exit 2)
+	run fifo-context FL001 strict -- -r "$T/fifo.yaml" "$T/laughs.yaml"
+	run fifo-falco-config - strict -- -c "$T/fifo.yaml"
+	run fifo-lint-config - strict -- --config "$T/fifo.yaml" "$T/laughs.yaml"
+	run fifo-scenario - strict -- --scenario "$T/fifo.yaml" "$T/laughs.yaml"
 else
 	skip=$((skip + 1))
 	echo "skip pathological fifo: mkfifo failed"
