@@ -668,7 +668,7 @@ static void put_scalar(fl_session *s, tbuf *b, const fl_ynode *n, int quote)
 	const fl_source *src = n->span.src < s->sources.n ? s->sources.v[n->span.src] : NULL;
 	int has = src && fl_yscalar_text(s->arena, src, n, &t) == 0 && t.len == n->len;
 	const char *str = n->str ? n->str : "";
-	int q = quote && memchr(str, ' ', n->len) && str[0] != '"' && str[0] != '\'';
+	int q = quote && fl_quote_item_needed(str, n->len);
 	if (q)
 		tb_str(s->arena, b, "\"", node_pos(n));
 	tb_put(s->arena, b, str, n->len, has ? t.pos : NULL, node_pos(n));

@@ -1423,12 +1423,15 @@ static int l_delim(int c)
 	return l_blank(c) || c == '(' || c == ')' || c == ',' || c == '=';
 }
 
-/* Falco's quote_item(): quote an item that has a space and no quote at
- * its start; nothing is escaped. */
+int fl_quote_item_needed(const char *s, size_t n)
+{
+	return n && memchr(s, ' ', n) && s[0] != '"' && s[0] != '\'';
+}
+
 static void put_item(tbuf *b, const char *it, const fl_pos *at)
 {
 	size_t n = strlen(it);
-	int q = memchr(it, ' ', n) && it[0] != '"' && it[0] != '\'';
+	int q = fl_quote_item_needed(it, n);
 	if (q)
 		tb_put(b, "\"", 1, NULL, at);
 	tb_put(b, it, n, NULL, at);

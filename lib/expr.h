@@ -317,6 +317,11 @@ int fl_list_substitute(fl_arena *a, const fl_text *in,
 const char *fl_memmem(const char *hay, size_t n, const char *needle,
 		      size_t nn);
 
+/* Falco's quote_item(): a list item (or an exception value) is written in
+ * double quotes when it holds a space and does not start with a quote;
+ * nothing inside is escaped.  1 when s[0..n) gets quotes. */
+int fl_quote_item_needed(const char *s, size_t n);
+
 /* A list as the collector holds it, for fl_list_compile(). */
 typedef struct fl_list_src {
 	const char *name;

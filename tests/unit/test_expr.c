@@ -776,6 +776,12 @@ static void test_spans(void **st)
 	assert_null(fl_memmem(h, 5, "abc", 3));
 	assert_null(fl_memmem(h, 6, "", 0));
 	assert_null(fl_memmem(h, 0, "a", 1));
+	/* Falco's quote_item() */
+	assert_true(fl_quote_item_needed("my cat", 6));
+	assert_false(fl_quote_item_needed("\"my cat\"", 8));
+	assert_false(fl_quote_item_needed("'a b", 4));
+	assert_false(fl_quote_item_needed("a\tb", 3));
+	assert_false(fl_quote_item_needed("", 0));
 }
 
 /* ---- Falco-exact printing and bound macros ----------------------------- */
