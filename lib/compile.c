@@ -188,79 +188,9 @@ static fl_dg *emit(fl_session *s, cstate *st, fl_code code, fl_span sp,
 
 /* ---- text with positions ---------------------------------------------- */
 
-typedef struct tbuf {
-	char *s;
-	fl_pos *pos;
-	uint32_t len, cap;
-	int oom;
-} tbuf;
-
-static void tb_reserve(fl_arena *a, tbuf *b, uint32_t more)
+static void tb_str(fl_text_builder *b, const char *s, fl_pos at)
 {
-	if (b->oom)
-		return;
-	if (b->len + more + 1 <= b->cap)
-		return;
-	uint32_t nc = b->cap ? b->cap : 64;
-	while (nc < b->len + more + 1) {
-		if (nc > UINT32_MAX / 2) {
-			b->oom = 1;
-			return;
-		}
-		nc *= 2;
-	}
-	char *ns = fl_arena_realloc(a, b->s, b->cap, nc);
-	fl_pos *np = fl_arena_realloc(a, b->pos, sizeof(fl_pos) * b->cap,
-				      sizeof(fl_pos) * (size_t)nc);
-	if (!ns || !np) {
-		b->oom = 1;
-		return;
-	}
-	b->s = ns;
-	b->pos = np;
-	b->cap = nc;
-}
-
-/* Appends s[0..n); byte i maps to pos[i] (pos NULL: every byte to `at`). */
-static void tb_put(fl_arena *a, tbuf *b, const char *s, uint32_t n,
-		   const fl_pos *pos, fl_pos at)
-{
-	tb_reserve(a, b, n);
-	if (b->oom)
-		return;
-	memcpy(b->s + b->len, s, n);
-	for (uint32_t i = 0; i < n; i++)
-		b->pos[b->len + i] = pos ? pos[i] : at;
-	b->len += n;
-	b->s[b->len] = '\0';
-	b->pos[b->len] = at;
-}
-
-static void tb_str(fl_arena *a, tbuf *b, const char *s, fl_pos at)
-{
-	tb_put(a, b, s, (uint32_t)strlen(s), NULL, at);
-}
-
-static void tb_text(fl_arena *a, tbuf *b, const fl_text *t)
-{
-	fl_pos end = t->pos ? t->pos[t->len] : (fl_pos){UINT32_MAX, 0};
-	tb_put(a, b, t->s, t->len, t->pos, end);
-}
-
-static int tb_done(tbuf *b, fl_text *out)
-{
-	if (b->oom)
-		return FL_ENOMEM;
-	if (!b->s) {
-		out->s = "";
-		out->len = 0;
-		out->pos = NULL;
-		return 0;
-	}
-	out->s = b->s;
-	out->len = b->len;
-	out->pos = b->pos;
-	return 0;
+	fl_tbuild_put(b, s, strlen(s), NULL, at);
 }
 
 static int text_eq(const fl_text *a, const fl_text *b)
@@ -662,7 +592,7 @@ static fl_pos node_pos(const fl_ynode *n)
 
 /* Appends the decoded scalar `n` with its file positions (q() applied when
  * quote is set). */
-static void put_scalar(fl_session *s, tbuf *b, const fl_ynode *n, int quote)
+static void put_scalar(fl_session *s, fl_text_builder *b, const fl_ynode *n, int quote)
 {
 	fl_text t = {0};
 	const fl_source *src = n->span.src < s->sources.n ? s->sources.v[n->span.src] : NULL;
@@ -670,10 +600,10 @@ static void put_scalar(fl_session *s, tbuf *b, const fl_ynode *n, int quote)
 	const char *str = n->str ? n->str : "";
 	int q = quote && fl_quote_item_needed(str, n->len);
 	if (q)
-		tb_str(s->arena, b, "\"", node_pos(n));
-	tb_put(s->arena, b, str, n->len, has ? t.pos : NULL, node_pos(n));
+		tb_str(b, "\"", node_pos(n));
+	fl_tbuild_put(b, str, n->len, has ? t.pos : NULL, node_pos(n));
 	if (q)
-		tb_str(s->arena, b, "\"", has ? t.pos[t.len] : node_pos(n));
+		tb_str(b, "\"", has ? t.pos[t.len] : node_pos(n));
 }
 
 static void trimmed(const char *s, uint32_t n, const char **o, uint32_t *on)
@@ -711,29 +641,34 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 		return 0;
 	}
 	fl_arena *a = s->arena;
-	tbuf b = {0};
+	fl_text_builder b = {0};
+	b.a = a;
+	b.with_pos = 1;
 	fl_pos p0 = r->cond.pos ? r->cond.pos[0] : (fl_pos){r->cond_def.span.src, r->cond_def.span.start};
 	fl_pos pe = r->cond.pos ? r->cond.pos[r->cond.len] : p0;
-	tb_str(a, &b, "(", p0);
-	tb_text(a, &b, &r->cond);
-	tb_str(a, &b, ")", pe);
+	tb_str(&b, "(", p0);
+	fl_tbuild_put(&b, r->cond.s, r->cond.len, r->cond.pos,
+		      r->cond.pos ? pe : (fl_pos){UINT32_MAX, 0});
+	tb_str(&b, ")", pe);
 	int bad = 0;
 	for (size_t i = 0; i < r->exceptions.n; i++) {
 		fl_exception *e = &r->exceptions.v[i];
 		if (!e->values.n || !e->fields)
 			continue;
 		fl_pos ep = {e->span.src, e->span.start};
-		tbuf c = {0};
+		fl_text_builder c = {0};
+		c.a = a;
+		c.with_pos = 1;
 		if (e->fields->kind == FL_Y_SCALAR) {
 			const char *op = "in";
 			uint32_t opn = 2;
 			if (e->comps && e->comps->kind == FL_Y_SCALAR)
 				trimmed(e->comps->str, e->comps->len, &op, &opn);
-			tb_str(a, &c, "(", ep);
+			tb_str(&c, "(", ep);
 			put_scalar(s, &c, e->fields, 0);
-			tb_str(a, &c, " ", ep);
-			tb_put(a, &c, op, opn, NULL, e->comps ? node_pos(e->comps) : ep);
-			tb_str(a, &c, " (", ep);
+			tb_str(&c, " ", ep);
+			fl_tbuild_put(&c, op, opn, NULL, e->comps ? node_pos(e->comps) : ep);
+			tb_str(&c, " (", ep);
 			for (size_t k = 0; k < e->values.n; k++) {
 				const fl_ynode *v = e->values.v[k];
 				if (v->kind != FL_Y_SCALAR) {
@@ -744,13 +679,13 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 					break;
 				}
 				if (k)
-					tb_str(a, &c, ", ", node_pos(v));
+					tb_str(&c, ", ", node_pos(v));
 				put_scalar(s, &c, v, 1);
 			}
-			tb_str(a, &c, "))", ep);
+			tb_str(&c, "))", ep);
 		} else if (e->fields->kind == FL_Y_SEQ) {
 			uint32_t nf = e->fields->n;
-			tb_str(a, &c, "(", ep);
+			tb_str(&c, "(", ep);
 			for (size_t k = 0; k < e->values.n && !bad; k++) {
 				const fl_ynode *tup = e->values.v[k];
 				uint32_t nt = tup->kind == FL_Y_SEQ ? tup->n : 0;
@@ -762,8 +697,8 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 					break;
 				}
 				if (k)
-					tb_str(a, &c, " or ", node_pos(tup));
-				tb_str(a, &c, "(", node_pos(tup));
+					tb_str(&c, " or ", node_pos(tup));
+				tb_str(&c, "(", node_pos(tup));
 				for (uint32_t j = 0; j < nf; j++) {
 					const fl_ynode *f = e->fields->kids[j];
 					const char *op = "=";
@@ -776,37 +711,37 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 					}
 					const fl_ynode *el = tup->kids[j];
 					if (j)
-						tb_str(a, &c, " and ", node_pos(el));
-					tb_str(a, &c, " ", node_pos(f));
+						tb_str(&c, " and ", node_pos(el));
+					tb_str(&c, " ", node_pos(f));
 					if (f->kind == FL_Y_SCALAR)
 						put_scalar(s, &c, f, 0);
-					tb_str(a, &c, " ", node_pos(f));
-					tb_put(a, &c, op, opn, NULL, cn ? node_pos(cn) : node_pos(f));
-					tb_str(a, &c, " ", node_pos(el));
+					tb_str(&c, " ", node_pos(f));
+					fl_tbuild_put(&c, op, opn, NULL, cn ? node_pos(cn) : node_pos(f));
+					tb_str(&c, " ", node_pos(el));
 					if (el->kind == FL_Y_SEQ) {
-						tb_str(a, &c, "(", node_pos(el));
+						tb_str(&c, "(", node_pos(el));
 						for (uint32_t q = 0; q < el->n; q++) {
 							if (q)
-								tb_str(a, &c, ", ", node_pos(el->kids[q]));
+								tb_str(&c, ", ", node_pos(el->kids[q]));
 							if (el->kids[q]->kind == FL_Y_SCALAR)
 								put_scalar(s, &c, el->kids[q], 1);
 						}
-						tb_str(a, &c, ")", node_pos(el));
+						tb_str(&c, ")", node_pos(el));
 					} else if (el->kind == FL_Y_SCALAR && is_list_comp(op, opn)) {
 						if (el->len && el->str[0] == '(') {
 							put_scalar(s, &c, el, 0);
 						} else {
-							tb_str(a, &c, "(", node_pos(el));
+							tb_str(&c, "(", node_pos(el));
 							put_scalar(s, &c, el, 0);
-							tb_str(a, &c, ")", node_pos(el));
+							tb_str(&c, ")", node_pos(el));
 						}
 					} else if (el->kind == FL_Y_SCALAR) {
 						put_scalar(s, &c, el, 1);
 					}
 				}
-				tb_str(a, &c, ")", node_pos(tup));
+				tb_str(&c, ")", node_pos(tup));
 			}
-			tb_str(a, &c, ")", ep);
+			tb_str(&c, ")", ep);
 		} else {
 			continue;
 		}
@@ -814,14 +749,14 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 			break;
 		if (c.oom)
 			return FL_ENOMEM;
-		if (c.len) {
-			tb_str(a, &b, " and not ", ep);
-			tb_put(a, &b, c.s, c.len, c.pos, ep);
+		if (c.n) {
+			tb_str(&b, " and not ", ep);
+			fl_tbuild_put(&b, c.s, c.n, c.pos, ep);
 		}
 	}
 	if (bad)
 		return 1;
-	return tb_done(&b, out);
+	return fl_tbuild_done(&b, out);
 }
 
 /* ---- checks on one tree ------------------------------------------------ */

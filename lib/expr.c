@@ -1369,20 +1369,12 @@ fl_expr *fl_expr_parse(fl_arena *a, const char *text, uint32_t len,
 
 /* ---- list substitution (condition-language §6) ----------------------- */
 
-/* Text with a position per byte, grown in the arena. */
-typedef struct tbuf {
-	fl_arena *a;
-	char *s;
-	fl_pos *pos; /* NULL when the input has no positions */
-	size_t n, cap;
-	int with_pos, oom;
-} tbuf;
-
-static void tb_put(tbuf *b, const char *s, size_t n, const fl_pos *pos,
-		   const fl_pos *one)
+void fl_tbuild_put(fl_text_builder *b, const char *s, size_t n,
+		   const fl_pos *pos, fl_pos at)
 {
-	if (b->oom || n == 0)
+	if (b->oom)
 		return;
+	b->last = at;
 	if (b->n + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->n + n + 1)
@@ -1404,13 +1396,28 @@ static void tb_put(tbuf *b, const char *s, size_t n, const fl_pos *pos,
 		b->pos = np;
 		b->cap = cap;
 	}
-	memcpy(b->s + b->n, s, n);
+	if (n)
+		memcpy(b->s + b->n, s, n);
 	if (b->with_pos) {
 		for (size_t i = 0; i < n; i++)
-			b->pos[b->n + i] = pos ? pos[i] : *one;
+			b->pos[b->n + i] = pos ? pos[i] : at;
 	}
 	b->n += n;
 	b->s[b->n] = 0;
+}
+
+int fl_tbuild_done(fl_text_builder *b, fl_text *out)
+{
+	if (!b->s)
+		fl_tbuild_put(b, "", 0, NULL, b->last);
+	if (b->oom)
+		return FL_ENOMEM;
+	if (b->with_pos)
+		b->pos[b->n] = b->last; /* cap > n: room for it */
+	out->s = b->s;
+	out->len = (uint32_t)b->n;
+	out->pos = b->with_pos ? b->pos : NULL;
+	return 0;
 }
 
 static int l_blank(int c)
@@ -1428,15 +1435,15 @@ int fl_quote_item_needed(const char *s, size_t n)
 	return n && memchr(s, ' ', n) && s[0] != '"' && s[0] != '\'';
 }
 
-static void put_item(tbuf *b, const char *it, const fl_pos *at)
+static void put_item(fl_text_builder *b, const char *it, fl_pos at)
 {
 	size_t n = strlen(it);
 	int q = fl_quote_item_needed(it, n);
 	if (q)
-		tb_put(b, "\"", 1, NULL, at);
-	tb_put(b, it, n, NULL, at);
+		fl_tbuild_put(b, "\"", 1, NULL, at);
+	fl_tbuild_put(b, it, n, NULL, at);
 	if (q)
-		tb_put(b, "\"", 1, NULL, at);
+		fl_tbuild_put(b, "\"", 1, NULL, at);
 }
 
 const char *fl_memmem(const char *hay, size_t n, const char *nd, size_t nn)
@@ -1461,7 +1468,9 @@ static int subst_one(fl_arena *a, fl_text *cur, const fl_list_def *l,
 {
 	const char *s = cur->s;
 	size_t n = cur->len, nl = l->name_len, tail = 0, search = 0;
-	tbuf out = {a, NULL, NULL, 0, 0, cur->pos != NULL, 0};
+	fl_text_builder out = {0};
+	out.a = a;
+	out.with_pos = cur->pos != NULL;
 	int used = 0;
 	if (nl == 0)
 		return 0;
@@ -1494,16 +1503,16 @@ static int subst_one(fl_arena *a, fl_text *cur, const fl_list_def *l,
 				e++;
 		}
 		fl_pos at = cur->pos ? cur->pos[mi] : (fl_pos){0, 0};
-		tb_put(&out, s + tail, st - tail, cur->pos ? cur->pos + tail : NULL, &at);
+		fl_tbuild_put(&out, s + tail, st - tail, cur->pos ? cur->pos + tail : NULL, at);
 		int prefix = out.n > 0;
 		if (prefix)
-			tb_put(&out, " ", 1, NULL, &at);
+			fl_tbuild_put(&out, " ", 1, NULL, at);
 		for (size_t i = 0; i < l->nitems; i++) {
 			if (i)
-				tb_put(&out, ", ", 2, NULL, &at);
-			put_item(&out, l->items[i], &at);
+				fl_tbuild_put(&out, ", ", 2, NULL, at);
+			put_item(&out, l->items[i], at);
 		}
-		tb_put(&out, " ", 1, NULL, &at);
+		fl_tbuild_put(&out, " ", 1, NULL, at);
 		if (out.oom)
 			break;
 		tail = e;
@@ -1516,28 +1525,13 @@ static int subst_one(fl_arena *a, fl_text *cur, const fl_list_def *l,
 		*oom = out.oom;
 		return 0;
 	}
+	/* pos[len], just past the last byte, is the end of the input */
 	fl_pos end = cur->pos ? cur->pos[n] : (fl_pos){0, 0};
-	tb_put(&out, s + tail, n - tail, cur->pos ? cur->pos + tail : NULL, &end);
-	if (!out.s)
-		tb_put(&out, "", 0, NULL, &end);
-	if (out.with_pos && !out.oom) {
-		/* pos[len]: just past the last byte */
-		fl_pos *np = fl_arena_realloc(a, out.pos, out.n * sizeof(fl_pos),
-					      (out.n + 1) * sizeof(fl_pos));
-		if (!np)
-			out.oom = 1;
-		else {
-			np[out.n] = end;
-			out.pos = np;
-		}
-	}
-	if (out.oom || !out.s) {
+	fl_tbuild_put(&out, s + tail, n - tail, cur->pos ? cur->pos + tail : NULL, end);
+	if (fl_tbuild_done(&out, cur)) {
 		*oom = 1;
 		return 0;
 	}
-	cur->s = out.s;
-	cur->len = (uint32_t)out.n;
-	cur->pos = out.pos;
 	return 1;
 }
 
