@@ -40,13 +40,14 @@ STRICT=${PATHO_STRICT:-0}
 #   check (or a scratch arena reset per evaluation).
 KNOWN=${PATHO_KNOWN-"list-alias-expansion list-1m-items list-1m-one-line"}
 
-# A sanitizer build reserves terabytes of address space: no ulimit -v there,
-# and it runs several times slower.
+# A sanitizer build reserves terabytes of address space: no ulimit -v there
+# but ASan's own bound on the resident size (three times ours: shadow memory
+# and redzones), and it runs several times slower.
 SAN=0
 if grep -q __asan_init "$BIN" 2>/dev/null; then
 	SAN=1
 	TIME=$((TIME * 4))
-	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:hard_rss_limit_mb=$((MEM_KB * 3 / 1024)):allocator_may_return_null=1"
 fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/fl-patho.XXXXXX") || exit 2
@@ -83,7 +84,7 @@ run() {
 	elif [ "$rc" -gt 3 ]; then
 		why="undefined exit status $rc"
 	elif grep -q 'runtime error\|AddressSanitizer\|LeakSanitizer' "$out.err"; then
-		why="sanitizer report: $(grep -m1 'runtime error\|ERROR' "$out.err")"
+		why="sanitizer report: $(grep -m1 'runtime error\|ERROR\|Sanitizer' "$out.err" | cut -c1-200)"
 	fi
 	if [ -n "$why" ]; then
 		case " $KNOWN " in
