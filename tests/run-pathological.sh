@@ -218,6 +218,16 @@ head -c 200000 "$T/biglist.yaml" >"$T/big.yaml"
 run max-file-size FL003 strict -- --max-file-size=100000 "$T/big.yaml"
 STDIN=/dev/zero run stdin-dev-zero FL003 strict -- --max-file-size=1000000 -
 
+# One rule with an exception of 100,000 value tuples, and one with 20,000
+# exceptions (each becomes a clause of the compiled condition).
+awk 'BEGIN { print "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: WARNING"
+	print "  exceptions:\n    - name: e\n      fields: [proc.name, fd.name]\n      comps: [=, startswith]\n      values:"
+	for (i = 0; i < 100000; i++) printf "        - [p%d, /x/%d]\n", i, i }' >"$T/exc-values.yaml"
+run exception-100k-values - strict -- "$T/exc-values.yaml"
+awk 'BEGIN { print "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: WARNING\n  exceptions:"
+	for (i = 0; i < 20000; i++) printf "    - name: e%d\n      fields: proc.name\n      comps: in\n      values: [a%d, b%d]\n", i, i, i }' >"$T/exc-many.yaml"
+run exceptions-20k - strict -- "$T/exc-many.yaml"
+
 # --- macros -----------------------------------------------------------------
 
 # 2^40 expansion: m0 uses m1 twice, …, m39 uses m40 twice.  Defined from
