@@ -48,8 +48,11 @@ void *fl_arena_alloc(fl_arena *a, size_t n)
 	struct chunk *c = a->head;
 	if (!c || c->size - c->used < n) {
 		size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
-		/* Grow chunk size with the arena so huge inputs need few mallocs. */
-		if (a->total / 4 > size && a->total / 4 < (size_t)1 << 26)
+		/* Grow chunk size with the arena so huge inputs need few mallocs.
+		 * Not for a large request: its chunk goes behind the head, where
+		 * the rest of a grown chunk would never be used (a 64 MB
+		 * reservation per 100 KB request blew ulimit -v). */
+		if (n <= CHUNK_MIN && a->total / 4 > size && a->total / 4 < (size_t)1 << 26)
 			size = (a->total / 4 + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 		/* calloc: a fresh chunk comes zeroed from the kernel, and a bump
 		 * allocator never hands out a byte twice, so no memset below —

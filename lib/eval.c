@@ -136,13 +136,162 @@ static fl_vkind operand_kind(fl_evalenv *env, const fl_operand *o)
 	return FL_V_STR;
 }
 
-static int literal(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
-		   const fl_operand *o, fl_value *out)
+/* ---- right-hand literals, read once --------------------------------------
+ * A check's literals are constant, so their values are read the first time
+ * the check is evaluated for a given left-hand kind and kept, keyed by the
+ * right-hand operand (which the tree owns for the whole session): a list of
+ * a million items is read once, not once per event and per explanation. */
+
+/* Lists at least this long get a membership index (fl_vset). */
+#define LIT_SET_MIN 16u
+
+typedef struct lit_entry {
+	const fl_operand *rhs;  /* key, with op and kind */
+	fl_cmpop op;
+	fl_vkind kind;
+	/* what rhs looked like when read: a different operand at a reused
+	 * address is read again rather than mistaken for this one */
+	const char *text;
+	fl_operand **items;
+	uint32_t nitems;
+	int rc;                 /* 0, or FL_EUSAGE with msg */
+	const char *msg;
+	const fl_value *vals;
+	size_t n;
+	const fl_vset *set;
+} lit_entry;
+
+struct fl_litcache {
+	lit_entry **slot;       /* open addressing, NULL empty */
+	size_t cap, n;
+};
+
+static size_t lit_hash(const fl_operand *rhs, fl_cmpop op, fl_vkind kind, size_t mask)
 {
-	int rc = fl_literal_parse(env->arena, op, kind, o->text, o->len, out);
-	if (rc == FL_EUSAGE)
-		fail(env, rc, "value does not fit the field's type");
-	return rc;
+	uint64_t h = (uint64_t)(uintptr_t)rhs;
+	h ^= (uint64_t)op << 56 ^ (uint64_t)kind << 48;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 17) & mask;
+}
+
+/* One literal of a check: a string borrows the tree's NUL-terminated text
+ * (fl_value_parse would only copy it), the other kinds are parsed. */
+static int lit_value(fl_arena *a, fl_cmpop op, fl_vkind kind, const fl_operand *o,
+		     fl_value *out)
+{
+	if ((kind == FL_V_STR || kind == FL_V_BUF) && op != FL_CMP_BCONTAINS &&
+	    op != FL_CMP_BSTARTSWITH && o->text) {
+		memset(out, 0, sizeof(*out));
+		out->kind = kind;
+		out->s = o->text;
+		out->len = o->len;
+		return 0;
+	}
+	return fl_literal_parse(a, op, kind, o->text, o->len, out);
+}
+
+/* Reads the literals of `rhs` (a value, an identifier or a list) for `op`
+ * on a left-hand `kind` into *le.  Returns 0 (le->rc tells whether Falco
+ * accepts them) or FL_ENOMEM. */
+static int lit_read(fl_arena *a, fl_cmpop op, fl_vkind kind, const fl_operand *rhs,
+		    lit_entry *le)
+{
+	if (rhs->kind != FL_OPERAND_LIST) {
+		fl_value *v = fl_arena_alloc(a, sizeof(*v));
+		if (!v)
+			return FL_ENOMEM;
+		int rc = lit_value(a, op, kind, rhs, v);
+		if (rc == FL_EUSAGE) {
+			le->rc = rc;
+			le->msg = "value does not fit the field's type";
+			return 0;
+		}
+		le->vals = v;
+		le->n = 1;
+		return rc;
+	}
+	fl_value *buf = fl_arena_alloc(a, ((size_t)rhs->nitems + 1) * sizeof(*buf));
+	if (!buf)
+		return FL_ENOMEM;
+	for (uint32_t i = 0; i < rhs->nitems; i++) {
+		const fl_operand *it = rhs->items[i];
+		if (it->kind != FL_OPERAND_VALUE && it->kind != FL_OPERAND_IDENT) {
+			le->rc = FL_EUSAGE;
+			le->msg = "list item is not a value";
+			return 0;
+		}
+		int rc = lit_value(a, op, kind, it, &buf[i]);
+		if (rc == FL_EUSAGE) {
+			le->rc = rc;
+			le->msg = "value does not fit the field's type";
+			return 0;
+		}
+		if (rc)
+			return rc;
+	}
+	le->vals = buf;
+	le->n = rhs->nitems;
+	if (fl_cmpop_takes_list(op) && op != FL_CMP_PMATCH && le->n >= LIT_SET_MIN)
+		return fl_vset_new(a, buf, le->n, &le->set);
+	return 0;
+}
+
+/* The literals of right-hand operand `rhs` for `op` on a left-hand `kind`,
+ * read on first use; NULL on OOM. */
+static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
+				 const fl_operand *rhs)
+{
+	fl_arena *a = env->arena;
+	struct fl_litcache *c = env->lits;
+	if (!c) {
+		if (!(c = fl_arena_alloc(a, sizeof(*c))))
+			return NULL;
+		env->lits = c;
+	}
+	if (2 * (c->n + 1) > c->cap) {
+		/* grow: the old table stays in the arena (geometric, so at
+		 * most as large as the final one) */
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		lit_entry **slot = fl_arena_alloc(a, cap * sizeof(*slot));
+		if (!slot)
+			return NULL;
+		for (size_t i = 0; i < c->cap; i++) {
+			lit_entry *x = c->slot[i];
+			if (!x)
+				continue;
+			size_t h = lit_hash(x->rhs, x->op, x->kind, cap - 1);
+			while (slot[h])
+				h = (h + 1) & (cap - 1);
+			slot[h] = x;
+		}
+		c->slot = slot;
+		c->cap = cap;
+	}
+	size_t h = lit_hash(rhs, op, kind, c->cap - 1);
+	lit_entry *le;
+	while ((le = c->slot[h])) {
+		if (le->rhs == rhs && le->op == op && le->kind == kind)
+			break;
+		h = (h + 1) & (c->cap - 1);
+	}
+	if (le && le->text == rhs->text && le->items == rhs->items &&
+	    le->nitems == rhs->nitems)
+		return le;
+	lit_entry *fresh = fl_arena_alloc(a, sizeof(*fresh));
+	if (!fresh)
+		return NULL;
+	fresh->rhs = rhs;
+	fresh->op = op;
+	fresh->kind = kind;
+	fresh->text = rhs->text;
+	fresh->items = rhs->items;
+	fresh->nitems = rhs->nitems;
+	if (lit_read(a, op, kind, rhs, fresh))
+		return NULL; /* not kept: nothing half-read is reused */
+	if (!le)
+		c->n++;
+	c->slot[h] = fresh;
+	return fresh;
 }
 
 static fl_tv eval_check(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
@@ -198,29 +347,23 @@ static fl_tv eval_check(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 
 	fl_value one;
 	const fl_value *vals = NULL;
+	const fl_vset *set = NULL;
 	size_t n = 0;
 	if (rhs) {
-		if (rhs->kind == FL_OPERAND_VALUE || rhs->kind == FL_OPERAND_IDENT) {
-			if (literal(env, op, kind, rhs, &one))
-				return FL_UNKNOWN;
-			vals = &one;
-			n = 1;
-		} else if (rhs->kind == FL_OPERAND_LIST) {
-			fl_value *buf = fl_arena_alloc(env->arena, (rhs->nitems + 1) * sizeof(*buf));
-			vals = buf;
-			if (!buf) {
+		if (rhs->kind == FL_OPERAND_VALUE || rhs->kind == FL_OPERAND_IDENT ||
+		    rhs->kind == FL_OPERAND_LIST) {
+			const lit_entry *le = literals(env, op, kind, rhs);
+			if (!le) {
 				fail(env, FL_ENOMEM, NULL);
 				return FL_UNKNOWN;
 			}
-			for (uint32_t i = 0; i < rhs->nitems; i++) {
-				if (rhs->items[i]->kind != FL_OPERAND_VALUE &&
-				    rhs->items[i]->kind != FL_OPERAND_IDENT) {
-					fail(env, FL_EUSAGE, "list item is not a value");
-					return FL_UNKNOWN;
-				}
-				if (literal(env, op, kind, rhs->items[i], &buf[n++]))
-					return FL_UNKNOWN;
+			if (le->rc) {
+				fail(env, le->rc, le->msg);
+				return FL_UNKNOWN;
 			}
+			vals = le->vals;
+			n = le->n;
+			set = le->set;
 		} else {
 			/* val(field) or a transformed field on the right */
 			if (operand_value(env, rhs, ev, &one)) {
@@ -237,7 +380,7 @@ static fl_tv eval_check(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 		}
 	}
 	fl_tv out;
-	int rc = fl_compare(env->ops, op, mod, &lv, vals, n, &out);
+	int rc = fl_compare_set(env->ops, op, mod, &lv, vals, n, set, &out);
 	if (rc) {
 		fail(env, rc, rc == FL_EUSAGE ? "comparison not supported for the field's type" : NULL);
 		return FL_UNKNOWN;

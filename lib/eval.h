@@ -38,6 +38,9 @@ typedef struct fl_evalenv {
 	int error;             /* first problem met: FL_EUSAGE (a comparison
 				* Falco refuses), FL_ENOMEM; 0 if none */
 	const char *error_msg; /* lowercase reason for FL_EUSAGE, or NULL */
+	/* right-hand literals read once per check (and literal list indexed),
+	 * created on first use: evaluating allocates nothing per list item */
+	struct fl_litcache *lits;
 } fl_evalenv;
 
 /* Prepares *env over arena `a` with `nslots` macro memo slots; macros are

@@ -522,10 +522,15 @@ typedef struct rx_entry {
 	const char *err;
 } rx_entry;
 
+typedef struct pm_path pm_path;
+
 struct fl_opctx {
 	fl_arena *arena;
 	FL_VEC(rx_entry) rx;
 	pcre2_match_data *md;
+	/* pmatch scratch, reused by every comparison: a list of a million
+	 * search paths must not cost two allocations per item */
+	pm_path *pm_search, *pm_value;
 };
 
 fl_opctx *fl_opctx_new(fl_arena *a)
@@ -773,12 +778,12 @@ static int icontains(const char *h, const char *n)
 
 /* One path split into '/'-separated components, empty ones skipped. */
 #define PM_MAXC 256
-typedef struct pm_path {
+struct pm_path {
 	const char *c[PM_MAXC];
 	size_t len[PM_MAXC];
 	size_t n;
 	int overflow;
-} pm_path;
+};
 
 static void pm_split(const char *s, pm_path *p)
 {
@@ -827,24 +832,25 @@ static int pm_comp_match(const char *pc, size_t pl, const char *vc, size_t vl,
 /* pmatch: some search path is a prefix of the value, component by
  * component (prefix_search.h).  A value shorter than the search path does
  * not match: /var is not under /var/run. */
-static int pmatch_one(const char *search, const char *value, int *oom)
+static int pmatch_one(fl_opctx *c, const char *search, const char *value,
+		      int *oom)
 {
-	pm_path *s = malloc(sizeof(*s)), *v = malloc(sizeof(*v));
-	int ok = 0;
+	if (!c->pm_search)
+		c->pm_search = fl_arena_alloc(c->arena, sizeof(*c->pm_search));
+	if (!c->pm_value)
+		c->pm_value = fl_arena_alloc(c->arena, sizeof(*c->pm_value));
+	pm_path *s = c->pm_search, *v = c->pm_value;
 	if (!s || !v) {
 		*oom = 1;
-		goto out;
+		return 0;
 	}
 	pm_split(search, s);
 	pm_split(value, v);
 	if (s->overflow || s->n > v->n)
-		goto out;
-	ok = 1;
+		return 0;
+	int ok = 1;
 	for (size_t i = 0; i < s->n && ok; i++)
 		ok = pm_comp_match(s->c[i], s->len[i], v->c[i], v->len[i], oom);
-out:
-	free(s);
-	free(v);
 	return ok;
 }
 
@@ -914,7 +920,7 @@ static int scalar_cmp(fl_opctx *c, fl_cmpop op, const fl_value *l,
 			*res = fnmatch(r->s, l->s, FNM_CASEFOLD) == 0;
 			return 0;
 		case FL_CMP_PMATCH:
-			*res = pmatch_one(r->s, l->s, &oom);
+			*res = pmatch_one(c, r->s, l->s, &oom);
 			return oom ? FL_ENOMEM : 0;
 		case FL_CMP_REGEX:
 			return rx_match(c, l, r, res);
@@ -987,8 +993,124 @@ static int scalar_cmp(fl_opctx *c, fl_cmpop op, const fl_value *l,
 	}
 }
 
+/* ---- value sets ---------------------------------------------------------- */
+
+struct fl_vset {
+	fl_vkind kind;          /* of every value */
+	const fl_value *vals;
+	uint32_t *slot;         /* open addressing: index + 1, 0 empty */
+	size_t mask;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t bytes_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return mix64(h);
+}
+
+/* Hash and equality agree with scalar_cmp's `=` for two values of one
+ * kind: a string up to its NUL (strcmp), a buffer by its bytes. */
+static uint64_t vset_hash(const fl_value *v)
+{
+	switch (v->kind) {
+	case FL_V_STR: return bytes_hash(v->s, strlen(v->s));
+	case FL_V_BUF: return bytes_hash(v->s, v->len);
+	case FL_V_INT: return mix64((uint64_t)v->i);
+	default: return mix64(v->u);
+	}
+}
+
+static int vset_eq(const fl_value *a, const fl_value *b)
+{
+	switch (a->kind) {
+	case FL_V_STR: return strcmp(a->s, b->s) == 0;
+	case FL_V_BUF: return a->len == b->len && !memcmp(a->s, b->s, a->len);
+	case FL_V_INT: return a->i == b->i;
+	default: return a->u == b->u;
+	}
+}
+
+static int vset_indexable(const fl_value *v, fl_vkind kind)
+{
+	if (v->kind != kind)
+		return 0;
+	if (kind == FL_V_STR || kind == FL_V_BUF)
+		return v->s != NULL;
+	return kind == FL_V_INT || kind == FL_V_UINT || kind == FL_V_BOOL;
+}
+
+int fl_vset_new(fl_arena *a, const fl_value *rhs, size_t n,
+		const fl_vset **out)
+{
+	*out = NULL;
+	if (n == 0 || n >= UINT32_MAX / 4)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!vset_indexable(&rhs[i], rhs[0].kind))
+			return 0;
+	size_t cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	fl_vset *s = fl_arena_alloc(a, sizeof(*s));
+	uint32_t *slot = fl_arena_alloc(a, cap * sizeof(*slot));
+	if (!s || !slot)
+		return FL_ENOMEM;
+	s->kind = rhs[0].kind;
+	s->vals = rhs;
+	s->slot = slot;
+	s->mask = cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t h = (size_t)vset_hash(&rhs[i]) & s->mask;
+		while (slot[h] && !vset_eq(&rhs[slot[h] - 1], &rhs[i]))
+			h = (h + 1) & s->mask;
+		if (!slot[h])
+			slot[h] = (uint32_t)(i + 1);
+	}
+	*out = s;
+	return 0;
+}
+
+/* 1 when `v` (of the set's kind) equals one of the set's values. */
+static int vset_has(const fl_vset *s, const fl_value *v)
+{
+	size_t h = (size_t)vset_hash(v) & s->mask;
+	while (s->slot[h]) {
+		if (vset_eq(&s->vals[s->slot[h] - 1], v))
+			return 1;
+		h = (h + 1) & s->mask;
+	}
+	return 0;
+}
+
+/* 1 when every item of list `l` can be looked up in `s`. */
+static int vset_fits_list(const fl_vset *s, const fl_value *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!vset_indexable(&l->items[i], s->kind))
+			return 0;
+	return 1;
+}
+
 int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
 	       const fl_value *rhs, size_t n, fl_tv *out)
+{
+	return fl_compare_set(c, op, mod, lhs, rhs, n, NULL, out);
+}
+
+int fl_compare_set(fl_opctx *c, fl_cmpop op, fl_cmpmod mod,
+		   const fl_value *lhs, const fl_value *rhs, size_t n,
+		   const fl_vset *set, fl_tv *out)
 {
 	int rc, r = 0;
 	if ((unsigned)op >= FL_NCMPOPS)
@@ -1010,7 +1132,7 @@ int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
 	/* A right-hand field that Falco cannot extract fails the whole check;
 	 * one the event does not give leaves it open. */
 	int unknown = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !set; i++) { /* a set holds known values */
 		if (rhs[i].kind == FL_V_NONE) {
 			*out = FL_FALSE;
 			return 0;
@@ -1027,9 +1149,12 @@ int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
 		/* in: every item is one of rhs (an empty list is); intersects:
 		 * some item is. */
 		int all = 1, any = 0;
+		/* same kinds everywhere: the scan could not fail either */
+		int indexed = set && (op == FL_CMP_IN || op == FL_CMP_INTERSECTS) &&
+			      vset_fits_list(set, lhs);
 		for (size_t i = 0; i < lhs->n; i++) {
-			int found = 0;
-			for (size_t j = 0; j < n && !found; j++)
+			int found = indexed && vset_has(set, &lhs->items[i]);
+			for (size_t j = 0; j < n && !found && !indexed; j++)
 				if ((rc = scalar_cmp(c, FL_CMP_EQ, &lhs->items[i],
 						     &rhs[j], &found)))
 					return rc;
@@ -1062,6 +1187,10 @@ int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
 	}
 
 	if (fl_cmpop_takes_list(op)) {
+		if (set && op != FL_CMP_PMATCH && vset_indexable(lhs, set->kind)) {
+			*out = vset_has(set, lhs) ? FL_TRUE : FL_FALSE;
+			return 0;
+		}
 		for (size_t i = 0; i < n && !r; i++)
 			if ((rc = scalar_cmp(c, op, lhs, &rhs[i], &r)))
 				return rc;

@@ -142,6 +142,24 @@ void fl_opctx_release(fl_opctx *c);
 int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
 	       const fl_value *rhs, size_t n, fl_tv *out);
 
+/* An index over right-hand values for `in`/`intersects` membership: built
+ * once per literal list, it makes each test O(1) instead of O(n). */
+typedef struct fl_vset fl_vset;
+
+/* Indexes rhs[0..n) (which must outlive the set) into *out.  *out is NULL
+ * when the values do not allow an exact index (mixed kinds, IP addresses
+ * and networks, unknown/absent values): fl_compare_set then scans.
+ * Returns 0 or FL_ENOMEM. */
+int fl_vset_new(fl_arena *a, const fl_value *rhs, size_t n,
+		const fl_vset **out);
+
+/* fl_compare with `set` built by fl_vset_new over the same rhs[0..n) (or
+ * NULL): the same result and return code, but `in` and `intersects` look
+ * the left-hand value up instead of comparing it with every item. */
+int fl_compare_set(fl_opctx *c, fl_cmpop op, fl_cmpmod mod,
+		   const fl_value *lhs, const fl_value *rhs, size_t n,
+		   const fl_vset *set, fl_tv *out);
+
 /* Checks a regex the way Falco compiles it (RE2, POSIX syntax: no \d \w \s
  * \b, no (?...) groups, no lazy quantifiers, no backreferences) and with
  * pcre2.  Returns 0, or FL_EUSAGE with a lowercase reason in msg[0..size). */

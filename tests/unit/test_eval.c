@@ -1,8 +1,9 @@
 /* test_eval.c — evaluation of parsed conditions against scenario events
  * (Kleene logic through and/or/not, macros memoized per event, ancestors,
- * transformers, val()), and the session stage: FL501 on the upstream
- * memfd exemption of falco-rules 3.2.0, none on 4.0.0 for runc, --driver,
- * FL502 with show_uncertain; fl_rseval, the rule evaluation `fix` uses. */
+ * transformers, val(), literal lists read once), and the session stage:
+ * FL501 on the upstream memfd exemption of falco-rules 3.2.0, none on 4.0.0
+ * for runc, --driver, FL502 with show_uncertain; fl_rseval, the rule
+ * evaluation `fix` uses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -210,6 +211,59 @@ static void test_refused_comparisons(void **st)
 	assert_int_equal(err, FL_EUSAGE);
 	assert_int_equal(ev("proc.name regex '(?i)x'", &err), FL_UNKNOWN);
 	assert_int_equal(err, FL_EUSAGE);
+}
+
+/* A literal list is read once per check: evaluating it again allocates
+ * nothing, a big list is looked up, and refusals are still recorded on
+ * every evaluation. */
+static void test_literal_lists_read_once(void **st)
+{
+	(void)st;
+	enum { NB = 20000 };
+	char *text = fl_arena_alloc(A, NB * 12 + 64);
+	assert_non_null(text);
+	size_t n = (size_t)sprintf(text, "proc.name in (");
+	for (int i = 0; i < NB; i++)
+		n += (size_t)sprintf(text + n, "%sbin%d", i ? ", " : "", i);
+	/* the event's proc.name, and a near miss in case */
+	n += (size_t)sprintf(text + n, ", 5x, Runc)");
+	const fl_expr *big = parse(text);
+	const fl_expr *pids = parse("proc.pid in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, "
+				    "14, 15, 16, 17, 4242)");
+	const fl_expr *miss = parse("proc.pname in (a, b, c, d, e, f, g, h, i, j, k, l, m, "
+				    "n, o, p, q, RUNC, runc0)");
+	const fl_expr *bad = parse("proc.pid in (1, 2, x)");
+	fl_evalenv env;
+	assert_int_equal(fl_evalenv_init(&env, A, C, 0, NULL, NULL), 0);
+	assert_int_equal(fl_eval(&env, big, &EV), FL_FALSE);
+	assert_int_equal(fl_eval(&env, pids, &EV), FL_TRUE);
+	assert_int_equal(fl_eval(&env, miss, &EV), FL_FALSE);
+	assert_int_equal(env.error, 0);
+	size_t used = fl_arena_used(A);
+	for (int k = 0; k < 50; k++) {
+		assert_int_equal(fl_eval(&env, big, &EV), FL_FALSE);
+		assert_int_equal(fl_eval(&env, pids, &EV), FL_TRUE);
+		assert_int_equal(fl_eval(&env, miss, &EV), FL_FALSE);
+	}
+	assert_int_equal(fl_arena_used(A), used);
+	/* the same list on another event: found by exact value only */
+	fl_sfield f = {.name = "proc.name", .value = fl_value_str("bin19999")};
+	fl_sevent other = {.name = "x", .fields = &f, .nfields = 1};
+	assert_int_equal(fl_eval(&env, big, &other), FL_TRUE);
+	f.value = fl_value_str("Runc");
+	assert_int_equal(fl_eval(&env, big, &other), FL_TRUE);
+	f.value = fl_value_str("runc");
+	assert_int_equal(fl_eval(&env, big, &other), FL_FALSE);
+	f.value = fl_value_str("bin2000 ");
+	assert_int_equal(fl_eval(&env, big, &other), FL_FALSE);
+	/* a literal Falco refuses: unknown, and the error on each evaluation */
+	for (int k = 0; k < 2; k++) {
+		env.error = 0;
+		env.error_msg = NULL;
+		assert_int_equal(fl_eval(&env, bad, &EV), FL_UNKNOWN);
+		assert_int_equal(env.error, FL_EUSAGE);
+		assert_string_equal(env.error_msg, "value does not fit the field's type");
+	}
 }
 
 /* ---- the session stage --------------------------------------------------- */
@@ -672,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_macro_memo_is_linear),
 		cmocka_unit_test(test_ancestors_transformers_val),
 		cmocka_unit_test(test_refused_comparisons),
+		cmocka_unit_test(test_literal_lists_read_once),
 		cmocka_unit_test(test_session_v1_fires),
 		cmocka_unit_test(test_session_v2_and_driver),
 		cmocka_unit_test(test_session_uncertain),

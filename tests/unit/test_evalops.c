@@ -1,6 +1,7 @@
 /* test_evalops.c — truth tables of the evaluator's value semantics: Kleene
  * logic, every operator and modifier on every value kind, unknown and absent
- * values, regex (RE2 POSIX, full match), pmatch, transformers. */
+ * values, regex (RE2 POSIX, full match), pmatch, transformers, and the
+ * membership index of big lists (fl_vset), which must answer as the scan. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -393,6 +394,129 @@ static void test_coerce_and_format(void **st)
 	assert_string_equal(fl_value_format(A, &u), "unknown");
 }
 
+/* fl_compare_set with an index must answer exactly as the scan: every
+ * operator that takes a list, every kind, a list-valued left side. */
+static void same_as_scan(fl_cmpop op, const fl_value *lhs, const fl_value *rhs,
+			 size_t n, const fl_vset *set)
+{
+	fl_tv a = FL_UNKNOWN, b = FL_UNKNOWN;
+	int ra = fl_compare(C, op, FL_CMPMOD_NONE, lhs, rhs, n, &a);
+	int rb = fl_compare_set(C, op, FL_CMPMOD_NONE, lhs, rhs, n, set, &b);
+	assert_int_equal(ra, rb);
+	if (!ra)
+		assert_int_equal(a, b);
+}
+
+static void test_value_sets(void **st)
+{
+	(void)st;
+	enum { NS = 40 };
+	fl_value sv_[NS], iv[NS], uv[NS], bv[2];
+	for (int i = 0; i < NS; i++) {
+		const char *t = fl_arena_printf(A, "bin%d", i);
+		assert_int_equal(fl_value_parse(A, FL_V_STR, t, strlen(t), &sv_[i]), 0);
+		iv[i] = fl_value_int(i - 20);
+		uv[i] = fl_value_uint((uint64_t)i * 1000u);
+	}
+	sv_[NS - 1] = fl_value_str("bin0"); /* a duplicate */
+	bv[0] = fl_value_bool(1);
+	bv[1] = fl_value_bool(1);
+	const fl_vset *ss, *is, *us, *bs, *none;
+	assert_int_equal(fl_vset_new(A, sv_, NS, &ss), 0);
+	assert_int_equal(fl_vset_new(A, iv, NS, &is), 0);
+	assert_int_equal(fl_vset_new(A, uv, NS, &us), 0);
+	assert_int_equal(fl_vset_new(A, bv, 2, &bs), 0);
+	assert_non_null(ss);
+	assert_non_null(is);
+	assert_non_null(us);
+	assert_non_null(bs);
+	/* strings: exact and case-sensitive; prefixes are not members */
+	const char *probes[] = {"bin0", "bin7", "bin38", "BIN7", "bin", "bin70", "", "bin7 "};
+	for (size_t p = 0; p < sizeof probes / sizeof probes[0]; p++) {
+		fl_value l = fl_value_str(probes[p]);
+		same_as_scan(FL_CMP_IN, &l, sv_, NS, ss);
+		same_as_scan(FL_CMP_INTERSECTS, &l, sv_, NS, ss);
+	}
+	fl_tv out;
+	fl_value l = fl_value_str("BIN7");
+	assert_int_equal(fl_compare_set(C, FL_CMP_IN, FL_CMPMOD_NONE, &l, sv_, NS, ss, &out), 0);
+	assert_int_equal(out, FL_FALSE);
+	l = fl_value_str("bin7");
+	assert_int_equal(fl_compare_set(C, FL_CMP_IN, FL_CMPMOD_NONE, &l, sv_, NS, ss, &out), 0);
+	assert_int_equal(out, FL_TRUE);
+	/* numbers and booleans */
+	for (int64_t x = -25; x < 25; x++) {
+		fl_value li = fl_value_int(x);
+		same_as_scan(FL_CMP_IN, &li, iv, NS, is);
+		fl_value lu = fl_value_uint((uint64_t)(x + 25) * 500u);
+		same_as_scan(FL_CMP_IN, &lu, uv, NS, us);
+	}
+	fl_value f = fl_value_bool(0), t = fl_value_bool(1);
+	same_as_scan(FL_CMP_IN, &f, bv, 2, bs);
+	same_as_scan(FL_CMP_IN, &t, bv, 2, bs);
+	/* a left side of another kind is not looked up: the scan's refusal */
+	fl_value wrong = fl_value_int(3);
+	same_as_scan(FL_CMP_IN, &wrong, sv_, NS, ss);
+	/* list-valued fields: in = every item, intersects = some item */
+	fl_value items[3] = {fl_value_str("bin1"), fl_value_str("bin2"), fl_value_str("zzz")};
+	fl_value lst = {0};
+	lst.kind = FL_V_LIST;
+	lst.items = items;
+	for (size_t k = 0; k <= 3; k++) {
+		lst.n = k;
+		same_as_scan(FL_CMP_IN, &lst, sv_, NS, ss);
+		same_as_scan(FL_CMP_INTERSECTS, &lst, sv_, NS, ss);
+	}
+	lst.n = 3;
+	assert_int_equal(fl_compare_set(C, FL_CMP_INTERSECTS, FL_CMPMOD_NONE, &lst, sv_, NS, ss,
+					 &out), 0);
+	assert_int_equal(out, FL_TRUE);
+	assert_int_equal(fl_compare_set(C, FL_CMP_IN, FL_CMPMOD_NONE, &lst, sv_, NS, ss, &out), 0);
+	assert_int_equal(out, FL_FALSE);
+	/* unknown and absent left sides keep their meaning */
+	fl_value u = fl_value_unknown(), na = fl_value_none();
+	same_as_scan(FL_CMP_IN, &u, sv_, NS, ss);
+	same_as_scan(FL_CMP_IN, &na, sv_, NS, ss);
+	/* no exact index for mixed kinds, addresses, unknown values */
+	fl_value mixed[2] = {fl_value_str("a"), fl_value_int(1)};
+	assert_int_equal(fl_vset_new(A, mixed, 2, &none), 0);
+	assert_null(none);
+	fl_value ips[2];
+	assert_int_equal(fl_value_parse(A, FL_V_IP, "10.0.0.0/8", 10, &ips[0]), 0);
+	assert_int_equal(fl_value_parse(A, FL_V_IP, "10.0.0.1", 8, &ips[1]), 0);
+	assert_int_equal(fl_vset_new(A, ips, 2, &none), 0);
+	assert_null(none);
+	fl_value unk[2] = {fl_value_str("a"), fl_value_unknown()};
+	assert_int_equal(fl_vset_new(A, unk, 2, &none), 0);
+	assert_null(none);
+	assert_int_equal(fl_vset_new(A, sv_, 0, &none), 0);
+	assert_null(none);
+}
+
+/* pmatch over many search paths reuses one scratch area. */
+static void test_pmatch_many(void **st)
+{
+	(void)st;
+	enum { NP = 3000 };
+	fl_value *paths = fl_arena_alloc(A, NP * sizeof(*paths));
+	assert_non_null(paths);
+	for (int i = 0; i < NP; i++)
+		paths[i] = fl_value_str(fl_arena_printf(A, "/opt/app%d", i));
+	fl_value l = fl_value_str("/opt/app2999/bin/x");
+	fl_tv out;
+	size_t used = fl_arena_used(A);
+	assert_int_equal(fl_compare(C, FL_CMP_PMATCH, FL_CMPMOD_NONE, &l, paths, NP, &out), 0);
+	assert_int_equal(out, FL_TRUE);
+	l = fl_value_str("/opt/app3000/bin/x");
+	assert_int_equal(fl_compare(C, FL_CMP_PMATCH, FL_CMPMOD_NONE, &l, paths, NP, &out), 0);
+	assert_int_equal(out, FL_FALSE);
+	/* at most the scratch itself, once */
+	assert_true(fl_arena_used(A) - used < 3 * 4096 * 4);
+	used = fl_arena_used(A);
+	assert_int_equal(fl_compare(C, FL_CMP_PMATCH, FL_CMPMOD_NONE, &l, paths, NP, &out), 0);
+	assert_int_equal(fl_arena_used(A), used);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +533,8 @@ int main(void)
 		cmocka_unit_test(test_list_values),
 		cmocka_unit_test(test_transformers),
 		cmocka_unit_test(test_coerce_and_format),
+		cmocka_unit_test(test_value_sets),
+		cmocka_unit_test(test_pmatch_many),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
