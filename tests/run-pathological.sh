@@ -38,7 +38,7 @@ STRICT=${PATHO_STRICT:-0}
 #   again in judge_exemptions: a 100,000-item list used by one rule costs
 #   330 MB, a 1,000,000-item one over 3 GB.  Needs the items parsed once per
 #   check (or a scratch arena reset per evaluation).
-KNOWN=${PATHO_KNOWN-"list-alias-expansion list-1m-items list-1m-one-line"}
+KNOWN=${PATHO_KNOWN-"list-alias-expansion"}
 
 # A sanitizer build reserves terabytes of address space: no ulimit -v there
 # but ASan's own bound on the resident size (three times ours: shadow memory
