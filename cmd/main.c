@@ -43,7 +43,7 @@ static const struct format {
 enum opt_id {
 	O_RULES, O_FALCO_CONFIG, O_CONFIG, O_NO_CONFIG, O_FORMAT, O_FAIL_ON, O_TARGET,
 	O_COLOR, O_QUIET, O_STATS, O_SELECT, O_IGNORE, O_EXTEND, O_MAX_FILE, O_MAX_YDEPTH,
-	O_MAX_ALIASES, O_MAX_EDEPTH, O_MAX_DIR, O_HELM_VALUES, O_SCENARIO, O_DRIVER, O_UNCERTAIN, O_SCEN_NAME, O_HELP, O_VERSION
+	O_MAX_ALIASES, O_MAX_EDEPTH, O_MAX_DIR, O_MAX_COND, O_HELM_VALUES, O_SCENARIO, O_DRIVER, O_UNCERTAIN, O_SCEN_NAME, O_HELP, O_VERSION
 };
 
 static const struct cli_opt opts[] = {
@@ -66,6 +66,7 @@ static const struct cli_opt opts[] = {
 	{O_MAX_ALIASES, 0, "max-yaml-aliases", "N", "refuse files with more than N YAML aliases (default 10000)", 0},
 	{O_MAX_EDEPTH, 0, "max-expr-depth", "N", "refuse conditions nested deeper than N (default 1000)", 0},
 	{O_MAX_DIR, 0, "max-dir-entries", "N", "refuse directories with more than N entries (default 100000)", 0},
+	{O_MAX_COND, 0, "max-condition-size", "BYTES", "refuse conditions longer than BYTES after list substitution (default 16777216)", 0},
 	{O_SCENARIO, 0, "scenario", "FILE", "evaluate rules against the scenarios in FILE too (repeatable)", 0},
 	{O_DRIVER, 0, "driver", "NAME", "only scenario variants of driver NAME: modern_bpf, ebpf, kmod", 0},
 	{O_UNCERTAIN, 0, "show-uncertain", NULL, "also report rules that may fire on a benign scenario (FL502)", 0},
@@ -228,6 +229,8 @@ static int apply(void *ctx, const struct cli_opt *o, const char *arg)
 	case O_SCEN_NAME: c->scen_name = arg; return 0;
 	case O_MAX_DIR:
 		return parse_size(arg, &l->max_dir_entries) ? usage_error("invalid number '%s'", arg) : 0;
+	case O_MAX_COND:
+		return parse_size(arg, &l->max_condition_size) ? usage_error("invalid size '%s'", arg) : 0;
 	case O_HELP:
 		usage(stdout);
 		exit(EXIT_CLEAN);

@@ -287,7 +287,10 @@ const char *const *fl_compile_list_items(const fl_session *s, size_t i, size_t *
 }
 
 /* Substitutes every list into `in` (fl_list_substitute); *used is NULL
- * when no list replaced anything, else one flag per list. */
+ * when no list replaced anything, else one flag per list.  Returns 0,
+ * FL_SUBST_TOO_LONG or FL_SUBST_TOO_COSTLY past --max-condition-size
+ * (reported by the caller with too_long(); *out is then `in`, *used the
+ * lists named in it), or FL_ENOMEM. */
 static int subst_lists(fl_session *s, cstate *st, const fl_text *in,
 		       fl_text *out, unsigned char **used, size_t *nused)
 {
@@ -296,7 +299,20 @@ static int subst_lists(fl_session *s, cstate *st, const fl_text *in,
 	*nused = 0;
 	if (n)
 		memset(st->scratch, 0, n);
-	TRYM(fl_list_substitute(s->arena, in, st->defs, n, out, st->scratch));
+	int rc = fl_list_substitute_max(s->arena, in, st->defs, n,
+					s->opt.limits.max_condition_size, out, st->scratch);
+	if (rc == FL_SUBST_TOO_LONG || rc == FL_SUBST_TOO_COSTLY) {
+		/* the lists it names count as used: no unused-list
+		 * warnings on top of the refusal */
+		*out = *in;
+		memset(st->scratch, 0, n);
+		for (size_t i = 0; i < n; i++)
+			if (st->defs[i].name_len &&
+			    fl_memmem(in->s, in->len, st->defs[i].name, st->defs[i].name_len))
+				st->scratch[i] = 1;
+	} else {
+		TRYM(rc);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!st->scratch[i])
 			continue;
@@ -308,7 +324,25 @@ static int subst_lists(fl_session *s, cstate *st, const fl_text *in,
 		*nused = n;
 		break;
 	}
-	return 0;
+	return rc;
+}
+
+/* Reports a condition refused by subst_lists(): Falco would build the
+ * text, falco-lint stops at its limit (FL003); the item is then treated
+ * as one that failed to compile. */
+static void too_long(fl_session *s, cstate *st, int rc, fl_span sp, const char *kind,
+		     const char *name)
+{
+	size_t max = s->opt.limits.max_condition_size;
+	if (rc == FL_SUBST_TOO_LONG)
+		emit(s, st, FL003, sp, kind, name,
+		     "condition is longer than %zu bytes after list substitution "
+		     "(limit --max-condition-size)", max);
+	else
+		emit(s, st, FL003, sp, kind, name,
+		     "list substitution in the condition rebuilds more than %zu bytes "
+		     "(limit %d x --max-condition-size)", FL_SUBST_WORK_FACTOR * max,
+		     FL_SUBST_WORK_FACTOR);
 }
 
 /* 1 if `t` mentions the name of a list whose compiled items changed. */
@@ -455,9 +489,21 @@ static int macros_parse(fl_session *s, cstate *st, int lists_changed)
 		fl_text t;
 		unsigned char *used;
 		size_t nused;
-		TRYM(subst_lists(s, st, &m->cond, &t, &used, &nused));
+		int rc = subst_lists(s, st, &m->cond, &t, &used, &nused);
+		TRYM(rc);
 		cm->lists_used = used;
 		cm->nlists_used = nused;
+		if (rc) {
+			too_long(s, st, rc, text_span(&m->cond, 0, m->cond.len, m->def.span),
+				 "macro", m->c.name);
+			if (st->oom)
+				return FL_ENOMEM;
+			cm->text = t;
+			cm->ast = NULL;
+			cm->dirty = 1;
+			changed = 1;
+			continue;
+		}
 		if (cm->ast && text_eq(&t, &cm->text) && !contrib_changed)
 			continue;
 		cm->text = t;
@@ -1587,10 +1633,16 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	/* 3. lists, parse */
 	unsigned char *used;
 	size_t nused;
-	TRYM(subst_lists(s, st, &text, &cr->text, &used, &nused));
+	rc = subst_lists(s, st, &text, &cr->text, &used, &nused);
+	TRYM(rc);
 	cr->lists_used = used;
 	cr->nlists_used = nused;
 	fl_span fallback = r->cond_def.span;
+	if (rc) {
+		too_long(s, st, rc, text_span(&r->cond, 0, r->cond.len, fallback), "rule",
+			 r->c.name);
+		return st->oom ? FL_ENOMEM : 0;
+	}
 	cr->ast = parse_cond(s, st, &cr->text, &r->cond, "rule", r->c.name, fallback);
 	if (st->oom)
 		return FL_ENOMEM;

@@ -1372,8 +1372,12 @@ fl_expr *fl_expr_parse(fl_arena *a, const char *text, uint32_t len,
 void fl_tbuild_put(fl_text_builder *b, const char *s, size_t n,
 		   const fl_pos *pos, fl_pos at)
 {
-	if (b->oom)
+	if (b->oom || b->over)
 		return;
+	if (b->max && b->n + n > b->max) {
+		b->over = 1;
+		return;
+	}
 	b->last = at;
 	if (b->n + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
@@ -1412,6 +1416,8 @@ int fl_tbuild_done(fl_text_builder *b, fl_text *out)
 		fl_tbuild_put(b, "", 0, NULL, b->last);
 	if (b->oom)
 		return FL_ENOMEM;
+	if (b->over)
+		return 1;
 	if (b->with_pos)
 		b->pos[b->n] = b->last; /* cap > n: room for it */
 	out->s = b->s;
@@ -1462,15 +1468,31 @@ const char *fl_memmem(const char *hay, size_t n, const char *nd, size_t nn)
 	return NULL;
 }
 
-/* One resolve_list() pass of list `l` over cur; 1 if it replaced. */
-static int subst_one(fl_arena *a, fl_text *cur, const fl_list_def *l,
-		     int *oom)
+/* The working buffers of one substitution, in a scratch arena: `w` holds
+ * the current text once a list replaced something (owned = 1), `tmp` the
+ * part of it a pass rewrites.  A pass keeps the text before its first
+ * match where it is and rebuilds only the rest, so the buffers are reused
+ * and memory stays proportional to the longest text, not to the number of
+ * passes (each pass used to leave a whole copy behind). */
+typedef struct subst_bufs {
+	fl_text_builder w, tmp;
+	int owned;
+	size_t work;      /* bytes rebuilt by the passes so far */
+} subst_bufs;
+
+/* subst_one()'s status when b->w went over its max. */
+#define SUBST_OVER 2
+
+/* One resolve_list() pass of list `l` over cur (cur is the input, or w's
+ * text when owned); 1 if it replaced, 0 if not, SUBST_OVER, or
+ * FL_ENOMEM. */
+static int subst_one(subst_bufs *b, fl_text *cur, const fl_list_def *l)
 {
 	const char *s = cur->s;
+	const fl_pos *pos = cur->pos;
 	size_t n = cur->len, nl = l->name_len, tail = 0, search = 0;
-	fl_text_builder out = {0};
-	out.a = a;
-	out.with_pos = cur->pos != NULL;
+	size_t kept = 0;  /* bytes of out left in place */
+	fl_text_builder *out = &b->w;
 	int used = 0;
 	if (nl == 0)
 		return 0;
@@ -1480,75 +1502,162 @@ static int subst_one(fl_arena *a, fl_text *cur, const fl_list_def *l,
 			break;
 		size_t mi = (size_t)(m - s), e = mi + nl, st = mi;
 		int before = mi > tail ? l_delim((unsigned char)s[mi - 1])
-			   : out.n ? l_delim((unsigned char)out.s[out.n - 1]) : 1;
+			   : used && out->n ? l_delim((unsigned char)out->s[out->n - 1]) : 1;
 		if (!before || (e < n && !l_delim((unsigned char)s[e]))) {
 			search = mi + 1;
 			continue;
+		}
+		if (!used) {
+			/* First replacement: out takes s[0..mi) and the rest
+			 * becomes the source, so that indices restart at 0.
+			 * Every check below sees the same bytes as on the
+			 * whole text (what precedes mi is at the end of out). */
+			if (b->owned) {
+				/* s is out's own text: keep its prefix in place,
+				 * move the rest (and pos[n]) to tmp */
+				b->tmp.n = 0;
+				b->tmp.with_pos = pos != NULL;
+				fl_pos end = pos ? pos[n] : (fl_pos){0, 0};
+				fl_tbuild_put(&b->tmp, s + mi, n - mi, pos ? pos + mi : NULL, end);
+				if (b->tmp.oom)
+					return FL_ENOMEM;
+				if (b->tmp.with_pos)
+					b->tmp.pos[b->tmp.n] = end;
+				out->n = mi;
+				s = b->tmp.s;
+				pos = b->tmp.pos;
+			} else {
+				out->with_pos = pos != NULL;
+				fl_tbuild_put(out, s, mi, pos, pos ? pos[mi] : (fl_pos){0, 0});
+				s += mi;
+				if (pos)
+					pos += mi;
+			}
+			if (b->owned) {
+				b->work += n - mi;
+				kept = mi;
+			}
+			n -= mi;
+			e -= mi;
+			mi = st = 0;
+			used = 1;
 		}
 		/* absorb blanks around the name, into already-built text too */
 		while (st > tail && l_blank((unsigned char)s[st - 1]))
 			st--;
 		if (st == tail)
-			while (out.n && l_blank((unsigned char)out.s[out.n - 1]))
-				out.n--;
+			while (out->n && l_blank((unsigned char)out->s[out->n - 1]))
+				out->n--;
 		while (e < n && l_blank((unsigned char)s[e]))
 			e++;
 		if (l->nitems == 0) {
 			/* an empty list also takes one neighbouring comma */
 			if (st > tail && s[st - 1] == ',')
 				st--;
-			else if (st == tail && out.n && out.s[out.n - 1] == ',')
-				out.n--;
+			else if (st == tail && out->n && out->s[out->n - 1] == ',')
+				out->n--;
 			else if (e < n && s[e] == ',')
 				e++;
 		}
-		fl_pos at = cur->pos ? cur->pos[mi] : (fl_pos){0, 0};
-		fl_tbuild_put(&out, s + tail, st - tail, cur->pos ? cur->pos + tail : NULL, at);
-		int prefix = out.n > 0;
+		fl_pos at = pos ? pos[mi] : (fl_pos){0, 0};
+		fl_tbuild_put(out, s + tail, st - tail, pos ? pos + tail : NULL, at);
+		int prefix = out->n > 0;
 		if (prefix)
-			fl_tbuild_put(&out, " ", 1, NULL, at);
-		for (size_t i = 0; i < l->nitems; i++) {
+			fl_tbuild_put(out, " ", 1, NULL, at);
+		for (size_t i = 0; i < l->nitems && !out->over; i++) {
 			if (i)
-				fl_tbuild_put(&out, ", ", 2, NULL, at);
-			put_item(&out, l->items[i], at);
+				fl_tbuild_put(out, ", ", 2, NULL, at);
+			put_item(out, l->items[i], at);
 		}
-		fl_tbuild_put(&out, " ", 1, NULL, at);
-		if (out.oom)
+		fl_tbuild_put(out, " ", 1, NULL, at);
+		if (out->oom || out->over)
 			break;
 		tail = e;
 		/* resolve_list() resumes one byte further when the match
 		 * was at the very start of the text */
 		search = e + (prefix ? 0 : 1);
-		used = 1;
 	}
-	if (!used || out.oom) {
-		*oom = out.oom;
+	if (!used)
 		return 0;
-	}
 	/* pos[len], just past the last byte, is the end of the input */
-	fl_pos end = cur->pos ? cur->pos[n] : (fl_pos){0, 0};
-	fl_tbuild_put(&out, s + tail, n - tail, cur->pos ? cur->pos + tail : NULL, end);
-	if (fl_tbuild_done(&out, cur)) {
-		*oom = 1;
-		return 0;
-	}
+	fl_pos end = pos ? pos[n] : (fl_pos){0, 0};
+	fl_tbuild_put(out, s + tail, n - tail, pos ? pos + tail : NULL, end);
+	b->work += out->n > kept ? out->n - kept : 0; /* blanks before mi may go */
+	int rc = fl_tbuild_done(out, cur);
+	if (rc)
+		return rc < 0 ? FL_ENOMEM : SUBST_OVER;
+	b->owned = 1;
 	return 1;
+}
+
+int fl_list_substitute_max(fl_arena *a, const fl_text *in,
+			   const fl_list_def *lists, size_t nlists,
+			   size_t max_len, fl_text *out, unsigned char *used)
+{
+	/* Each pass rebuilds the text from its first match on: hostile
+	 * orders of list names (the last-defined list first in the text)
+	 * make that (passes x length).  Real conditions rebuild a few KB a
+	 * few hundred times; past this much work the input is refused. */
+	size_t max_work = max_len ? FL_SUBST_WORK_FACTOR * max_len : 0;
+	fl_text cur = *in;
+	if (max_len && cur.len > max_len)
+		return FL_SUBST_TOO_LONG;
+	fl_arena *scratch = NULL;
+	subst_bufs b = {0};
+	int rc = 0;
+	for (size_t i = 0; i < nlists; i++) {
+		if (!scratch) {
+			/* allocated lazily: most conditions use no list, and
+			 * a pass without a match allocates nothing */
+			if (!lists[i].name_len || !fl_memmem(cur.s, cur.len, lists[i].name,
+							     lists[i].name_len))
+				continue;
+			if (!(scratch = fl_arena_new()))
+				return FL_ENOMEM;
+			b.w.a = b.tmp.a = scratch;
+			b.w.max = max_len;
+		}
+		rc = subst_one(&b, &cur, &lists[i]);
+		if (rc == SUBST_OVER) {
+			rc = FL_SUBST_TOO_LONG;
+			break;
+		}
+		if (rc < 0)
+			break;
+		if (rc && used)
+			used[i] = 1;
+		rc = 0;
+		if (max_work && b.work > max_work) {
+			rc = FL_SUBST_TOO_COSTLY;
+			break;
+		}
+	}
+	if (!rc && b.owned) {
+		/* the result moves to `a`; the scratch buffers go */
+		char *s = fl_arena_strndup(a, cur.s, cur.len);
+		fl_pos *p = NULL;
+		if (s && cur.pos) {
+			p = fl_arena_alloc(a, ((size_t)cur.len + 1) * sizeof *p);
+			if (p)
+				memcpy(p, cur.pos, ((size_t)cur.len + 1) * sizeof *p);
+		}
+		if (!s || (cur.pos && !p))
+			rc = FL_ENOMEM;
+		cur.s = s;
+		cur.pos = p;
+	}
+	fl_arena_free(scratch);
+	if (!rc)
+		*out = cur;
+	return rc;
 }
 
 int fl_list_substitute(fl_arena *a, const fl_text *in,
 		       const fl_list_def *lists, size_t nlists,
 		       fl_text *out, unsigned char *used)
 {
-	fl_text cur = *in;
-	for (size_t i = 0; i < nlists; i++) {
-		int oom = 0;
-		if (subst_one(a, &cur, &lists[i], &oom) && used)
-			used[i] = 1;
-		if (oom)
-			return FL_ENOMEM;
-	}
-	*out = cur;
-	return 0;
+	int rc = fl_list_substitute_max(a, in, lists, nlists, 0, out, used);
+	return rc == FL_SUBST_TOO_LONG ? FL_ENOMEM : rc;
 }
 
 /* Open-addressing name → index table for fl_list_compile(). */

@@ -300,16 +300,20 @@ typedef struct fl_text_builder {
 	size_t n, cap;
 	fl_pos last;      /* `at` of the last append: becomes pos[len] */
 	int with_pos, oom;
+	size_t max;       /* bytes the text may hold; 0 = up to 4 GiB */
+	int over;         /* an append would have gone past max */
 } fl_text_builder;
 
 /* Appends s[0..n) (n may be 0); byte i gets pos[i], or `at` for every
- * byte when pos is NULL.  Out of memory or beyond 4 GiB sets b->oom and
- * later appends do nothing. */
+ * byte when pos is NULL.  Out of memory or beyond 4 GiB sets b->oom, an
+ * append past b->max (when set) sets b->over; after either, appends do
+ * nothing. */
 void fl_tbuild_put(fl_text_builder *b, const char *s, size_t n,
 		   const fl_pos *pos, fl_pos at);
 /* The text built so far ("" when nothing was appended), NUL-terminated,
  * with pos[len] = the last append's `at` (pos NULL without with_pos).
- * Returns 0, or FL_ENOMEM when an append failed. */
+ * Returns 0, FL_ENOMEM when an append failed, or 1 when one went past
+ * b->max. */
 int fl_tbuild_done(fl_text_builder *b, fl_text *out);
 
 /* ---- list substitution (condition-language §6) ----------------------- */
@@ -334,6 +338,26 @@ typedef struct fl_list_def {
 int fl_list_substitute(fl_arena *a, const fl_text *in,
 		       const fl_list_def *lists, size_t nlists,
 		       fl_text *out, unsigned char *used);
+
+/* fl_list_substitute()'s status when the text would get longer than the
+ * bound given to fl_list_substitute_max() (a positive value: not an
+ * error of the library, a property of the input). */
+#define FL_SUBST_TOO_LONG 1
+/* ... and when the passes would rebuild more than FL_SUBST_WORK_FACTOR
+ * times that bound in all (hostile orders of list names). */
+#define FL_SUBST_TOO_COSTLY 2
+#define FL_SUBST_WORK_FACTOR 64
+
+/* fl_list_substitute() with a bound: when the text — the input, or the
+ * text at any point of the substitution — is longer than max_len bytes
+ * (0 = no bound but 4 GiB), stops at once and returns FL_SUBST_TOO_LONG;
+ * when the passes have rebuilt more than FL_SUBST_WORK_FACTOR * max_len
+ * bytes, FL_SUBST_TOO_COSTLY (*out and used[] are then unspecified).
+ * Working memory is freed before returning and is proportional to the
+ * longest text; the time, to the work bound. */
+int fl_list_substitute_max(fl_arena *a, const fl_text *in,
+			   const fl_list_def *lists, size_t nlists,
+			   size_t max_len, fl_text *out, unsigned char *used);
 
 /* The first occurrence of needle[0..nn) in hay[0..n), byte-exact (the
  * search list substitution uses; C11 has no memmem); NULL when there is

@@ -39,6 +39,8 @@ typedef struct fl_limits {
 	unsigned max_yaml_aliases; /* alias events per file (default 10000) */
 	unsigned max_expr_depth;   /* condition nesting (default 1000) */
 	size_t max_dir_entries;    /* files taken from one directory (default 100000) */
+	size_t max_condition_size; /* bytes of a condition after list substitution
+				    * (default 16 MiB) */
 } fl_limits;
 
 typedef struct fl_options {

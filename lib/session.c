@@ -28,6 +28,8 @@ static void limits_default(fl_limits *l)
 		l->max_expr_depth = 1000;
 	if (!l->max_dir_entries)
 		l->max_dir_entries = 100000;
+	if (!l->max_condition_size)
+		l->max_condition_size = (size_t)16 << 20;
 }
 
 static int parse_version(const char *v, unsigned out[3])

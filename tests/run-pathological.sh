@@ -26,19 +26,13 @@ TIME=${PATHO_TIME:-20}
 STRICT=${PATHO_STRICT:-0}
 
 # Space-separated case names; empty when every case passes.
-#   list-alias-expansion: Falco's list substitution, as lib/compile.c
-#   subst_lists() / lib/expr.c subst_one() do it, builds a whole new copy
-#   of the condition text and its 8-byte-per-byte positions in the arena for
-#   every list substituted, so memory grows with (lists x expanded length):
-#   a 77 KB file needs over 24 GB.  Needs scratch buffers reused between
-#   passes and a bound on the expanded size (FL003).
 #   list-1m-items, list-1m-one-line: the scenario evaluator turns every
 #   item of an `in (list)` check into a value (lib/eval.c literal() ->
 #   fl_value_parse, a copy in the arena) on every evaluation, in fl_eval and
 #   again in judge_exemptions: a 100,000-item list used by one rule costs
 #   330 MB, a 1,000,000-item one over 3 GB.  Needs the items parsed once per
 #   check (or a scratch arena reset per evaluation).
-KNOWN=${PATHO_KNOWN-"list-alias-expansion"}
+KNOWN=${PATHO_KNOWN-""}
 
 # A sanitizer build reserves terabytes of address space: no ulimit -v there
 # but ASan's own bound on the resident size (three times ours: shadow memory
@@ -149,7 +143,7 @@ awk 'BEGIN { printf "- list: l0\n  items: &big ["
 	printf "- macro: m\n  condition: proc.name in (l1"
 	for (j = 2; j < 2000; j++) printf ", l%d", j; print ")"
 	print "- rule: r\n  desc: d\n  condition: m and evt.type = open\n  output: o\n  priority: WARNING" }' >"$T/list-bomb.yaml"
-run list-alias-expansion - strict -- "$T/list-bomb.yaml"
+run list-alias-expansion FL003 strict -- "$T/list-bomb.yaml"
 
 # 100,000-deep flow sequences, flow mappings and block sequences.
 awk 'BEGIN { n = 100000; s = ""; for (i = 0; i < n; i++) printf "["; for (i = 0; i < n; i++) printf "]"; print "" }' >"$T/deep-seq.yaml"
