@@ -26,12 +26,6 @@ TIME=${PATHO_TIME:-20}
 STRICT=${PATHO_STRICT:-0}
 
 # Space-separated case names; empty when every case passes.
-#   list-1m-items, list-1m-one-line: the scenario evaluator turns every
-#   item of an `in (list)` check into a value (lib/eval.c literal() ->
-#   fl_value_parse, a copy in the arena) on every evaluation, in fl_eval and
-#   again in judge_exemptions: a 100,000-item list used by one rule costs
-#   330 MB, a 1,000,000-item one over 3 GB.  Needs the items parsed once per
-#   check (or a scratch arena reset per evaluation).
 KNOWN=${PATHO_KNOWN-""}
 
 # A sanitizer build reserves terabytes of address space: no ulimit -v there
