@@ -51,6 +51,10 @@ typedef struct cstate {
 	 * (sticky), and scratch for fl_list_substitute's used[] */
 	fl_list_def *defs;
 	unsigned char *used_by_list, *scratch;
+	/* the defs' names, indexed for substitution; per list, whether its
+	 * items changed in the last compile_lists() (mentions_changed_list) */
+	fl_list_index *lidx;
+	unsigned char *changed;
 	uint32_t epoch;
 	int macros_changed;       /* since the last rule pass */
 	int oom;
@@ -218,7 +222,8 @@ static int compile_lists(fl_session *s, cstate *st)
 		fl_list_def *defs = fl_arena_alloc(a, n * sizeof *defs);
 		unsigned char *ubl = fl_arena_alloc(a, n);
 		unsigned char *scr = fl_arena_alloc(a, n);
-		if (!defs || !ubl || !scr)
+		unsigned char *chg = fl_arena_alloc(a, n);
+		if (!defs || !ubl || !scr || !chg)
 			TRYM(-1);
 		if (had) {
 			memcpy(defs, st->defs, had * sizeof *defs);
@@ -227,6 +232,7 @@ static int compile_lists(fl_session *s, cstate *st)
 		st->defs = defs;
 		st->used_by_list = ubl;
 		st->scratch = scr;
+		st->changed = chg;
 		touched = 1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -238,6 +244,8 @@ static int compile_lists(fl_session *s, cstate *st)
 		}
 		st->lists.v[i].changed = 0;
 	}
+	if (n)
+		memset(st->changed, 0, n);
 	if (!touched)
 		return 0;
 	fl_list_src *src = fl_arena_alloc(a, n * sizeof *src);
@@ -269,8 +277,12 @@ static int compile_lists(fl_session *s, cstate *st)
 		d->items = out[i].items;
 		d->nitems = out[i].nitems;
 		st->lists.v[i].changed = 1;
+		st->changed[i] = 1;
 		nchanged++;
 	}
+	/* names may have changed with the lists: one index per compile */
+	if (!(st->lidx = fl_list_index_new(a, st->defs, n)))
+		TRYM(-1);
 	return nchanged;
 }
 
@@ -299,7 +311,7 @@ static int subst_lists(fl_session *s, cstate *st, const fl_text *in,
 	*nused = 0;
 	if (n)
 		memset(st->scratch, 0, n);
-	int rc = fl_list_substitute_max(s->arena, in, st->defs, n,
+	int rc = fl_list_substitute_idx(s->arena, in, st->defs, n, st->lidx,
 					s->opt.limits.max_condition_size, out, st->scratch);
 	if (rc == FL_SUBST_TOO_LONG || rc == FL_SUBST_TOO_COSTLY) {
 		/* the lists it names count as used: no unused-list
@@ -345,15 +357,14 @@ static void too_long(fl_session *s, cstate *st, int rc, fl_span sp, const char *
 		     FL_SUBST_WORK_FACTOR);
 }
 
-/* 1 if `t` mentions the name of a list whose compiled items changed. */
-static int mentions_changed_list(const fl_session *s, const cstate *st, const fl_text *t)
+/* 1 if `t` mentions the name of a list whose compiled items changed: as
+ * a delimited token, the only way substitution ever matches a name
+ * without delimiter bytes (other names: anywhere in the text). */
+static int mentions_changed_list(const cstate *st, const fl_text *t)
 {
-	const fl_ruleset *rs = s->rs;
-	for (size_t i = 0; i < rs->lists.n && i < st->lists.n; i++)
-		if (st->lists.v[i].changed && rs->lists.v[i]->c.name_len &&
-		    fl_memmem(t->s, t->len, rs->lists.v[i]->c.name, rs->lists.v[i]->c.name_len))
-			return 1;
-	return 0;
+	if (!st->lidx || !st->lists.n)
+		return 0;
+	return fl_list_index_mentions(st->lidx, t->s, t->len, st->changed);
 }
 
 /* ---- parse errors ----------------------------------------------------- */
@@ -482,7 +493,7 @@ static int macros_parse(fl_session *s, cstate *st, int lists_changed)
 		cm->dirty = 0;
 		int contrib_changed = cm->seen_contribs != m->c.contribs.n * 65536u + m->c.base ||
 				      cm->seen_base != m->c.visibility;
-		if (!contrib_changed && !(lists_changed && mentions_changed_list(s, st, &m->cond)))
+		if (!contrib_changed && !(lists_changed && mentions_changed_list(st, &m->cond)))
 			continue;
 		cm->seen_contribs = m->c.contribs.n * 65536u + m->c.base;
 		cm->seen_base = m->c.visibility;
@@ -1777,7 +1788,7 @@ int fl_compile_file(fl_session *s, const fl_source *src)
 		size_t stamp = r->c.contribs.n * 65536u + r->c.base;
 		int need = stamp != cr->seen_contribs || (cr->unresolved && (mc || new_macro)) ||
 			   rule_depends_dirty(cr) ||
-			   (nl > 0 && mentions_changed_list(s, st, cr->pre.s ? &cr->pre : &r->cond));
+			   (nl > 0 && mentions_changed_list(st, cr->pre.s ? &cr->pre : &r->cond));
 		if (!need)
 			continue;
 		cr->seen_contribs = stamp;

@@ -1590,9 +1590,249 @@ static int subst_one(subst_bufs *b, fl_text *cur, const fl_list_def *l)
 	return 1;
 }
 
-int fl_list_substitute_max(fl_arena *a, const fl_text *in,
+/* ---- list name index ------------------------------------------------ */
+
+/* A delimited occurrence of a name holding no delimiter byte is exactly a
+ * maximal delimiter-free token equal to it; the index maps such tokens to
+ * lists, so that a substitution visits only the lists its text names
+ * instead of searching the text for every list. */
+struct fl_list_index {
+	size_t n, cap;            /* lists; table slots (power of two) */
+	const char **names;
+	uint32_t *lens;
+	uint32_t *tab;            /* slot -> first list of a name + 1, 0 = free */
+	uint32_t *next;           /* list -> next list of the same name + 1 */
+	uint32_t *always;         /* lists whose names hold a delimiter */
+	size_t nalways;
+	uint32_t *mark;           /* list -> epoch it was last queued in */
+	uint32_t epoch;
+};
+
+static uint64_t hash_n(const char *s, size_t n, int pre, int suf)
+{
+	uint64_t h = 1469598103934665603u;
+	if (pre >= 0)
+		h = (h ^ (unsigned char)pre) * 1099511628211u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	if (suf >= 0)
+		h = (h ^ (unsigned char)suf) * 1099511628211u;
+	return h;
+}
+
+static int has_delim(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (l_delim((unsigned char)s[i]))
+			return 1;
+	return 0;
+}
+
+fl_list_index *fl_list_index_new(fl_arena *a, const fl_list_def *lists, size_t n)
+{
+	if (n >= UINT32_MAX)
+		return NULL;
+	fl_list_index *x = fl_arena_alloc(a, sizeof *x);
+	if (!x)
+		return NULL;
+	size_t cap = 16;
+	while (cap < n * 2)
+		cap *= 2;
+	size_t m = n ? n : 1;
+	x->n = n;
+	x->cap = cap;
+	x->names = fl_arena_alloc(a, m * sizeof *x->names);
+	x->lens = fl_arena_alloc(a, m * sizeof *x->lens);
+	x->tab = fl_arena_alloc(a, cap * sizeof *x->tab);
+	x->next = fl_arena_alloc(a, m * sizeof *x->next);
+	x->always = fl_arena_alloc(a, m * sizeof *x->always);
+	x->mark = fl_arena_alloc(a, m * sizeof *x->mark);
+	if (!x->names || !x->lens || !x->tab || !x->next || !x->always || !x->mark)
+		return NULL;
+	memset(x->tab, 0, cap * sizeof *x->tab);
+	memset(x->mark, 0, m * sizeof *x->mark);
+	x->nalways = 0;
+	x->epoch = 0;
+	/* chains are built back to front so that each runs in list order */
+	for (size_t k = n; k-- > 0;) {
+		const fl_list_def *l = &lists[k];
+		x->names[k] = l->name;
+		x->lens[k] = l->name_len;
+		x->next[k] = 0;
+		if (!l->name_len || has_delim(l->name, l->name_len))
+			continue;
+		size_t h = (size_t)hash_n(l->name, l->name_len, -1, -1) & (cap - 1);
+		while (x->tab[h]) {
+			uint32_t o = x->tab[h] - 1;
+			if (x->lens[o] == l->name_len && memcmp(x->names[o], l->name, l->name_len) == 0)
+				break;
+			h = (h + 1) & (cap - 1);
+		}
+		x->next[k] = x->tab[h];
+		x->tab[h] = (uint32_t)k + 1;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (lists[k].name_len && has_delim(lists[k].name, lists[k].name_len))
+			x->always[x->nalways++] = (uint32_t)k;
+	return x;
+}
+
+/* The first list (+1) named s[0..n) with the optional bytes pre before
+ * and suf after it (a quoted item's quotes); 0 when none. */
+static uint32_t idx_lookup(const fl_list_index *x, const char *s, size_t n, int pre, int suf)
+{
+	size_t len = n + (pre >= 0) + (suf >= 0);
+	if (!len || !x->n)
+		return 0;
+	size_t h = (size_t)hash_n(s, n, pre, suf) & (x->cap - 1);
+	while (x->tab[h]) {
+		uint32_t o = x->tab[h] - 1;
+		const char *nm = x->names[o];
+		if (x->lens[o] == len && (pre < 0 || (unsigned char)nm[0] == pre) &&
+		    memcmp(nm + (pre >= 0), s, n) == 0 &&
+		    (suf < 0 || (unsigned char)nm[len - 1] == suf))
+			return x->tab[h];
+		h = (h + 1) & (x->cap - 1);
+	}
+	return 0;
+}
+
+/* Lists waiting for their pass, smallest index first (a binary heap). */
+typedef struct cand_heap {
+	fl_arena *a;
+	FL_VEC(uint32_t) v;
+	int oom;
+} cand_heap;
+
+static void heap_push(cand_heap *q, uint32_t k)
+{
+	if (!q->a && !(q->a = fl_arena_new())) {
+		q->oom = 1;
+		return;
+	}
+	if (FL_VEC_PUSH(q->a, q->v, k)) {
+		q->oom = 1;
+		return;
+	}
+	size_t i = q->v.n - 1;
+	while (i && q->v.v[(i - 1) / 2] > q->v.v[i]) {
+		uint32_t t = q->v.v[i];
+		q->v.v[i] = q->v.v[(i - 1) / 2];
+		q->v.v[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static uint32_t heap_pop(cand_heap *q)
+{
+	uint32_t top = q->v.v[0];
+	q->v.v[0] = q->v.v[--q->v.n];
+	size_t i = 0, n = q->v.n;
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && q->v.v[l] < q->v.v[m])
+			m = l;
+		if (r < n && q->v.v[r] < q->v.v[m])
+			m = r;
+		if (m == i)
+			break;
+		uint32_t t = q->v.v[i];
+		q->v.v[i] = q->v.v[m];
+		q->v.v[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+/* Queues every list (index > after, or any when after is -1) named by
+ * the token s[0..n) with its optional quote bytes. */
+static void queue_token(fl_list_index *x, cand_heap *q, const char *s, size_t n,
+			int pre, int suf, long long after)
+{
+	for (uint32_t k = idx_lookup(x, s, n, pre, suf); k; k = x->next[k - 1]) {
+		uint32_t i = k - 1;
+		if ((long long)i > after && x->mark[i] != x->epoch) {
+			x->mark[i] = x->epoch;
+			heap_push(q, i);
+		}
+	}
+}
+
+static void queue_tokens(fl_list_index *x, cand_heap *q, const char *s, size_t n,
+			 long long after)
+{
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && l_delim((unsigned char)s[i]))
+			i++;
+		size_t b = i;
+		while (i < n && !l_delim((unsigned char)s[i]))
+			i++;
+		if (i > b)
+			queue_token(x, q, s + b, i - b, -1, -1, after);
+	}
+}
+
+/* Queues the lists after `after` that list l's items, as put_item()
+ * writes them, name. */
+static void queue_items(fl_list_index *x, cand_heap *q, const fl_list_def *l, long long after)
+{
+	for (size_t k = 0; k < l->nitems; k++) {
+		const char *it = l->items[k];
+		size_t n = strlen(it);
+		if (!fl_quote_item_needed(it, n)) {
+			queue_tokens(x, q, it, n, after);
+			continue;
+		}
+		/* quoted: it holds a space, so the quotes join distinct
+		 * first and last tokens */
+		size_t f = 0, e = n;
+		while (!l_delim((unsigned char)it[f]))
+			f++;
+		while (!l_delim((unsigned char)it[e - 1]))
+			e--;
+		queue_token(x, q, it, f, '"', -1, after);
+		queue_tokens(x, q, it + f, e - f, after);
+		queue_token(x, q, it + e, n - e, -1, '"', after);
+	}
+}
+
+static void next_epoch(fl_list_index *x)
+{
+	if (++x->epoch == 0) {
+		memset(x->mark, 0, (x->n ? x->n : 1) * sizeof *x->mark);
+		x->epoch = 1;
+	}
+}
+
+int fl_list_index_mentions(fl_list_index *x, const char *s, size_t n,
+			   const unsigned char *flag)
+{
+	for (size_t k = 0; k < x->nalways; k++) {
+		uint32_t i = x->always[k];
+		if (flag[i] && fl_memmem(s, n, x->names[i], x->lens[i]))
+			return 1;
+	}
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && l_delim((unsigned char)s[i]))
+			i++;
+		size_t b = i;
+		while (i < n && !l_delim((unsigned char)s[i]))
+			i++;
+		if (i == b)
+			continue;
+		for (uint32_t k = idx_lookup(x, s + b, i - b, -1, -1); k; k = x->next[k - 1])
+			if (flag[k - 1])
+				return 1;
+	}
+	return 0;
+}
+
+int fl_list_substitute_idx(fl_arena *a, const fl_text *in,
 			   const fl_list_def *lists, size_t nlists,
-			   size_t max_len, fl_text *out, unsigned char *used)
+			   fl_list_index *idx, size_t max_len, fl_text *out,
+			   unsigned char *used)
 {
 	/* Each pass rebuilds the text from its first match on: hostile
 	 * orders of list names (the last-defined list first in the text)
@@ -1605,15 +1845,37 @@ int fl_list_substitute_max(fl_arena *a, const fl_text *in,
 	fl_arena *scratch = NULL;
 	subst_bufs b = {0};
 	int rc = 0;
-	for (size_t i = 0; i < nlists; i++) {
+	/* the heap's arena; it also holds an index built for this call */
+	cand_heap q = {NULL, {0}, 0};
+	if (!idx || idx->n != nlists) {
+		if (!(q.a = fl_arena_new()))
+			return FL_ENOMEM;
+		if (!(idx = fl_list_index_new(q.a, lists, nlists))) {
+			fl_arena_free(q.a);
+			return FL_ENOMEM;
+		}
+	}
+	next_epoch(idx);
+	/* a pass that does not match leaves the text as it is: only the
+	 * lists the text names (as it is when their turn comes) matter,
+	 * and a pass adds no name but those in the items it inserts */
+	for (size_t k = 0; k < idx->nalways; k++) {
+		idx->mark[idx->always[k]] = idx->epoch;
+		heap_push(&q, idx->always[k]);
+	}
+	queue_tokens(idx, &q, cur.s, cur.len, -1);
+	while (!q.oom && q.v.n) {
+		size_t i = heap_pop(&q);
 		if (!scratch) {
 			/* allocated lazily: most conditions use no list, and
 			 * a pass without a match allocates nothing */
 			if (!lists[i].name_len || !fl_memmem(cur.s, cur.len, lists[i].name,
 							     lists[i].name_len))
 				continue;
-			if (!(scratch = fl_arena_new()))
-				return FL_ENOMEM;
+			if (!(scratch = fl_arena_new())) {
+				rc = FL_ENOMEM;
+				break;
+			}
 			b.w.a = b.tmp.a = scratch;
 			b.w.max = max_len;
 		}
@@ -1624,14 +1886,20 @@ int fl_list_substitute_max(fl_arena *a, const fl_text *in,
 		}
 		if (rc < 0)
 			break;
-		if (rc && used)
-			used[i] = 1;
+		if (rc) {
+			if (used)
+				used[i] = 1;
+			queue_items(idx, &q, &lists[i], (long long)i);
+		}
 		rc = 0;
 		if (max_work && b.work > max_work) {
 			rc = FL_SUBST_TOO_COSTLY;
 			break;
 		}
 	}
+	if (!rc && q.oom)
+		rc = FL_ENOMEM;
+	fl_arena_free(q.a);
 	if (!rc && b.owned) {
 		/* the result moves to `a`; the scratch buffers go */
 		char *s = fl_arena_strndup(a, cur.s, cur.len);
@@ -1650,6 +1918,13 @@ int fl_list_substitute_max(fl_arena *a, const fl_text *in,
 	if (!rc)
 		*out = cur;
 	return rc;
+}
+
+int fl_list_substitute_max(fl_arena *a, const fl_text *in,
+			   const fl_list_def *lists, size_t nlists,
+			   size_t max_len, fl_text *out, unsigned char *used)
+{
+	return fl_list_substitute_idx(a, in, lists, nlists, NULL, max_len, out, used);
 }
 
 int fl_list_substitute(fl_arena *a, const fl_text *in,

@@ -359,6 +359,29 @@ int fl_list_substitute_max(fl_arena *a, const fl_text *in,
 			   const fl_list_def *lists, size_t nlists,
 			   size_t max_len, fl_text *out, unsigned char *used);
 
+/* An index of list names for substitution: maps the names, as delimited
+ * tokens, to their lists, so that a substitution visits only the lists
+ * its text names.  Built for one lists[] (its names; items may change
+ * after); it keeps per-call marks, so it is not for concurrent use. */
+typedef struct fl_list_index fl_list_index;
+
+/* Builds the index of lists[0..n)'s names in `a`; NULL when out of
+ * memory. */
+fl_list_index *fl_list_index_new(fl_arena *a, const fl_list_def *lists, size_t n);
+
+/* fl_list_substitute_max() using idx, built by fl_list_index_new() from
+ * these lists' names (NULL, or one of another size: built for the call);
+ * the same results, statuses and used[] flags. */
+int fl_list_substitute_idx(fl_arena *a, const fl_text *in,
+			   const fl_list_def *lists, size_t nlists,
+			   fl_list_index *idx, size_t max_len, fl_text *out,
+			   unsigned char *used);
+
+/* 1 when s[0..n) names a list i with flag[i] set: as a delimited token,
+ * or (names holding a delimiter byte) anywhere as a substring; else 0. */
+int fl_list_index_mentions(fl_list_index *x, const char *s, size_t n,
+			   const unsigned char *flag);
+
 /* The first occurrence of needle[0..nn) in hay[0..n), byte-exact (the
  * search list substitution uses; C11 has no memmem); NULL when there is
  * none or nn is 0. */
