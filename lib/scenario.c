@@ -639,6 +639,9 @@ int fl_session_load_scenarios(fl_session *s)
 		.max_nodes = UINT32_MAX,
 		.max_aliases = s->opt.limits.max_yaml_aliases,
 	};
+	/* The built-in catalogue is our own data: the user's limits (meant for
+	 * hostile input, possibly set very low) do not apply to it. */
+	const fl_ylimits builtin_lim = {256, UINT32_MAX, 10000};
 	for (size_t i = 0; fl_builtin_scenarios[i]; i++) {
 		const char *path = fl_arena_printf(s->arena, "<builtin>/%s",
 						   fl_builtin_scenarios_names[i]);
@@ -649,7 +652,7 @@ int fl_session_load_scenarios(fl_session *s)
 		if (!src)
 			return FL_ENOMEM;
 		src->aux = 1;
-		int rc = fl_scenarios_load_source(sc, &s->diags, src, &lim, 1);
+		int rc = fl_scenarios_load_source(sc, &s->diags, src, &builtin_lim, 1);
 		if (rc)
 			return rc;
 	}
