@@ -52,6 +52,7 @@ static fl_span first_key(const fl_ynode *map)
 	return map->span;
 }
 
+__attribute__((format(printf, 5, 0)))
 static fl_dg *vraise(rd *r, const item *it, fl_code code, fl_span sp,
 		     const char *fmt, va_list ap)
 {
