@@ -57,6 +57,10 @@ typedef struct cstate {
 	unsigned char *changed;
 	uint32_t epoch;
 	int macros_changed;       /* since the last rule pass */
+	/* per source slot: the epoch whose macro memo pass is complete (macros
+	 * do not change while one file's rules compile: one pass per file
+	 * and slot, not one per rule) */
+	uint32_t memo_epoch[FL_CSLOTS];
 	int oom;
 	FL_VEC(fl_cmacro *) post; /* macros in dependency post-order */
 } cstate;
@@ -1410,6 +1414,8 @@ static fl_cnode *build(ctx *c, const fl_expr *e, unsigned depth, int neg, fl_evt
  * macros come first); only stale ones are rebuilt. */
 static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
 {
+	if (st->memo_epoch[slot] == st->epoch)
+		return 0;
 	for (size_t i = 0; i < st->post.n; i++) {
 		fl_cmacro *cm = st->post.v[i];
 		memo *mm = cm->memo[slot];
@@ -1443,6 +1449,7 @@ static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
 			return FL_ENOMEM;
 		mm->done = 1;
 	}
+	st->memo_epoch[slot] = st->epoch;
 	return 0;
 }
 
