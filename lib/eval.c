@@ -1212,6 +1212,65 @@ static const char *join_names(fl_arena *a, const char *acc, const char *name)
 	return acc ? fl_arena_printf(a, "%s, '%s'", acc, name) : fl_arena_printf(a, "'%s'", name);
 }
 
+/* A rule defined in a context file (-r) is not reported on, but the files
+ * being checked may change what it matches: an override of the rule, or of
+ * a macro or list its condition uses.  Then a finding on it belongs to the
+ * checked files.  Returns the latest such contribution (its item), or a
+ * span with src UINT32_MAX when the checked files do not touch the rule. */
+static int from_checked(const fl_session *s, fl_span sp)
+{
+	return sp.src < s->sources.n && !s->sources.v[sp.src]->context;
+}
+
+static void latest_checked(const fl_session *s, const fl_item_common *c, fl_span *best)
+{
+	for (size_t i = 0; i < c->contribs.n; i++) {
+		fl_span sp = c->contribs.v[i].span;
+		if (from_checked(s, sp) &&
+		    (best->src == UINT32_MAX || sp.src > best->src ||
+		     (sp.src == best->src && sp.start > best->start)))
+			*best = sp;
+	}
+}
+
+static void lists_checked(const fl_session *s, const unsigned char *used, size_t n,
+			  fl_span *best)
+{
+	const fl_ruleset *rs = s->rs;
+	for (size_t i = 0; used && i < n && i < rs->lists.n; i++)
+		if (used[i])
+			latest_checked(s, &rs->lists.v[i]->c, best);
+}
+
+static fl_span checked_touch(const fl_session *s, const fl_rule *rule)
+{
+	fl_span best = {UINT32_MAX, 0, 0};
+	latest_checked(s, &rule->c, &best);
+	const fl_crule *cr = rule->compiled;
+	if (!cr)
+		return best;
+	lists_checked(s, cr->lists_used, cr->nlists_used, &best);
+	/* macros reachable from the condition, each visited once */
+	FL_VEC(const fl_cmacro *) todo = {0}, seen = {0};
+	for (size_t i = 0; i < cr->refs.n; i++)
+		if (FL_VEC_PUSH(s->arena, todo, cr->refs.v[i]))
+			return best;
+	while (todo.n) {
+		const fl_cmacro *cm = todo.v[--todo.n];
+		int dup = 0;
+		for (size_t i = 0; i < seen.n && !dup; i++)
+			dup = seen.v[i] == cm;
+		if (dup || FL_VEC_PUSH(s->arena, seen, cm))
+			continue;
+		latest_checked(s, &cm->m->c, &best);
+		lists_checked(s, cm->lists_used, cm->nlists_used, &best);
+		for (size_t i = 0; i < cm->refs.n; i++)
+			if (FL_VEC_PUSH(s->arena, todo, cm->refs.v[i]))
+				return best;
+	}
+	return best;
+}
+
 /* The span of a rule's condition text itself (not the `>` indicator of a
  * block scalar): from its first byte to the end of that line. */
 static fl_span cond_span(const fl_rule *rule)
@@ -1260,11 +1319,17 @@ static int report501(rs_eval *r, const fl_rule *rule, const fl_scenario *sc,
 			if (!quoted || !plain)
 				return FL_ENOMEM;
 		}
-		fl_dg *g = fl_diag(&r->s->diags, FL501, cond_span(rule),
+		fl_span at = cond_span(rule), touch = {UINT32_MAX, 0, 0};
+		if (!from_checked(r->s, at) && (touch = checked_touch(r->s, rule)).src != UINT32_MAX)
+			at = touch;
+		fl_dg *g = fl_diag(&r->s->diags, FL501, at,
 				   "rule '%s' fires on benign scenario '%s' (variant%s %s)",
 				   rule->c.name, sc->name, count > 1 ? "s" : "", quoted);
 		if (!g)
 			return FL_ENOMEM;
+		if (touch.src != UINT32_MAX)
+			fl_diag_note(&r->s->diags, g, cond_span(rule),
+				     "the rule is defined in a context file; its condition is here");
 		fl_diag_item(g, "rule", rule->c.name);
 		g->scenario = sc->name;
 		g->variant = plain;
