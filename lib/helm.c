@@ -16,12 +16,6 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(x->key->str, y->key->str);
 }
 
-static int yaml_name(const char *name)
-{
-	size_t n = strlen(name);
-	return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml"));
-}
-
 int fl_session_add_helm_values(fl_session *s, const char *path, int context)
 {
 	fl_source *vals;
@@ -72,9 +66,10 @@ int fl_session_add_helm_values(fl_session *s, const char *path, int context)
 	 * reads sorted byte-wise by name. */
 	qsort(e, n, sizeof(*e), cmp_entry);
 	for (uint32_t i = 0; i < n; i++) {
-		if (!yaml_name(e[i].key->str))
+		/* the chart mounts the entry as /etc/falco/rules.d/<name> */
+		if (!fl_falco_loads_name(e[i].key->str))
 			fl_diag(&s->diags, FL803, e[i].key->span,
-				"customRules entry '%s' is not loaded by Falco: its name does not end in .yaml or .yml",
+				"customRules entry '%s' is not loaded by Falco: its name must end in .yaml or .yml, with no earlier .yaml or .yml",
 				e[i].key->str);
 		fl_text t;
 		if (fl_yscalar_text(s->arena, vals, e[i].val, &t))

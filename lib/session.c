@@ -90,19 +90,24 @@ fl_source *fl_session_add_source(fl_session *s, const char *path,
 	return src;
 }
 
+/* A file over --max-file-size: an empty source carries the FL003 refusal. */
+static int refuse_large(fl_session *s, const char *name, int context)
+{
+	fl_source *src = fl_session_add_source(s, name, "", 0, context);
+	if (!src)
+		return FL_ENOMEM;
+	src->failed = 1;
+	fl_diag(&s->diags, FL003, (fl_span){src->id, 0, 0},
+		"file is larger than %zu bytes (limit --max-file-size)",
+		s->opt.limits.max_file_size);
+	return 0;
+}
+
 int fl_session_add_buffer(fl_session *s, const char *name, const char *data,
 			  size_t len, int context)
 {
-	if (len > s->opt.limits.max_file_size) {
-		fl_source *src = fl_session_add_source(s, name, "", 0, context);
-		if (!src)
-			return FL_ENOMEM;
-		src->failed = 1;
-		fl_diag(&s->diags, FL003, (fl_span){src->id, 0, 0},
-			"file is larger than %zu bytes (limit --max-file-size)",
-			s->opt.limits.max_file_size);
-		return 0;
-	}
+	if (len > s->opt.limits.max_file_size)
+		return refuse_large(s, name, context);
 	return fl_session_add_source(s, name, data, len, context) ? 0 : FL_ENOMEM;
 }
 
@@ -200,14 +205,7 @@ int fl_session_read(fl_session *s, const char *path, int context, fl_source **ou
 				 fl_arena_printf(s->arena, "cannot read '%s': %s", name, strerror(err)));
 	if (too_big) {
 		free(buf);
-		fl_source *src = fl_session_add_source(s, name, "", 0, context);
-		if (!src)
-			return FL_ENOMEM;
-		src->failed = 1;
-		fl_diag(&s->diags, FL003, (fl_span){src->id, 0, 0},
-			"file is larger than %zu bytes (limit --max-file-size)",
-			s->opt.limits.max_file_size);
-		return 0;
+		return refuse_large(s, name, context);
 	}
 	fl_source *src = fl_session_add_source(s, name, buf, len, context);
 	free(buf);
@@ -225,7 +223,7 @@ static int add_file(fl_session *s, const char *path, int context)
 
 /* Falco's extension filter: the first ".yaml"/".yml" in the path must be at
  * its very end (rules-format §15). */
-static int yaml_name(const char *path)
+int fl_falco_loads_name(const char *path)
 {
 	const char *y1 = strstr(path, ".yaml"), *y2 = strstr(path, ".yml");
 	const char *first = !y1 ? y2 : !y2 ? y1 : (y1 < y2 ? y1 : y2);
@@ -286,7 +284,7 @@ static int add_dir(fl_session *s, const char *path, int context)
 		 * and dangling links are skipped, as Falco does. */
 		if (stat(names.v[i], &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		if (!yaml_name(names.v[i]))
+		if (!fl_falco_loads_name(names.v[i]))
 			continue;
 		/* falco-lint's own configuration file is not a rules file, even
 		 * though Falco would load it from a rules directory. */

@@ -40,6 +40,10 @@ int fl_compile_file(fl_session *s, const fl_source *src);  /* compile.c */
 int fl_checks_finish(fl_session *s); /* checks.c: whole-ruleset checks */
 int fl_scenarios_run(fl_session *s); /* eval: scenario evaluation */
 
+/* 1 when Falco (0.41+) loads `path` from a rules directory: the first
+ * ".yaml"/".yml" in it must be at its very end (rules-format §15). */
+int fl_falco_loads_name(const char *path);
+
 /* Reads a file into a new source (see session.c). */
 int fl_session_read(fl_session *s, const char *path, int context, fl_source **out);
 
