@@ -169,6 +169,7 @@ static int append_check(fl_session *s, const char *kind, const char *name,
 			const fl_cond_piece *def, const fl_cond_piece *apps, size_t napps)
 {
 	fl_text base = def->text;
+	fl_text_builder joined = {.a = s->arena};
 	for (size_t i = 0; i < napps; i++) {
 		const fl_cond_piece *ap = &apps[i];
 		if (first_word_is(&ap->text, "and") && is_reported(s, ap->span)) {
@@ -190,10 +191,8 @@ static int append_check(fl_session *s, const char *kind, const char *name,
 					     (int)(base.len > 200 ? 200 : base.len), base.s);
 			}
 		}
-		fl_text j;
-		if (fl_text_join(s->arena, &base, &ap->text, &j))
+		if (fl_text_join(&joined, &base, &ap->text, &base))
 			return FL_ENOMEM;
-		base = j;
 	}
 	return 0;
 }

@@ -198,7 +198,7 @@ static fl_dg *emit(fl_session *s, cstate *st, fl_code code, fl_span sp,
 
 static void tb_str(fl_text_builder *b, const char *s, fl_pos at)
 {
-	fl_tbuild_put(b, s, strlen(s), NULL, at);
+	fl_tbuild_put(b, s, strlen(s), at);
 }
 
 static int text_eq(const fl_text *a, const fl_text *b)
@@ -662,9 +662,12 @@ static void put_scalar(fl_session *s, fl_text_builder *b, const fl_ynode *n, int
 	int q = quote && fl_quote_item_needed(str, n->len);
 	if (q)
 		tb_str(b, "\"", node_pos(n));
-	fl_tbuild_put(b, str, n->len, has ? t.pos : NULL, node_pos(n));
+	if (has)
+		fl_tbuild_copy(b, &t, 0, t.len, node_pos(n));
+	else
+		fl_tbuild_put(b, str, n->len, node_pos(n));
 	if (q)
-		tb_str(b, "\"", has ? t.pos[t.len] : node_pos(n));
+		tb_str(b, "\"", has ? fl_text_pos(&t, t.len) : node_pos(n));
 }
 
 static void trimmed(const char *s, uint32_t n, const char **o, uint32_t *on)
@@ -705,11 +708,12 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 	fl_text_builder b = {0};
 	b.a = a;
 	b.with_pos = 1;
-	fl_pos p0 = r->cond.pos ? r->cond.pos[0] : (fl_pos){r->cond_def.span.src, r->cond_def.span.start};
-	fl_pos pe = r->cond.pos ? r->cond.pos[r->cond.len] : p0;
+	fl_pos p0 = r->cond.runs ? fl_text_pos(&r->cond, 0)
+				 : (fl_pos){r->cond_def.span.src, r->cond_def.span.start};
+	fl_pos pe = r->cond.runs ? fl_text_pos(&r->cond, r->cond.len) : p0;
 	tb_str(&b, "(", p0);
-	fl_tbuild_put(&b, r->cond.s, r->cond.len, r->cond.pos,
-		      r->cond.pos ? pe : (fl_pos){UINT32_MAX, 0});
+	fl_tbuild_copy(&b, &r->cond, 0, r->cond.len,
+		       r->cond.runs ? pe : (fl_pos){UINT32_MAX, 0});
 	tb_str(&b, ")", pe);
 	int bad = 0;
 	for (size_t i = 0; i < r->exceptions.n; i++) {
@@ -728,7 +732,7 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 			tb_str(&c, "(", ep);
 			put_scalar(s, &c, e->fields, 0);
 			tb_str(&c, " ", ep);
-			fl_tbuild_put(&c, op, opn, NULL, e->comps ? node_pos(e->comps) : ep);
+			fl_tbuild_put(&c, op, opn, e->comps ? node_pos(e->comps) : ep);
 			tb_str(&c, " (", ep);
 			for (size_t k = 0; k < e->values.n; k++) {
 				const fl_ynode *v = e->values.v[k];
@@ -777,7 +781,7 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 					if (f->kind == FL_Y_SCALAR)
 						put_scalar(s, &c, f, 0);
 					tb_str(&c, " ", node_pos(f));
-					fl_tbuild_put(&c, op, opn, NULL, cn ? node_pos(cn) : node_pos(f));
+					fl_tbuild_put(&c, op, opn, cn ? node_pos(cn) : node_pos(f));
 					tb_str(&c, " ", node_pos(el));
 					if (el->kind == FL_Y_SEQ) {
 						tb_str(&c, "(", node_pos(el));
@@ -808,11 +812,12 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 		}
 		if (bad)
 			break;
-		if (c.oom)
+		fl_text ct;
+		if (fl_tbuild_done(&c, &ct))
 			return FL_ENOMEM;
-		if (c.n) {
+		if (ct.len) {
 			tb_str(&b, " and not ", ep);
-			fl_tbuild_put(&b, c.s, c.n, c.pos, ep);
+			fl_tbuild_copy(&b, &ct, 0, ct.len, ep);
 		}
 	}
 	if (bad)

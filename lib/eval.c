@@ -755,15 +755,19 @@ static const char *clause_text(rs_eval *r, const fl_text *t, const fl_expr *e,
 		return fl_expr_format(a, e);
 	/* Text built rather than written (exception clauses) maps to scattered
 	 * positions: quote it as the canonical printer spells it. */
-	for (uint32_t i = e->start; i + 1 < e->end; i++)
-		if (t->pos[i + 1].src != t->pos[i].src || t->pos[i + 1].off < t->pos[i].off ||
-		    t->pos[i + 1].off - t->pos[i].off > 64)
+	fl_pos prev = fl_text_pos(t, e->start);
+	for (uint32_t i = e->start; i + 1 < e->end; i++) {
+		fl_pos next = fl_text_pos(t, i + 1);
+		if (next.src != prev.src || next.off < prev.off || next.off - prev.off > 64)
 			return fl_expr_format(a, e);
+		prev = next;
+	}
 	const fl_source *src = r->s->sources.v[sp->src];
 	/* Bytes inserted by list substitution share the list name's position:
 	 * a clause ending inside them ends, in the file, after the name. */
-	if (e->end >= 2 && t->pos[e->end - 1].src == t->pos[e->end - 2].src &&
-	    t->pos[e->end - 1].off == t->pos[e->end - 2].off) {
+	fl_pos l1 = fl_text_pos(t, e->end >= 1 ? e->end - 1 : 0);
+	fl_pos l2 = fl_text_pos(t, e->end >= 2 ? e->end - 2 : 0);
+	if (e->end >= 2 && l1.src == l2.src && l1.off == l2.off) {
 		uint32_t q = sp->end - 1;
 		while (q < src->len && name_byte((unsigned char)src->data[q]))
 			q++;
@@ -1276,7 +1280,7 @@ static fl_span checked_touch(const fl_session *s, const fl_rule *rule)
 static fl_span cond_span(const fl_rule *rule)
 {
 	const fl_text *t = &rule->cond_def.text;
-	if (!t->pos || t->len == 0)
+	if (!t->runs || t->len == 0)
 		return rule->cond_def.span;
 	uint32_t end = 0;
 	while (end < t->len && t->s[end] != '\n')

@@ -1369,63 +1369,6 @@ fl_expr *fl_expr_parse(fl_arena *a, const char *text, uint32_t len,
 
 /* ---- list substitution (condition-language §6) ----------------------- */
 
-void fl_tbuild_put(fl_text_builder *b, const char *s, size_t n,
-		   const fl_pos *pos, fl_pos at)
-{
-	if (b->oom || b->over)
-		return;
-	if (b->max && b->n + n > b->max) {
-		b->over = 1;
-		return;
-	}
-	b->last = at;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		if (cap > (size_t)UINT32_MAX) {
-			b->oom = 1;
-			return;
-		}
-		char *ns = fl_arena_realloc(b->a, b->s, b->n, cap);
-		fl_pos *np = NULL;
-		if (b->with_pos)
-			np = fl_arena_realloc(b->a, b->pos, b->n * sizeof(fl_pos),
-					      cap * sizeof(fl_pos));
-		if (!ns || (b->with_pos && !np)) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->pos = np;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->s + b->n, s, n);
-	if (b->with_pos) {
-		for (size_t i = 0; i < n; i++)
-			b->pos[b->n + i] = pos ? pos[i] : at;
-	}
-	b->n += n;
-	b->s[b->n] = 0;
-}
-
-int fl_tbuild_done(fl_text_builder *b, fl_text *out)
-{
-	if (!b->s)
-		fl_tbuild_put(b, "", 0, NULL, b->last);
-	if (b->oom)
-		return FL_ENOMEM;
-	if (b->over)
-		return 1;
-	if (b->with_pos)
-		b->pos[b->n] = b->last; /* cap > n: room for it */
-	out->s = b->s;
-	out->len = (uint32_t)b->n;
-	out->pos = b->with_pos ? b->pos : NULL;
-	return 0;
-}
-
 static int l_blank(int c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -1446,10 +1389,10 @@ static void put_item(fl_text_builder *b, const char *it, fl_pos at)
 	size_t n = strlen(it);
 	int q = fl_quote_item_needed(it, n);
 	if (q)
-		fl_tbuild_put(b, "\"", 1, NULL, at);
-	fl_tbuild_put(b, it, n, NULL, at);
+		fl_tbuild_put(b, "\"", 1, at);
+	fl_tbuild_put(b, it, n, at);
 	if (q)
-		fl_tbuild_put(b, "\"", 1, NULL, at);
+		fl_tbuild_put(b, "\"", 1, at);
 }
 
 const char *fl_memmem(const char *hay, size_t n, const char *nd, size_t nn)
@@ -1488,8 +1431,10 @@ typedef struct subst_bufs {
  * FL_ENOMEM. */
 static int subst_one(subst_bufs *b, fl_text *cur, const fl_list_def *l)
 {
+	/* byte j of s is byte base + j of the text `in` (positions) */
+	fl_text in = *cur;
 	const char *s = cur->s;
-	const fl_pos *pos = cur->pos;
+	uint32_t base = 0;
 	size_t n = cur->len, nl = l->name_len, tail = 0, search = 0;
 	size_t kept = 0;  /* bytes of out left in place */
 	fl_text_builder *out = &b->w;
@@ -1514,24 +1459,21 @@ static int subst_one(subst_bufs *b, fl_text *cur, const fl_list_def *l)
 			 * whole text (what precedes mi is at the end of out). */
 			if (b->owned) {
 				/* s is out's own text: keep its prefix in place,
-				 * move the rest (and pos[n]) to tmp */
-				b->tmp.n = 0;
-				b->tmp.with_pos = pos != NULL;
-				fl_pos end = pos ? pos[n] : (fl_pos){0, 0};
-				fl_tbuild_put(&b->tmp, s + mi, n - mi, pos ? pos + mi : NULL, end);
-				if (b->tmp.oom)
+				 * move the rest (and the end position) to tmp */
+				fl_tbuild_truncate(&b->tmp, 0);
+				b->tmp.with_pos = in.runs != NULL;
+				fl_tbuild_copy(&b->tmp, &in, (uint32_t)mi, (uint32_t)n,
+					       fl_text_pos(&in, (uint32_t)n));
+				if (fl_tbuild_done(&b->tmp, &in))
 					return FL_ENOMEM;
-				if (b->tmp.with_pos)
-					b->tmp.pos[b->tmp.n] = end;
-				out->n = mi;
-				s = b->tmp.s;
-				pos = b->tmp.pos;
+				fl_tbuild_truncate(out, mi);
+				s = in.s;
+				base = 0;
 			} else {
-				out->with_pos = pos != NULL;
-				fl_tbuild_put(out, s, mi, pos, pos ? pos[mi] : (fl_pos){0, 0});
+				out->with_pos = in.runs != NULL;
+				fl_tbuild_copy(out, &in, 0, (uint32_t)mi, fl_text_pos(&in, (uint32_t)mi));
 				s += mi;
-				if (pos)
-					pos += mi;
+				base = (uint32_t)mi;
 			}
 			if (b->owned) {
 				b->work += n - mi;
@@ -1545,9 +1487,12 @@ static int subst_one(subst_bufs *b, fl_text *cur, const fl_list_def *l)
 		/* absorb blanks around the name, into already-built text too */
 		while (st > tail && l_blank((unsigned char)s[st - 1]))
 			st--;
-		if (st == tail)
-			while (out->n && l_blank((unsigned char)out->s[out->n - 1]))
-				out->n--;
+		if (st == tail) {
+			size_t k = out->n;
+			while (k && l_blank((unsigned char)out->s[k - 1]))
+				k--;
+			fl_tbuild_truncate(out, k);
+		}
 		while (e < n && l_blank((unsigned char)s[e]))
 			e++;
 		if (l->nitems == 0) {
@@ -1555,21 +1500,21 @@ static int subst_one(subst_bufs *b, fl_text *cur, const fl_list_def *l)
 			if (st > tail && s[st - 1] == ',')
 				st--;
 			else if (st == tail && out->n && out->s[out->n - 1] == ',')
-				out->n--;
+				fl_tbuild_truncate(out, out->n - 1);
 			else if (e < n && s[e] == ',')
 				e++;
 		}
-		fl_pos at = pos ? pos[mi] : (fl_pos){0, 0};
-		fl_tbuild_put(out, s + tail, st - tail, pos ? pos + tail : NULL, at);
+		fl_pos at = in.runs ? fl_text_pos(&in, base + (uint32_t)mi) : (fl_pos){0, 0};
+		fl_tbuild_copy(out, &in, base + (uint32_t)tail, base + (uint32_t)st, at);
 		int prefix = out->n > 0;
 		if (prefix)
-			fl_tbuild_put(out, " ", 1, NULL, at);
+			fl_tbuild_put(out, " ", 1, at);
 		for (size_t i = 0; i < l->nitems && !out->over; i++) {
 			if (i)
-				fl_tbuild_put(out, ", ", 2, NULL, at);
+				fl_tbuild_put(out, ", ", 2, at);
 			put_item(out, l->items[i], at);
 		}
-		fl_tbuild_put(out, " ", 1, NULL, at);
+		fl_tbuild_put(out, " ", 1, at);
 		if (out->oom || out->over)
 			break;
 		tail = e;
@@ -1579,9 +1524,9 @@ static int subst_one(subst_bufs *b, fl_text *cur, const fl_list_def *l)
 	}
 	if (!used)
 		return 0;
-	/* pos[len], just past the last byte, is the end of the input */
-	fl_pos end = pos ? pos[n] : (fl_pos){0, 0};
-	fl_tbuild_put(out, s + tail, n - tail, pos ? pos + tail : NULL, end);
+	/* the position at len, just past the last byte, is the input's end */
+	fl_pos end = in.runs ? fl_text_pos(&in, base + (uint32_t)n) : (fl_pos){0, 0};
+	fl_tbuild_copy(out, &in, base + (uint32_t)tail, base + (uint32_t)n, end);
 	b->work += out->n > kept ? out->n - kept : 0; /* blanks before mi may go */
 	int rc = fl_tbuild_done(out, cur);
 	if (rc)
@@ -1903,16 +1848,16 @@ int fl_list_substitute_idx(fl_arena *a, const fl_text *in,
 	if (!rc && b.owned) {
 		/* the result moves to `a`; the scratch buffers go */
 		char *s = fl_arena_strndup(a, cur.s, cur.len);
-		fl_pos *p = NULL;
-		if (s && cur.pos) {
-			p = fl_arena_alloc(a, ((size_t)cur.len + 1) * sizeof *p);
-			if (p)
-				memcpy(p, cur.pos, ((size_t)cur.len + 1) * sizeof *p);
+		fl_run *r = NULL;
+		if (s && cur.runs) {
+			r = fl_arena_alloc(a, (size_t)cur.nruns * sizeof *r);
+			if (r)
+				memcpy(r, cur.runs, (size_t)cur.nruns * sizeof *r);
 		}
-		if (!s || (cur.pos && !p))
+		if (!s || (cur.runs && !r))
 			rc = FL_ENOMEM;
 		cur.s = s;
-		cur.pos = p;
+		cur.runs = r;
 	}
 	fl_arena_free(scratch);
 	if (!rc)

@@ -290,32 +290,6 @@ void fl_expr_iter_follow(fl_expr_iter *it, size_t max_nodes);
 
 /* ---- text with positions ---------------------------------------------- */
 
-/* An fl_text being built in an arena, a position per byte (list
- * substitution, the compile stage's exception clauses).  Start from
- * {0} with `a` set and with_pos = 1 to keep positions. */
-typedef struct fl_text_builder {
-	fl_arena *a;
-	char *s;
-	fl_pos *pos;
-	size_t n, cap;
-	fl_pos last;      /* `at` of the last append: becomes pos[len] */
-	int with_pos, oom;
-	size_t max;       /* bytes the text may hold; 0 = up to 4 GiB */
-	int over;         /* an append would have gone past max */
-} fl_text_builder;
-
-/* Appends s[0..n) (n may be 0); byte i gets pos[i], or `at` for every
- * byte when pos is NULL.  Out of memory or beyond 4 GiB sets b->oom, an
- * append past b->max (when set) sets b->over; after either, appends do
- * nothing. */
-void fl_tbuild_put(fl_text_builder *b, const char *s, size_t n,
-		   const fl_pos *pos, fl_pos at);
-/* The text built so far ("" when nothing was appended), NUL-terminated,
- * with pos[len] = the last append's `at` (pos NULL without with_pos).
- * Returns 0, FL_ENOMEM when an append failed, or 1 when one went past
- * b->max. */
-int fl_tbuild_done(fl_text_builder *b, fl_text *out);
-
 /* ---- list substitution (condition-language §6) ----------------------- */
 
 /* A list as it takes part in substitution: name and *compiled* items. */

@@ -100,7 +100,7 @@ static fl_session *rebuild(fl_session *s, const char *snippet, size_t len, int *
 		c->embedded = o->embedded;
 		if (o->parent && o->parent->id < i && map[o->parent->id] != UINT32_MAX) {
 			c->parent = n->sources.v[map[o->parent->id]];
-			c->parent_pos = o->parent_pos;
+			c->parent_text = o->parent_text;
 		}
 		if (pend) {
 			fl_scenarios *sc = fl_session_scenarios(n);

@@ -71,15 +71,15 @@ int fl_session_add_helm_values(fl_session *s, const char *path, int context)
 			fl_diag(&s->diags, FL803, e[i].key->span,
 				"customRules entry '%s' is not loaded by Falco: its name must end in .yaml or .yml, with no earlier .yaml or .yml",
 				e[i].key->str);
-		fl_text t;
-		if (fl_yscalar_text(s->arena, vals, e[i].val, &t))
+		fl_text *t = fl_arena_alloc(s->arena, sizeof(*t));
+		if (!t || fl_yscalar_text(s->arena, vals, e[i].val, t))
 			return FL_ENOMEM;
 		const char *name = fl_arena_printf(s->arena, "%s:customRules/%s", path, e[i].key->str);
-		fl_source *src = name ? fl_session_add_source(s, name, t.s, t.len, context) : NULL;
+		fl_source *src = name ? fl_session_add_source(s, name, t->s, t->len, context) : NULL;
 		if (!src)
 			return FL_ENOMEM;
 		src->parent = vals;
-		src->parent_pos = t.pos;
+		src->parent_text = t;
 		src->embedded = 1;
 	}
 	return 0;

@@ -281,14 +281,14 @@ static int scalar_text(rd *r, const fl_ynode *n, fl_text *t)
 		return rc;
 	if (rc) {
 		/* Fall back to the decoded bytes all mapped to the node start. */
-		fl_pos *pos = fl_arena_alloc(r->a, sizeof(fl_pos) * ((size_t)n->len + 1));
-		if (!pos)
+		fl_run *run = fl_arena_alloc(r->a, sizeof(*run));
+		if (!run)
 			return FL_ENOMEM;
-		for (uint32_t i = 0; i <= n->len; i++)
-			pos[i] = (fl_pos){n->span.src, n->span.start};
+		*run = (fl_run){0, n->span.start, n->span.src & 0x7fffffffu, 0};
 		t->s = n->str;
 		t->len = n->len;
-		t->pos = pos;
+		t->runs = run;
+		t->nruns = 1;
 	}
 	return 0;
 }
@@ -598,7 +598,8 @@ static int read_macro(rd *r, item *it)
 		TRY(contrib(r, &m->c, !oa ? FL_CONTRIB_APPEND : FL_CONTRIB_OVERRIDE_APPEND, it, name));
 		if (FL_VEC_PUSH(r->a, m->appends, piece))
 			return FL_ENOMEM;
-		TRY(fl_textbuf_join(r->a, &m->cond_buf, &m->cond, &piece.text));
+		m->cond_buf.a = r->a;
+		TRY(fl_text_join(&m->cond_buf, &m->cond, &piece.text, &m->cond));
 	} else {
 		int redefine = m != NULL;
 		if (!m && !(m = fl_ruleset_add_macro(r->rs, name->str, name->len)))
@@ -1081,11 +1082,12 @@ static int set_tags(rd *r, fl_rule *rule, const fl_ynode *tags, int reset)
 	return 0;
 }
 
-static int join_into(rd *r, fl_textbuf *b, fl_text *t, const fl_ynode *n)
+static int join_into(rd *r, fl_text_builder *b, fl_text *t, const fl_ynode *n)
 {
 	fl_text x;
 	TRY(scalar_text(r, n, &x));
-	return fl_textbuf_join(r->a, b, t, &x);
+	b->a = r->a;
+	return fl_text_join(b, t, &x, t);
 }
 
 /* Override entry (spec §9) and legacy append (§8.5). */
@@ -1182,7 +1184,8 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 			TRY(scalar_text(r, ua.cond, &p.text));
 			if (FL_VEC_PUSH(r->a, prev->cond_appends, p))
 				return FL_ENOMEM;
-			TRY(fl_textbuf_join(r->a, &prev->cond_buf, &prev->cond, &p.text));
+			prev->cond_buf.a = r->a;
+			TRY(fl_text_join(&prev->cond_buf, &prev->cond, &p.text, &prev->cond));
 		}
 		if (ua.output)
 			TRY(join_into(r, &prev->output_buf, &prev->output, ua.output));
@@ -1327,7 +1330,7 @@ static int rule_define(rd *r, item *it, const fl_ynode *name)
 	TRY(scalar_text(r, cond, &rule->cond_def.text));
 	rule->cond = rule->cond_def.text;
 	TRY(scalar_text(r, output, &rule->output));
-	fl_text_trim(&rule->output);
+	TRY(fl_text_trim(r->a, &rule->output));
 	rule->output_span = output->span;
 	TRY(scalar_text(r, desc, &rule->desc));
 	rule->priority = (fl_priority)pri;

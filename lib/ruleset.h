@@ -63,14 +63,6 @@ typedef struct fl_list {
 	FL_VEC(fl_list_item) items;   /* definition items, then appended ones */
 } fl_list;
 
-/* Growable backing store of a joined text, so that many appends to one
- * item cost linear time (internal to load.c/ruleset.c). */
-typedef struct fl_textbuf {
-	char *s;
-	fl_pos *pos;
-	uint32_t len, cap;
-} fl_textbuf;
-
 /* A piece of condition text and where it came from. */
 typedef struct fl_cond_piece {
 	fl_text text;
@@ -87,7 +79,7 @@ typedef struct fl_macro {
 	fl_cond_piece def;                 /* condition of the latest definition */
 	FL_VEC(fl_cond_piece) appends;     /* appended pieces since then */
 	void *compiled;                    /* owned by compile.c */
-	fl_textbuf cond_buf;
+	fl_text_builder cond_buf;         /* backs cond across appends */
 } fl_macro;
 
 /* One exception of a rule (spec §10).  Nodes are kept as YAML so that the
@@ -129,7 +121,7 @@ typedef struct fl_rule {
 	FL_VEC(const char *) tags; /* sorted, unique (byte order) */
 	FL_VEC(fl_exception) exceptions;
 	void *compiled;            /* owned by compile.c */
-	fl_textbuf cond_buf, output_buf, desc_buf;
+	fl_text_builder cond_buf, output_buf, desc_buf; /* back the joined texts */
 } fl_rule;
 
 /* One `required_plugin_versions` entry: the plugin and its alternatives. */
@@ -203,15 +195,6 @@ int fl_ruleset_add_source(fl_ruleset *rs, const char *source);
 /* Makes the event source of plugin `plugin` known, if the plugin is one
  * that provides events (see ruleset.c for the table); 0 or FL_ENOMEM. */
 int fl_ruleset_add_plugin_source(fl_ruleset *rs, const char *plugin);
-
-/* *out = a + " " + b (Falco's join); the space maps to b's first byte.
- * 0 or FL_ENOMEM. */
-int fl_text_join(fl_arena *a, const fl_text *x, const fl_text *y, fl_text *out);
-/* Same join for *t backed by buffer *b: amortised linear over many appends.
- * *t becomes a view into *b.  0 or FL_ENOMEM. */
-int fl_textbuf_join(fl_arena *a, fl_textbuf *b, fl_text *t, const fl_text *y);
-/* Removes leading and trailing blanks (" \t\r\n\f\v") from *t in place. */
-void fl_text_trim(fl_text *t);
 
 /* Canonical name of a priority ("Warning"), and the parser that accepts
  * Falco's spellings (case-insensitive, `info` alias); -1 when invalid. */

@@ -391,7 +391,7 @@ static int load_exempt(loader *l, const fl_ynode *n, fl_scenario *sc)
 		if (errs.n) {
 			fl_text t;
 			fl_span sp = it->span;
-			if (fl_yscalar_text(l->sc->arena, l->src, it, &t) == 0 && t.pos)
+			if (fl_yscalar_text(l->sc->arena, l->src, it, &t) == 0 && t.runs)
 				sp = fl_text_span(&t, errs.v[0].start,
 						  errs.v[0].end > errs.v[0].start ? errs.v[0].end
 										  : errs.v[0].start + 1);

@@ -344,10 +344,11 @@ static void loc_of(const fl_session *s, fl_span sp, fl_location *l, fl_linecol_h
 		return;
 	const fl_source *src = s->sources.v[sp.src];
 	uint32_t first = sp.start, last = sp.end > sp.start ? sp.end - 1 : sp.start;
-	if (src->parent && src->parent_pos) {
+	if (src->parent && src->parent_text) {
 		/* embedded text: report in the file that holds it */
-		first = src->parent_pos[first < src->len ? first : src->len].off;
-		last = src->parent_pos[last < src->len ? last : src->len].off;
+		uint32_t n = (uint32_t)src->len;
+		first = fl_text_pos(src->parent_text, first < n ? first : n).off;
+		last = fl_text_pos(src->parent_text, last < n ? last : n).off;
 		src = src->parent;
 	}
 	l->file = src->path;

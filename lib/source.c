@@ -1,6 +1,7 @@
 /* source.c — input bytes and their line map; byte offsets become 1-based
  * line:column (UTF-8 code points) only when a diagnostic is reported. */
 #include "source.h"
+#include "falcolint.h"
 
 #include <string.h>
 
@@ -89,9 +90,37 @@ const char *fl_source_line(const fl_source *s, unsigned line, size_t *len)
 	return s->data + start;
 }
 
+/* ---- texts and their positions ---------------------------------------- */
+
+/* The run covering byte i: the last one starting at or before it. */
+static const fl_run *run_at(const fl_run *r, uint32_t n, uint32_t i)
+{
+	uint32_t lo = 0, hi = n;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (r[mid].at <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &r[lo];
+}
+
+static fl_pos run_pos(const fl_run *r, uint32_t i)
+{
+	return (fl_pos){r->src, r->linear ? r->off + (i - r->at) : r->off};
+}
+
+fl_pos fl_text_pos(const fl_text *t, uint32_t i)
+{
+	if (!t->runs || !t->nruns)
+		return (fl_pos){UINT32_MAX, 0};
+	return run_pos(run_at(t->runs, t->nruns, i), i);
+}
+
 fl_span fl_text_span(const fl_text *t, uint32_t from, uint32_t to)
 {
-	if (!t->pos || t->len == 0)
+	if (!t->runs || t->len == 0)
 		return (fl_span){UINT32_MAX, 0, 0};
 	if (from > t->len)
 		from = t->len;
@@ -99,31 +128,211 @@ fl_span fl_text_span(const fl_text *t, uint32_t from, uint32_t to)
 		to = t->len;
 	if (to < from)
 		to = from;
-	fl_pos a = t->pos[from];
+	fl_pos a = fl_text_pos(t, from);
 	if (to == from)
 		return (fl_span){a.src, a.off, a.off};
-	fl_pos b = t->pos[to - 1];
+	fl_pos b = fl_text_pos(t, to - 1);
 	if (b.src != a.src || b.off < a.off)
 		return (fl_span){a.src, a.off, a.off + 1};
 	return (fl_span){a.src, a.off, b.off + 1};
 }
 
-int fl_text_append(fl_arena *a, fl_text *t, const char *s, uint32_t len,
-		   const fl_pos *pos)
+static int is_blank(char c)
 {
-	uint32_t n = t->len + len;
-	char *ns = fl_arena_alloc(a, (size_t)n + 1);
-	fl_pos *np = fl_arena_alloc(a, sizeof(fl_pos) * ((size_t)n + 1));
-	if (!ns || !np)
-		return -1;
-	if (t->len) {
-		memcpy(ns, t->s, t->len);
-		memcpy(np, t->pos, sizeof(fl_pos) * t->len);
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+int fl_text_trim(fl_arena *a, fl_text *t)
+{
+	uint32_t b = 0, e = t->len;
+	while (b < e && is_blank(t->s[b]))
+		b++;
+	while (e > b && is_blank(t->s[e - 1]))
+		e--;
+	if (b > 0 && t->runs) {
+		/* rebase the runs from the one holding byte b */
+		const fl_run *r0 = run_at(t->runs, t->nruns, b);
+		uint32_t k = (uint32_t)(r0 - t->runs), n = t->nruns - k;
+		fl_run *r = fl_arena_alloc(a, sizeof(*r) * n);
+		if (!r)
+			return FL_ENOMEM;
+		for (uint32_t i = 0; i < n; i++) {
+			r[i] = r0[i];
+			r[i].at -= b;
+		}
+		fl_pos p = run_pos(r0, b);
+		r[0].at = 0;
+		r[0].off = p.off;
+		t->runs = r;
+		t->nruns = n;
 	}
-	memcpy(ns + t->len, s, len);
-	memcpy(np + t->len, pos, sizeof(fl_pos) * ((size_t)len + 1));
-	t->s = ns;
-	t->pos = np;
-	t->len = n;
+	/* Past a trailing cut, the position of byte e is the one the text
+	 * had there: the runs already say so. */
+	t->s += b;
+	t->len = e - b;
 	return 0;
+}
+
+/* ---- text builder ------------------------------------------------------ */
+
+/* Grows the byte buffer for n more bytes (+ NUL). */
+static int tb_reserve(fl_text_builder *b, size_t n)
+{
+	if (b->n + n + 1 <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->n + n + 1)
+		cap *= 2;
+	if (cap > (size_t)UINT32_MAX)
+		return -1;
+	char *ns = fl_arena_realloc(b->a, b->s, b->n, cap);
+	if (!ns)
+		return -1;
+	b->s = ns;
+	b->cap = cap;
+	return 0;
+}
+
+/* Starts a run at byte b->n, unless the previous run already gives
+ * exactly these positions. */
+static void tb_run(fl_text_builder *b, fl_pos p, int linear)
+{
+	uint32_t at = (uint32_t)b->n;
+	while (b->nruns && b->runs[b->nruns - 1].at >= at)
+		b->nruns--;    /* empty: nothing of it is left */
+	if (b->nruns) {
+		const fl_run *l = &b->runs[b->nruns - 1];
+		fl_pos q = run_pos(l, at);
+		if (q.src == p.src && q.off == p.off && l->linear == (unsigned)linear)
+			return;
+	}
+	if (b->nruns == b->rcap) {
+		size_t cap = b->rcap ? b->rcap * 2 : 4;
+		fl_run *r = fl_arena_realloc(b->a, b->runs, b->nruns * sizeof(*r), cap * sizeof(*r));
+		if (!r) {
+			b->oom = 1;
+			return;
+		}
+		b->runs = r;
+		b->rcap = cap;
+	}
+	b->runs[b->nruns++] = (fl_run){at, p.off, p.src & 0x7fffffffu, linear ? 1u : 0u};
+}
+
+/* Room for n bytes, or sets oom/over. */
+static int tb_room(fl_text_builder *b, size_t n)
+{
+	if (b->oom || b->over)
+		return 0;
+	if (b->max && b->n + n > b->max) {
+		b->over = 1;
+		return 0;
+	}
+	if (tb_reserve(b, n)) {
+		b->oom = 1;
+		return 0;
+	}
+	return 1;
+}
+
+void fl_tbuild_put(fl_text_builder *b, const char *s, size_t n, fl_pos at)
+{
+	if (!tb_room(b, n))
+		return;
+	b->last = at;
+	if (b->with_pos && n)
+		tb_run(b, at, 0);
+	if (n)
+		memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = 0;
+}
+
+void fl_tbuild_copy(fl_text_builder *b, const fl_text *t, uint32_t from, uint32_t to,
+		    fl_pos at)
+{
+	if (!t->runs) {
+		fl_tbuild_put(b, t->s + from, to - from, at);
+		return;
+	}
+	size_t n = to - from;
+	if (!tb_room(b, n))
+		return;
+	b->last = at;
+	if (b->with_pos && n) {
+		const fl_run *r = run_at(t->runs, t->nruns, from), *end = t->runs + t->nruns;
+		size_t base = b->n;
+		for (; r < end && r->at < to; r++) {
+			uint32_t i = r->at > from ? r->at : from;
+			b->n = base + (i - from);
+			tb_run(b, run_pos(r, i), r->linear);
+		}
+		b->n = base;
+	}
+	if (n)
+		memcpy(b->s + b->n, t->s + from, n);
+	b->n += n;
+	b->s[b->n] = 0;
+}
+
+void fl_tbuild_truncate(fl_text_builder *b, size_t n)
+{
+	if (n >= b->n)
+		return;
+	b->n = n;
+	b->s[n] = 0;
+	while (b->nruns && b->runs[b->nruns - 1].at >= n)
+		b->nruns--;
+}
+
+int fl_tbuild_done(fl_text_builder *b, fl_text *out)
+{
+	if (!b->s)
+		fl_tbuild_put(b, "", 0, b->last);
+	if (b->oom)
+		return FL_ENOMEM;
+	if (b->over)
+		return 1;
+	if (b->with_pos) {
+		/* the position of byte len: a run of its own unless the last
+		 * run already leads there */
+		while (b->nruns && b->runs[b->nruns - 1].at >= b->n)
+			b->nruns--;
+		fl_pos q = b->nruns ? run_pos(&b->runs[b->nruns - 1], (uint32_t)b->n)
+				    : (fl_pos){UINT32_MAX, 0};
+		if (q.src != b->last.src || q.off != b->last.off) {
+			tb_run(b, b->last, 0);
+			if (b->oom)
+				return FL_ENOMEM;
+		}
+		out->runs = b->runs;
+		out->nruns = (uint32_t)b->nruns;
+		/* a run at len is a view's own: the next append replaces it */
+		if (b->nruns && b->runs[b->nruns - 1].at == b->n)
+			b->nruns--;
+	} else {
+		out->runs = NULL;
+		out->nruns = 0;
+	}
+	out->s = b->s;
+	out->len = (uint32_t)b->n;
+	return 0;
+}
+
+int fl_text_join(fl_text_builder *b, const fl_text *x, const fl_text *y, fl_text *out)
+{
+	if ((uint64_t)x->len + 1 + y->len >= UINT32_MAX / 2)
+		return FL_ENOMEM;
+	int owned = b->s && x->s == b->s && x->len == b->n;
+	if (!owned) {
+		/* fresh buffers: views of the old ones stay as they are */
+		*b = (fl_text_builder){.a = b->a, .with_pos = x->runs || y->runs};
+		fl_tbuild_copy(b, x, 0, x->len, fl_text_pos(x, x->len));
+	}
+	/* The joining space belongs to no file byte; put it where the appended
+	 * piece starts so a caret on it points at the seam. */
+	fl_pos y0 = y->runs ? fl_text_pos(y, 0) : (fl_pos){0, 0};
+	fl_tbuild_put(b, " ", 1, y0);
+	fl_tbuild_copy(b, y, 0, y->len, y->runs ? fl_text_pos(y, y->len) : y0);
+	return fl_tbuild_done(b, out) ? FL_ENOMEM : 0;
 }

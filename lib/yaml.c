@@ -402,12 +402,53 @@ static int is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Runs being collected for a scalar: on the stack while few (a scalar
+ * spans few lines), in the arena past that. */
+typedef struct runacc {
+	fl_arena *a;
+	fl_run local[16];
+	fl_run *v;
+	size_t n, cap;
+	int oom;
+} runacc;
+
+/* Byte i of the decoded value is at src:off (i ascending). */
+static void run_emit(runacc *r, uint32_t i, uint32_t src, uint32_t off)
+{
+	if (r->n) {
+		fl_run *l = &r->v[r->n - 1];
+		if (l->src == src) {
+			uint32_t want = l->linear ? l->off + (i - l->at) : l->off;
+			if (want == off)
+				return;
+			if (i == l->at + 1 && (off == l->off || off == l->off + 1)) {
+				/* a one-byte run takes the shape of its second byte */
+				l->linear = off == l->off + 1;
+				return;
+			}
+		}
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap * 2;
+		fl_run *v = fl_arena_alloc(r->a, cap * sizeof(*v));
+		if (!v) {
+			r->oom = 1;
+			return;
+		}
+		memcpy(v, r->v, r->n * sizeof(*v));
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = (fl_run){i, off, src & 0x7fffffffu, 1};
+}
+
 int fl_yscalar_text(fl_arena *a, const fl_source *src, const fl_ynode *n,
 		    fl_text *out)
 {
-	fl_pos *pos = fl_arena_alloc(a, sizeof(fl_pos) * ((size_t)n->len + 1));
-	if (!pos)
-		return FL_ENOMEM;
+	runacc acc = {.a = a};
+	acc.v = acc.local;
+	acc.cap = sizeof(acc.local) / sizeof(acc.local[0]);
+	const uint32_t id = src->id;
 	const char *raw = src->data;
 	uint32_t p = n->span.start, e = n->span.end;
 	if (e > src->len)
@@ -430,10 +471,12 @@ int fl_yscalar_text(fl_arena *a, const fl_source *src, const fl_ynode *n,
 		break;
 	}
 	const char *dec = n->str;
+	uint32_t lastoff = p;  /* file offset of the last mapped byte + 1 */
 	for (uint32_t i = 0; i < n->len; i++) {
 		for (;;) {
 			if (p >= e) {
-				pos[i] = (fl_pos){src->id, e};
+				run_emit(&acc, i, id, e);
+				lastoff = e + 1;
 				break;
 			}
 			char r = raw[p], c = dec[i];
@@ -447,25 +490,24 @@ int fl_yscalar_text(fl_arena *a, const fl_source *src, const fl_ynode *n,
 				uint32_t rl, dl;
 				dq_escape(raw, p, e, &rl, &dl);
 				for (uint32_t k = 0; k < dl && i + k < n->len; k++)
-					pos[i + k] = (fl_pos){src->id, p};
+					run_emit(&acc, i + k, id, p);
+				lastoff = p + 1;
 				i += dl - 1;
 				p += rl;
 				break;
 			}
 			if (n->style == FL_YS_SINGLE && r == '\'' && p + 1 < e &&
 			    raw[p + 1] == '\'') {
-				pos[i] = (fl_pos){src->id, p};
+				run_emit(&acc, i, id, p);
+				lastoff = p + 1;
 				p += 2;
 				break;
 			}
-			if (r == c) {
-				pos[i] = (fl_pos){src->id, p};
-				p++;
-				break;
-			}
-			if ((c == ' ' || c == '\n') && is_ws(r)) {
-				/* a line break folded into a space or kept */
-				pos[i] = (fl_pos){src->id, p};
+			if (r == c || ((c == ' ' || c == '\n') && is_ws(r))) {
+				/* the byte itself, or a line break folded into a
+				 * space or kept */
+				run_emit(&acc, i, id, p);
+				lastoff = p + 1;
 				p++;
 				break;
 			}
@@ -473,17 +515,28 @@ int fl_yscalar_text(fl_arena *a, const fl_source *src, const fl_ynode *n,
 				p++;    /* indentation, folded break */
 				continue;
 			}
-			pos[i] = (fl_pos){src->id, p};   /* should not happen */
+			run_emit(&acc, i, id, p);   /* should not happen */
+			lastoff = p + 1;
 			break;
 		}
 	}
 	/* End position: just past the last mapped byte. */
-	uint32_t endoff = n->len ? pos[n->len - 1].off + 1 : p;
+	uint32_t endoff = n->len ? lastoff : p;
 	if (endoff > src->len)
 		endoff = (uint32_t)src->len;
-	pos[n->len] = (fl_pos){src->id, endoff};
+	run_emit(&acc, n->len, id, endoff);
+	if (acc.oom)
+		return FL_ENOMEM;
+	fl_run *runs = acc.v;
+	if (runs == acc.local) {
+		runs = fl_arena_alloc(a, acc.n * sizeof(*runs));
+		if (!runs)
+			return FL_ENOMEM;
+		memcpy(runs, acc.local, acc.n * sizeof(*runs));
+	}
 	out->s = n->str;
 	out->len = n->len;
-	out->pos = pos;
+	out->runs = runs;
+	out->nruns = (uint32_t)acc.n;
 	return 0;
 }

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{"items_a", 7, items_a, sizeof items_a / sizeof *items_a},
 		{"items_b", 7, items_b, sizeof items_b / sizeof *items_b},
 	};
-	fl_text in = {text, len, NULL}, out = {0};
+	fl_text in = {.s = text, .len = len}, out = {0};
 	(void)fl_list_substitute(a, &in, lists, 2, &out, NULL);
 	fl_output o = {0};
 	fl_expr_errors oerrs = {0};

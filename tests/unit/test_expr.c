@@ -401,7 +401,7 @@ static void test_list_substitute(void **st)
 		while (n < 4 && c->items[n])
 			n++;
 		fl_list_def d = {c->name, (uint32_t)strlen(c->name), c->items, n};
-		fl_text in = {c->in, (uint32_t)strlen(c->in), NULL}, out;
+		fl_text in = {.s = c->in, .len = (uint32_t)strlen(c->in)}, out;
 		unsigned char used = 0;
 		assert_int_equal(fl_list_substitute(A, &in, &d, 1, &out, &used), 0);
 		const char *want = c->out ? c->out : c->in;
@@ -409,7 +409,7 @@ static void test_list_substitute(void **st)
 			fail_msg("'%s' with %s: got '%.*s' want '%s'", c->in, c->name,
 				 (int)out.len, out.s, want);
 		assert_int_equal(used, c->out != NULL);
-		assert_null(out.pos);
+		assert_null(out.runs);
 	}
 }
 
@@ -419,13 +419,11 @@ static void test_list_positions(void **st)
 	 * the position of the list name */
 	const char *t = "proc.name in (sh_l) and x";
 	uint32_t n = (uint32_t)strlen(t);
-	fl_pos *pos = fl_arena_alloc(A, sizeof(fl_pos) * (n + 1));
-	for (uint32_t i = 0; i <= n; i++)
-		pos[i] = (fl_pos){3, 100 + i};
+	const fl_run run = {0, 100, 3, 1};  /* one linear run */
 	const char *sh[] = {"bash", "sh"};
 	const char *none[] = {"zz"};
 	fl_list_def d[2] = {{"other", 5, none, 1}, {"sh_l", 4, sh, 2}};
-	fl_text in = {t, n, pos}, out;
+	fl_text in = {t, n, 1, &run}, out;
 	unsigned char used[2] = {0, 0};
 	assert_int_equal(fl_list_substitute(A, &in, d, 2, &out, used), 0);
 	assert_int_equal(used[0], 0);
@@ -434,12 +432,13 @@ static void test_list_positions(void **st)
 	assert_int_equal(out.len, strlen(want));
 	assert_memory_equal(out.s, want, out.len);
 	for (uint32_t i = 0; i < 14; i++)  /* "proc.name in (" kept */
-		assert_int_equal(out.pos[i].off, 100 + i);
+		assert_int_equal(fl_text_pos(&out, i).off, 100 + i);
 	for (uint32_t i = 14; i < 24; i++) /* " bash, sh " from "sh_l" at 14 */
-		assert_int_equal(out.pos[i].off, 114);
-	assert_int_equal(out.pos[24].off, 118); /* ")" */
-	assert_int_equal(out.pos[out.len].off, 100 + n);
-	assert_int_equal(out.pos[0].src, 3);
+		assert_int_equal(fl_text_pos(&out, i).off, 114);
+	assert_int_equal(fl_text_pos(&out, 24).off, 118); /* ")" */
+	assert_int_equal(fl_text_pos(&out, out.len).off, 100 + n);
+	assert_int_equal(fl_text_pos(&out, 0).src, 3);
+	assert_int_equal(out.nruns, 3);   /* kept, inserted, kept */
 	/* the substituted text parses */
 	fl_expr_errors errs = {0};
 	fl_expr *e = fl_expr_parse(A, out.s, out.len, 0, &errs);
@@ -465,7 +464,7 @@ static void test_list_compile(void **st)
 	assert_int_equal(used[1], 1);
 	assert_int_equal(used[2], 0);
 	/* substituting in first-definition order leaves the literal A */
-	fl_text in = {"proc.name in (C)", 16, NULL}, res;
+	fl_text in = {.s = "proc.name in (C)", .len = 16}, res;
 	assert_int_equal(fl_list_substitute(A, &in, out, 3, &res, NULL), 0);
 	assert_int_equal(res.len, strlen("proc.name in ( A, y )"));
 	assert_memory_equal(res.s, "proc.name in ( A, y )", res.len);
@@ -998,7 +997,7 @@ static void test_corpus(void **st)
 		fl_list_def *defs = fl_arena_alloc(A, sizeof(*defs) * (srcs.n + 1));
 		assert_int_equal(fl_list_compile(A, srcs.v, srcs.n, defs, NULL), 0);
 		for (size_t i = 0; i < conds.n; i++) {
-			fl_text in = {conds.v[i], (uint32_t)strlen(conds.v[i]), NULL}, out;
+			fl_text in = {.s = conds.v[i], .len = (uint32_t)strlen(conds.v[i])}, out;
 			assert_int_equal(fl_list_substitute(A, &in, defs, srcs.n, &out, NULL), 0);
 			fl_expr_errors errs = {0};
 			fl_expr *e = fl_expr_parse(A, out.s, out.len, 0, &errs);

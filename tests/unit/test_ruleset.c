@@ -293,9 +293,9 @@ static void test_macro_append_join(void **st)
 	/* Every byte keeps its file position; a joining space sits at the start
 	 * of the piece that follows it. */
 	const char *second = strstr(y, "or proc.name = b");
-	assert_int_equal(m->cond.pos[13].off, (uint32_t)(second - y));
-	assert_int_equal(m->cond.pos[14].off, (uint32_t)(second - y));
-	assert_int_equal(m->cond.pos[0].off, (uint32_t)(strstr(y, "proc.name = a") - y));
+	assert_int_equal(fl_text_pos(&m->cond, 13).off, (uint32_t)(second - y));
+	assert_int_equal(fl_text_pos(&m->cond, 14).off, (uint32_t)(second - y));
+	assert_int_equal(fl_text_pos(&m->cond, 0).off, (uint32_t)(strstr(y, "proc.name = a") - y));
 	load("- macro: m\n  condition: or x\n  override:\n    condition: append\n");
 	only(FL101, 1);
 	load("- macro: m\n  condition: a\n- macro: m\n  condition: b\n  override:\n    condition: replace\n");

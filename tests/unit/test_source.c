@@ -77,7 +77,7 @@ static void expect_at(const fl_text *t, const fl_source *s, const char *decoded_
 	const char *f = strstr(s->data, file_sub);
 	assert_non_null(d);
 	assert_non_null(f);
-	assert_int_equal(t->pos[d - t->s].off, (uint32_t)(f - s->data));
+	assert_int_equal(fl_text_pos(t, (uint32_t)(d - t->s)).off, (uint32_t)(f - s->data));
 }
 
 static void test_plain_multiline(void **st)
@@ -89,8 +89,8 @@ static void test_plain_multiline(void **st)
 	expect_at(&t, s, "and", "and");
 	expect_at(&t, s, "cat", "cat");
 	/* the folded space maps to the line break */
-	assert_int_equal(t.pos[15].off, (uint32_t)(strchr(s->data, '\n') - s->data));
-	assert_int_equal(t.pos[t.len].off, (uint32_t)(strstr(s->data, "cat") - s->data + 3));
+	assert_int_equal(fl_text_pos(&t, 15).off, (uint32_t)(strchr(s->data, '\n') - s->data));
+	assert_int_equal(fl_text_pos(&t, t.len).off, (uint32_t)(strstr(s->data, "cat") - s->data + 3));
 }
 
 static void test_double_quoted_escapes(void **st)
@@ -147,6 +147,66 @@ static void test_literal(void **st)
 	expect_at(&t, s, "c", "c");
 }
 
+/* Positions of a built text equal those of a per-byte reference, through
+ * copies, constant runs, truncation and joins; runs stay few. */
+static void test_text_runs(void **st)
+{
+	const fl_run r[] = {{0, 100, 1, 1}, {5, 200, 1, 1}, {8, 300, 2, 0}};
+	fl_text t = {.s = "abcdefghijkl", .len = 12, .nruns = 3, .runs = r};
+	assert_int_equal(fl_text_pos(&t, 0).off, 100);
+	assert_int_equal(fl_text_pos(&t, 4).off, 104);
+	assert_int_equal(fl_text_pos(&t, 5).off, 200);
+	assert_int_equal(fl_text_pos(&t, 7).off, 202);
+	assert_int_equal(fl_text_pos(&t, 8).src, 2);
+	assert_int_equal(fl_text_pos(&t, 11).off, 300);
+	assert_int_equal(fl_text_pos(&t, 12).off, 300);
+
+	fl_text_builder b = {.a = A, .with_pos = 1};
+	fl_tbuild_copy(&b, &t, 2, 7, (fl_pos){9, 9});   /* cde|fg */
+	fl_tbuild_put(&b, "XY", 2, (fl_pos){1, 50});
+	fl_tbuild_copy(&b, &t, 7, 8, (fl_pos){1, 203}); /* h continues fg */
+	fl_text o;
+	assert_int_equal(fl_tbuild_done(&b, &o), 0);
+	assert_int_equal(o.len, 8);
+	assert_memory_equal(o.s, "cdefgXYh", 8);
+	const uint32_t want[] = {102, 103, 104, 200, 201, 50, 50, 202, 203};
+	for (uint32_t i = 0; i <= o.len; i++)
+		assert_int_equal(fl_text_pos(&o, i).off, want[i]);
+	assert_int_equal(o.nruns, 4);   /* cde, fg, XY, h (its end continues it) */
+	/* truncation drops runs; the builder goes on appending */
+	fl_tbuild_truncate(&b, 5);
+	fl_tbuild_put(&b, "!", 1, (fl_pos){1, 7});
+	assert_int_equal(fl_tbuild_done(&b, &o), 0);
+	assert_memory_equal(o.s, "cdefg!", 7);
+	assert_int_equal(fl_text_pos(&o, 4).off, 201);
+	assert_int_equal(fl_text_pos(&o, 5).off, 7);
+	assert_int_equal(fl_text_pos(&o, 6).off, 7);
+
+	/* trim rebases the runs */
+	fl_text sp = {.s = "  ab ", .len = 5, .nruns = 1, .runs = r};
+	assert_int_equal(fl_text_trim(A, &sp), 0);
+	assert_int_equal(sp.len, 2);
+	assert_int_equal(fl_text_pos(&sp, 0).off, 102);
+	assert_int_equal(fl_text_pos(&sp, 2).off, 104);
+
+	/* joins: the space maps to the appended piece's first byte; the second
+	 * join appends in place */
+	fl_text_builder j = {.a = A};
+	fl_text x = {.s = "ab", .len = 2, .nruns = 1, .runs = r};
+	const fl_run yr = {0, 400, 3, 1};
+	fl_text y = {.s = "cd", .len = 2, .nruns = 1, .runs = &yr}, out;
+	assert_int_equal(fl_text_join(&j, &x, &y, &out), 0);
+	const char *first = out.s;
+	assert_int_equal(fl_text_join(&j, &out, &y, &out), 0);
+	assert_ptr_equal(out.s, first);
+	assert_int_equal(out.len, 8);
+	assert_memory_equal(out.s, "ab cd cd", 8);
+	const uint32_t jw[] = {100, 101, 400, 400, 401, 400, 400, 401, 402};
+	for (uint32_t i = 0; i <= out.len; i++)
+		assert_int_equal(fl_text_pos(&out, i).off, jw[i]);
+	assert_int_equal(fl_text_pos(&out, 2).src, 3);
+}
+
 static void test_yaml_limits(void **st)
 {
 	/* 300 nested flow sequences with a limit of 64: a clean diagnostic */
@@ -182,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_literal),
 		cmocka_unit_test(test_yaml_limits),
+		cmocka_unit_test(test_text_runs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
