@@ -6,7 +6,8 @@ every check on: --select=ALL, which includes scenario evaluation) on the
 same bytes.  Prints medians of several runs: wall time, throughput (MB/s),
 the ratio to the baseline, peak RSS (from wait4) and its ratio to the input
 size, and the scaling of the time per MB from the smallest to the largest
-set.  Then the whole-process time of linting one upstream falco_rules.yaml.
+set; then the per-stage time and memory of one run on the largest set
+(falco-lint --profile).  Then the whole-process time of linting one upstream falco_rules.yaml.
 
 Environment: BENCH_SIZES (rule counts, default "1000 10000 100000"),
 BENCH_RUNS (default 5), BENCH_TIMEOUT (seconds per run, default 120: a
@@ -110,6 +111,18 @@ def main():
         (m0, l0, y0), (m1, l1, y1) = per_mb[0], per_mb[-1]
         print("scaling %.1f MB -> %.1f MB: time per MB x%.2f (falco-lint), x%.2f (libyaml); 1.00 = linear"
               % (m0, m1, l1 / l0, y1 / y0))
+
+    # Where the time and memory go, per stage, on the largest set measured
+    # (one run, --profile).
+    if per_mb:
+        path = files[len(per_mb) - 1][1]
+        size = os.path.getsize(path)
+        p = subprocess.run([binary, "--select=ALL", "--quiet", "--format=json", "--profile",
+                            "--max-file-size=%d" % (size + 1), path],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        print("stages on %s (--profile, one run):" % os.path.basename(path))
+        for line in p.stderr.splitlines()[1:]:
+            print("  " + line.strip())
 
     shared = os.environ.get("FL_SHARED", os.path.join(ROOT, "..", "shared"))
     up = os.path.join(shared, "corpus", "upstream", "falco_rules-main.yaml")

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,7 +44,7 @@ static const struct format {
 enum opt_id {
 	O_RULES, O_FALCO_CONFIG, O_CONFIG, O_NO_CONFIG, O_FORMAT, O_FAIL_ON, O_TARGET,
 	O_COLOR, O_QUIET, O_STATS, O_SELECT, O_IGNORE, O_EXTEND, O_MAX_FILE, O_MAX_YDEPTH,
-	O_MAX_ALIASES, O_MAX_EDEPTH, O_MAX_DIR, O_MAX_COND, O_HELM_VALUES, O_SCENARIO, O_DRIVER, O_UNCERTAIN, O_SCEN_NAME, O_HELP, O_VERSION
+	O_MAX_ALIASES, O_MAX_EDEPTH, O_MAX_DIR, O_MAX_COND, O_HELM_VALUES, O_SCENARIO, O_DRIVER, O_UNCERTAIN, O_SCEN_NAME, O_PROFILE, O_HELP, O_VERSION
 };
 
 static const struct cli_opt opts[] = {
@@ -71,6 +72,7 @@ static const struct cli_opt opts[] = {
 	{O_DRIVER, 0, "driver", "NAME", "only scenario variants of driver NAME: modern_bpf, ebpf, kmod", 0},
 	{O_UNCERTAIN, 0, "show-uncertain", NULL, "also report rules that may fire on a benign scenario (FL502)", 0},
 	{O_SCEN_NAME, 0, "scenario-name", "NAME", "evaluate rules against scenario NAME only", 0},
+	{O_PROFILE, 0, "profile", NULL, "print the time and memory of each stage to standard error", 0},
 	{O_HELP, 'h', "help", NULL, "show this help and exit", 0},
 	{O_VERSION, 0, "version", NULL, "show the version and exit", 0},
 };
@@ -136,6 +138,7 @@ typedef struct config {
 	/* Extra scenario files named by the configuration. */
 	const char **scenarios;
 	size_t nscenarios;
+	int profile;              /* --profile */
 	const char **cli_scen;    /* --scenario files */
 	size_t ncli_scen;
 	const char *scen_name;    /* --scenario-name */
@@ -226,6 +229,7 @@ static int apply(void *ctx, const struct cli_opt *o, const char *arg)
 		c->fo.driver = arg;
 		return 0;
 	case O_UNCERTAIN: c->fo.show_uncertain = 1; return 0;
+	case O_PROFILE: c->profile = 1; return 0;
 	case O_SCEN_NAME: c->scen_name = arg; return 0;
 	case O_MAX_DIR:
 		return parse_size(arg, &l->max_dir_entries) ? usage_error("invalid number '%s'", arg) : 0;
@@ -376,6 +380,26 @@ static int named_as_path(const config *c, const char *f)
 	return 0;
 }
 
+/* --profile: where the time and memory of this run went. */
+static void print_profile(const fl_session *s)
+{
+	size_t n;
+	const fl_stage_stat *st = fl_session_stages(s, &n);
+	double secs = 0;
+	size_t bytes = 0;
+	fprintf(stderr, "falco-lint: profile\n  %-10s %10s %12s\n", "stage", "seconds", "arena MB");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(stderr, "  %-10s %10.4f %12.1f\n", st[i].name, st[i].seconds,
+			(double)st[i].bytes / 1e6);
+		secs += st[i].seconds;
+		bytes += st[i].bytes;
+	}
+	fprintf(stderr, "  %-10s %10.4f %12.1f\n", "total", secs, (double)bytes / 1e6);
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		fprintf(stderr, "  peak RSS %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
+}
+
 static int lint(config *c)
 {
 	fl_session *s = fl_session_new(&c->fo);
@@ -441,6 +465,8 @@ static int lint(config *c)
 			formats[i].render(stdout, s, shown, k, &c->ro);
 	int werr = fflush(stdout) != 0 || ferror(stdout);
 	free(shown);
+	if (c->profile)
+		print_profile(s);
 	fl_session_free(s);
 	if (werr) {
 		fprintf(stderr, "falco-lint: cannot write the output: %s\n", strerror(errno));

@@ -118,6 +118,16 @@ const fl_diag_view *fl_session_diag(const fl_session *s, size_t i);
 /* Text of 1-based `line` of source `source` (no newline), or NULL. */
 const char *fl_session_source_line(const fl_session *s, unsigned source,
 				   unsigned line, size_t *len);
+/* What one stage of the pipeline cost, summed over files: wall-clock
+ * seconds and arena bytes allocated (for --profile and benchmarks). */
+typedef struct fl_stage_stat {
+	const char *name;   /* read, yaml, load, compile, checks, evaluate, report */
+	double seconds;
+	size_t bytes;
+} fl_stage_stat;
+/* The stages in pipeline order; *n receives their number. */
+const fl_stage_stat *fl_session_stages(const fl_session *s, size_t *n);
+
 /* Number of sources (files) the session read. */
 size_t fl_session_nsources(const fl_session *s);
 const char *fl_session_source_path(const fl_session *s, unsigned source);

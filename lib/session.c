@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void fl_options_init(fl_options *o)
@@ -43,6 +44,41 @@ static int parse_version(const char *v, unsigned out[3])
 	return 0;
 }
 
+/* ---- stage profile ---------------------------------------------------- */
+
+enum { ST_READ, ST_YAML, ST_LOAD, ST_COMPILE, ST_CHECKS, ST_EVAL, ST_REPORT, ST_N };
+static const char *const stage_names[ST_N] = {
+	"read", "yaml", "load", "compile", "checks", "evaluate", "report",
+};
+
+typedef struct stage_clock {
+	struct timespec t;
+	size_t used;
+} stage_clock;
+
+static void clock_start(const fl_session *s, stage_clock *c)
+{
+	clock_gettime(CLOCK_MONOTONIC, &c->t);
+	c->used = fl_arena_used(s->arena);
+}
+
+/* Adds the time and memory since *c to stage `st`, and restarts *c. */
+static void clock_lap(fl_session *s, stage_clock *c, int st)
+{
+	stage_clock now;
+	clock_start(s, &now);
+	s->stages[st].seconds += (double)(now.t.tv_sec - c->t.tv_sec) +
+				 (double)(now.t.tv_nsec - c->t.tv_nsec) / 1e9;
+	s->stages[st].bytes += now.used - c->used;
+	*c = now;
+}
+
+const fl_stage_stat *fl_session_stages(const fl_session *s, size_t *n)
+{
+	*n = ST_N;
+	return s->stages;
+}
+
 fl_session *fl_session_new(const fl_options *o)
 {
 	fl_session *s = calloc(1, sizeof(*s));
@@ -55,6 +91,8 @@ fl_session *fl_session_new(const fl_options *o)
 	}
 	s->opt = *o;
 	limits_default(&s->opt.limits);
+	for (int i = 0; i < ST_N; i++)
+		s->stages[i].name = stage_names[i];
 	s->diags.arena = s->arena;
 	const char *falco = o->target_falco ? o->target_falco : fl_newest_falco();
 	const char *engine = fl_engine_version_of(falco);
@@ -174,6 +212,8 @@ static int read_fd(int fd, size_t max, char **out, size_t *outlen, int *too_big)
 int fl_session_read(fl_session *s, const char *path, int context, fl_source **out)
 {
 	*out = NULL;
+	stage_clock clk;
+	clock_start(s, &clk);
 	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return fail_path(s, path, context, FL001,
@@ -211,6 +251,7 @@ int fl_session_read(fl_session *s, const char *path, int context, fl_source **ou
 	free(buf);
 	if (!src)
 		return FL_ENOMEM;
+	clock_lap(s, &clk, ST_READ);
 	*out = src;
 	return 0;
 }
@@ -433,6 +474,8 @@ int fl_session_run(fl_session *s)
 		.max_aliases = s->opt.limits.max_yaml_aliases,
 	};
 	int rc = 0;
+	stage_clock clk;
+	clock_start(s, &clk);
 	for (size_t i = 0; i < s->sources.n && rc >= 0; i++) {
 		fl_source *src = s->sources.v[i];
 		if (src->failed || src->aux)
@@ -440,6 +483,7 @@ int fl_session_run(fl_session *s)
 		fl_ydoc *docs = NULL;
 		uint32_t ndocs = 0;
 		int yrc = fl_yaml_parse(s->arena, src, &lim, &s->diags, &docs, &ndocs);
+		clock_lap(s, &clk, ST_YAML);
 		if (yrc == FL_ENOMEM)
 			return yrc;
 		if (yrc) {
@@ -448,16 +492,22 @@ int fl_session_run(fl_session *s)
 			continue;
 		}
 		rc = fl_load_file(s, src, docs, ndocs);
+		clock_lap(s, &clk, ST_LOAD);
 		if (rc >= 0)
 			rc = fl_compile_file(s, src);
+		clock_lap(s, &clk, ST_COMPILE);
 	}
 	if (rc >= 0)
 		rc = fl_checks_finish(s);
+	clock_lap(s, &clk, ST_CHECKS);
 	if (rc >= 0)
 		rc = fl_scenarios_run(s);
+	clock_lap(s, &clk, ST_EVAL);
 	if (rc < 0)
 		return rc;
-	return finish(s);
+	rc = finish(s);
+	clock_lap(s, &clk, ST_REPORT);
+	return rc;
 }
 
 size_t fl_session_ndiags(const fl_session *s)

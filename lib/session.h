@@ -27,6 +27,7 @@ struct fl_session {
 	unsigned engine[3];  /* engine version of the target Falco (0.62.0) */
 	int ran;
 	void *compile_state;  /* owned by compile.c (incremental compile) */
+	fl_stage_stat stages[7];         /* see fl_session_stages */
 	/* finished views, built by fl_session_run */
 	fl_diag_view *views;
 	size_t nviews;
