@@ -8,5 +8,9 @@ $(BENCH_DIR)/yamlparse: bench/yamlparse.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 $< -lyaml -o $@
 
-bench: $(BIN) $(BENCH_DIR)/yamlparse
-	@python3 bench/bench.py $(BIN) $(BENCH_DIR)/yamlparse $(BENCH_DIR)
+$(BENCH_DIR)/peak: bench/peak.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -D_DEFAULT_SOURCE $< -o $@
+
+bench: $(BIN) $(BENCH_DIR)/yamlparse $(BENCH_DIR)/peak
+	@BENCH_PEAK=$(BENCH_DIR)/peak python3 bench/bench.py $(BIN) $(BENCH_DIR)/yamlparse $(BENCH_DIR)

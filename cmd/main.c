@@ -395,9 +395,22 @@ static void print_profile(const fl_session *s)
 		bytes += st[i].bytes;
 	}
 	fprintf(stderr, "  %-10s %10.4f %12.1f\n", "total", secs, (double)bytes / 1e6);
+	/* VmHWM is this program's own peak; getrusage's ru_maxrss also counts
+	 * the process it was exec'ed from (a shell, Python) */
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+	if (f) {
+		char line[256];
+		while (fgets(line, sizeof line, f))
+			if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+				break;
+		fclose(f);
+	}
 	struct rusage ru;
-	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		fprintf(stderr, "  peak RSS %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
+	if (kb < 0 && getrusage(RUSAGE_SELF, &ru) == 0)
+		kb = ru.ru_maxrss;
+	if (kb >= 0)
+		fprintf(stderr, "  peak RSS %.1f MB\n", (double)kb / 1024.0);
 }
 
 static int lint(config *c)
