@@ -164,11 +164,15 @@ static int fail_path(fl_session *s, const char *path, int context, fl_code code,
 	return 0;
 }
 
-/* Reads a whole file descriptor, refusing more than `max` bytes. */
-static int read_fd(int fd, size_t max, char **out, size_t *outlen, int *too_big)
+/* Reads a whole file descriptor into the arena, NUL-terminated, refusing
+ * more than `max` bytes.  `hint` is the size fstat gave (0 for a pipe):
+ * a regular file is read into one buffer of its size, with no copy. */
+static int read_fd(fl_arena *a, int fd, size_t hint, size_t max, char **out,
+		   size_t *outlen, int *too_big)
 {
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap);
+	/* One byte more than expected: reading it means the file grew. */
+	size_t cap = hint && hint <= max ? hint + 1 : 65536, n = 0;
+	char *buf = fl_arena_alloc(a, cap + 1);
 	*too_big = 0;
 	if (!buf)
 		return FL_ENOMEM;
@@ -178,11 +182,9 @@ static int read_fd(int fd, size_t max, char **out, size_t *outlen, int *too_big)
 				*too_big = 1;
 				break;
 			}
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
+			char *nb = fl_arena_realloc(a, buf, cap + 1, cap * 2 + 1);
+			if (!nb)
 				return FL_ENOMEM;
-			}
 			buf = nb;
 			cap *= 2;
 		}
@@ -190,7 +192,6 @@ static int read_fd(int fd, size_t max, char **out, size_t *outlen, int *too_big)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			free(buf);
 			return FL_EIO;
 		}
 		if (r == 0)
@@ -201,6 +202,7 @@ static int read_fd(int fd, size_t max, char **out, size_t *outlen, int *too_big)
 			break;
 		}
 	}
+	buf[n] = 0;
 	*out = buf;
 	*outlen = n;
 	return 0;
@@ -233,7 +235,8 @@ int fl_session_read(fl_session *s, const char *path, int context, fl_source **ou
 	char *buf = NULL;
 	size_t len = 0;
 	int too_big = 0;
-	int rc = read_fd(fd, s->opt.limits.max_file_size, &buf, &len, &too_big);
+	size_t hint = fd != 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
+	int rc = read_fd(s->arena, fd, hint, s->opt.limits.max_file_size, &buf, &len, &too_big);
 	int err = errno;
 	if (fd != 0)
 		close(fd);
@@ -243,13 +246,13 @@ int fl_session_read(fl_session *s, const char *path, int context, fl_source **ou
 	if (rc)
 		return fail_path(s, name, context, FL001,
 				 fl_arena_printf(s->arena, "cannot read '%s': %s", name, strerror(err)));
-	if (too_big) {
-		free(buf);
+	if (too_big)
 		return refuse_large(s, name, context);
-	}
-	fl_source *src = fl_session_add_source(s, name, buf, len, context);
-	free(buf);
+	fl_source *src = fl_source_adopt(s->arena, (uint32_t)s->sources.n, name, buf, len);
 	if (!src)
+		return FL_ENOMEM;
+	src->context = context;
+	if (FL_VEC_PUSH(s->arena, s->sources, src))
 		return FL_ENOMEM;
 	clock_lap(s, &clk, ST_READ);
 	*out = src;

@@ -5,31 +5,42 @@
 
 #include <string.h>
 
-fl_source *fl_source_new(fl_arena *a, uint32_t id, const char *path,
-			 const char *data, size_t len)
+fl_source *fl_source_adopt(fl_arena *a, uint32_t id, const char *path,
+			   const char *data, size_t len)
 {
 	fl_source *s = fl_arena_alloc(a, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->id = id;
 	s->path = fl_arena_strdup(a, path);
-	s->data = fl_arena_strndup(a, data, len);
+	s->data = data;
 	s->len = len;
-	if (!s->path || !s->data)
+	if (!s->path)
 		return NULL;
 	uint32_t n = 1;
-	for (size_t i = 0; i < len; i++)
-		if (data[i] == '\n')
-			n++;
+	const char *p = data, *end = data + len;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
 	s->lines = fl_arena_alloc(a, sizeof(uint32_t) * n);
 	if (!s->lines)
 		return NULL;
 	s->nlines = 0;
 	s->lines[s->nlines++] = 0;
-	for (size_t i = 0; i < len; i++)
-		if (data[i] == '\n' && s->nlines < n)
-			s->lines[s->nlines++] = (uint32_t)(i + 1);
+	p = data;
+	while (s->nlines < n && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p++;
+		s->lines[s->nlines++] = (uint32_t)(p - data);
+	}
 	return s;
+}
+
+fl_source *fl_source_new(fl_arena *a, uint32_t id, const char *path,
+			 const char *data, size_t len)
+{
+	char *copy = fl_arena_strndup(a, data, len);
+	return copy ? fl_source_adopt(a, id, path, copy, len) : NULL;
 }
 
 void fl_source_linecol(const fl_source *s, uint32_t off, unsigned *line,

@@ -68,6 +68,10 @@ fl_pos fl_text_pos(const fl_text *t, uint32_t i);
 /* Builds the line map of `data` (copied into the arena). NULL on OOM. */
 fl_source *fl_source_new(fl_arena *a, uint32_t id, const char *path,
 			 const char *data, size_t len);
+/* Same, for data already in arena `a` and NUL-terminated at len: the
+ * source keeps it as it is. */
+fl_source *fl_source_adopt(fl_arena *a, uint32_t id, const char *path,
+			   const char *data, size_t len);
 /* 1-based line and column (in UTF-8 code points) of byte offset `off`. */
 void fl_source_linecol(const fl_source *s, uint32_t off, unsigned *line,
 		       unsigned *col);
