@@ -500,6 +500,13 @@ typedef struct fl_rseval {
 	spans seen503, seen504;    /* clauses already reported */
 	unsigned budget;           /* nodes left for the current explanation */
 	int oom;
+	/* judge_exemptions' flattening of the current rule's condition over
+	 * `and`: it does not depend on the event, so it is done once per rule
+	 * rather than once per event (buffers reused from rule to rule) */
+	const fl_expr *conj_of;    /* the condition conj holds, or NULL */
+	const fl_text *conj_text;
+	cparts conj, cl;
+	unsigned conj_budget;      /* budget left after flattening it */
 } rs_eval;
 
 /* Number of lists (a prefix of the first-definition order) an item whose
@@ -1150,9 +1157,19 @@ static void report504(rs_eval *r, const fl_rule *rule, const fl_scenario *sc,
 static void judge_exemptions(rs_eval *r, const fl_rule *rule, const fl_expr *cond,
 			     const fl_text *t, const fl_scenario *sc, const fl_sevent *ev)
 {
-	cparts conj = {0}, cl = {0};
-	flatten(r, cond, t, FL_EXPR_AND, &conj, 0);
-	if (r->oom || conj.n >= MAX_CLAUSES || !r->budget)
+	if (r->conj_of != cond || r->conj_text != t) {
+		r->conj.n = 0;
+		flatten(r, cond, t, FL_EXPR_AND, &r->conj, 0);
+		if (r->oom)
+			return;
+		r->conj_of = cond;
+		r->conj_text = t;
+		r->conj_budget = r->budget;
+	}
+	r->budget = r->conj_budget;
+	const cparts conj = r->conj;
+	cparts *cl = &r->cl;
+	if (conj.n >= MAX_CLAUSES || !r->budget)
 		return;
 	for (size_t i = 0; i < conj.n; i++)
 		if (conj.v[i].e->kind != FL_EXPR_NOT && sub(r, conj.v[i].e, ev) != FL_TRUE)
@@ -1168,12 +1185,12 @@ static void judge_exemptions(rs_eval *r, const fl_rule *rule, const fl_expr *con
 	for (size_t i = 0; i < conj.n && !r->oom; i++) {
 		if (conj.v[i].e->kind != FL_EXPR_NOT)
 			continue;
-		cl.n = 0;
-		flatten(r, conj.v[i].e->u.child, conj.v[i].t, FL_EXPR_OR, &cl, 0);
+		cl->n = 0;
+		flatten(r, conj.v[i].e->u.child, conj.v[i].t, FL_EXPR_OR, cl, 0);
 		if (!r->budget)
 			return;
-		for (size_t k = 0; k < cl.n && !r->oom; k++) {
-			verdict v = {cl.v[k], NULL, NULL, 0};
+		for (size_t k = 0; k < cl->n && !r->oom; k++) {
+			verdict v = {cl->v[k], NULL, NULL, 0};
 			fl_tv tv = sub(r, v.c.e, ev);
 			if (tv == FL_TRUE)
 				v.fields = attacker_only(r, v.c.e, v.c.t);
@@ -1508,6 +1525,7 @@ int fl_scenarios_run(fl_session *s)
 		if (!cond)
 			continue;
 		r.env.source = rule->source;
+		r.conj_of = NULL; /* `text` is reused: a new rule, a new flattening */
 		const char *rsrc = rule->source ? rule->source : "syscall";
 		for (size_t j = 0; j < scs->list.n && !rc; j++) {
 			const fl_scenario *sc = scs->list.v[j];
