@@ -65,21 +65,36 @@ static int is_ancestor_field(const char *name)
 	       !strcmp(name, "proc.acmdline");
 }
 
-/* The value of an operand that denotes a field or a transformed field. */
+/* 1 if Falco refuses field operand `o` in a condition of the env's source
+ * (operand_value then records the failure). */
+static int field_invalid(const fl_evalenv *env, const fl_operand *o)
+{
+	fl_field_match m;
+	fl_field_status st = fl_field_resolve(env->source, o->text, o->len,
+					      o->has_arg ? o->arg : NULL,
+					      o->has_arg ? o->arg_len : 0,
+					      FL_VERSION_UNRELEASED, &m);
+	return st == FL_FIELD_UNKNOWN || st == FL_FIELD_OTHER_SOURCE ||
+	       st == FL_FIELD_ARG_MISSING || st == FL_FIELD_ARG_UNEXPECTED ||
+	       st == FL_FIELD_ARG_INVALID;
+}
+
+/* 1 if evaluating operand `o` (operand_value) meets an invalid field: the
+ * one field of a chain of one-argument transformers. */
+static int operand_invalid(const fl_evalenv *env, const fl_operand *o)
+{
+	while (o->kind == FL_OPERAND_TRANSFORMER && o->nitems == 1)
+		o = o->items[0];
+	return o->kind == FL_OPERAND_FIELD && field_invalid(env, o);
+}
+
+/* The value of an operand that denotes a field or a transformed field;
+ * field validity is the caller's (operand_invalid, worked out once). */
 static int operand_value(fl_evalenv *env, const fl_operand *o,
 			 const fl_sevent *ev, fl_value *out)
 {
 	if (o->kind == FL_OPERAND_FIELD) {
-		fl_field_match m;
-		fl_field_status st = fl_field_resolve(env->source, o->text, o->len,
-						      o->has_arg ? o->arg : NULL,
-						      o->has_arg ? o->arg_len : 0,
-						      FL_VERSION_UNRELEASED, &m);
 		*out = fl_eval_field(ev, o->text, o->has_arg ? o->arg : NULL);
-		if (st == FL_FIELD_UNKNOWN || st == FL_FIELD_OTHER_SOURCE ||
-		    st == FL_FIELD_ARG_MISSING || st == FL_FIELD_ARG_UNEXPECTED ||
-		    st == FL_FIELD_ARG_INVALID)
-			fail(env, FL_EUSAGE, "invalid field");
 		return 0;
 	}
 	if (o->kind != FL_OPERAND_TRANSFORMER || o->nitems != 1) {
@@ -294,30 +309,167 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
 	return fresh;
 }
 
-static fl_tv eval_check(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
+/* ---- checks, planned once ------------------------------------------------
+ * What a check needs that does not depend on the event — its operator, the
+ * validity of its fields for the condition's source, the kind its literals
+ * are read as when the event does not give the field — is worked out the
+ * first time the check is evaluated for a source and kept, keyed by the
+ * check node (which the tree owns for the whole session) and the source's
+ * catalogue id: a rule's checks are evaluated once per scenario event, a
+ * shared macro's once per event and rule. */
+
+typedef struct check_plan {
+	const fl_expr *e;       /* key, with src */
+	int src;
+	int op_ok;              /* 0: an operator the evaluator does not know */
+	fl_cmpop op;
+	fl_cmpmod mod;
+	fl_vkind lhs_kind;      /* operand_kind(lhs) */
+	unsigned char lhs_bad;  /* operand_invalid(lhs) */
+	unsigned char rhs_bad;  /* operand_invalid(rhs), for a field rhs */
+	unsigned char ancestor; /* lhs is an ancestor field without index */
+	const lit_entry *lit;   /* the literals last used (lit->kind) */
+} check_plan;
+
+struct fl_plancache {
+	check_plan **slot;      /* open addressing, NULL empty */
+	size_t cap, n;
+};
+
+/* Catalogue id of the env's source (fl_field_resolve depends on no more). */
+static int env_src(fl_evalenv *env)
+{
+	if (!env->plan_src_set || env->plan_source != env->source) {
+		env->plan_source = env->source;
+		env->plan_src = env->source
+			? fl_source_lookup(env->source, strlen(env->source))
+			: FL_SRC_SYSCALL;
+		env->plan_src_set = 1;
+	}
+	return env->plan_src;
+}
+
+static void plan_make(fl_evalenv *env, const fl_expr *e, int src, check_plan *p)
 {
 	const fl_operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
-	fl_cmpop op;
-	fl_cmpmod mod = (fl_cmpmod)e->u.check.mod; /* same order: none, oneof, anyof, allof */
 	const char *opname = fl_expr_op_name(e->u.check.op);
-	if (fl_cmpop_parse(opname, strlen(opname), &op, &(fl_cmpmod){0})) {
+	memset(p, 0, sizeof(*p));
+	p->e = e;
+	p->src = src;
+	p->op_ok = !fl_cmpop_parse(opname, strlen(opname), &p->op, &(fl_cmpmod){0});
+	p->mod = (fl_cmpmod)e->u.check.mod; /* same order: none, oneof, anyof, allof */
+	p->lhs_kind = operand_kind(env, lhs);
+	p->lhs_bad = (unsigned char)operand_invalid(env, lhs);
+	p->rhs_bad = rhs && rhs->kind != FL_OPERAND_VALUE && rhs->kind != FL_OPERAND_IDENT &&
+		     rhs->kind != FL_OPERAND_LIST && operand_invalid(env, rhs);
+	p->ancestor = lhs->kind == FL_OPERAND_FIELD && !lhs->has_arg &&
+		      is_ancestor_field(lhs->text);
+}
+
+static size_t plan_hash(const fl_expr *e, int src, size_t mask)
+{
+	uint64_t h = (uint64_t)(uintptr_t)e ^ (uint64_t)(unsigned)src << 56;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 17) & mask;
+}
+
+/* The plan of check `e` (a node of an evaluated tree) for the env's
+ * source, made on first use; NULL on OOM. */
+static check_plan *plan_of(fl_evalenv *env, const fl_expr *e)
+{
+	fl_arena *a = env->arena;
+	int src = env_src(env);
+	struct fl_plancache *c = env->plans;
+	if (!c) {
+		if (!(c = fl_arena_alloc(a, sizeof(*c))))
+			return NULL;
+		env->plans = c;
+	}
+	if (c->cap) {
+		size_t h = plan_hash(e, src, c->cap - 1);
+		check_plan *p;
+		while ((p = c->slot[h])) {
+			if (p->e == e && p->src == src)
+				return p;
+			h = (h + 1) & (c->cap - 1);
+		}
+	}
+	if (2 * (c->n + 1) > c->cap) {
+		/* grow: the old table stays in the arena (geometric) */
+		size_t cap = c->cap ? 2 * c->cap : 256;
+		check_plan **slot = fl_arena_alloc(a, cap * sizeof(*slot));
+		if (!slot)
+			return NULL;
+		for (size_t i = 0; i < c->cap; i++) {
+			check_plan *x = c->slot[i];
+			if (!x)
+				continue;
+			size_t h = plan_hash(x->e, x->src, cap - 1);
+			while (slot[h])
+				h = (h + 1) & (cap - 1);
+			slot[h] = x;
+		}
+		c->slot = slot;
+		c->cap = cap;
+	}
+	check_plan *p = fl_arena_alloc(a, sizeof(*p));
+	if (!p)
+		return NULL;
+	plan_make(env, e, src, p);
+	size_t h = plan_hash(e, src, c->cap - 1);
+	while (c->slot[h])
+		h = (h + 1) & (c->cap - 1);
+	c->slot[h] = p;
+	c->n++;
+	return p;
+}
+
+static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
+			  const fl_sevent *ev);
+
+/* Evaluates check `e`, which is not a node of an evaluated tree (a
+ * variant built on the stack): planned afresh, not kept. */
+static fl_tv eval_check_once(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
+{
+	check_plan p;
+	plan_make(env, e, env_src(env), &p);
+	return eval_planned(env, e, &p, ev);
+}
+
+static fl_tv eval_check(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
+{
+	check_plan *p = plan_of(env, e);
+	if (!p) {
+		fail(env, FL_ENOMEM, NULL);
+		return FL_UNKNOWN;
+	}
+	return eval_planned(env, e, p, ev);
+}
+
+static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
+			  const fl_sevent *ev)
+{
+	const fl_operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
+	fl_cmpop op = p->op;
+	if (!p->op_ok) {
 		fail(env, FL_EUSAGE, "unknown operator");
 		return FL_UNKNOWN;
 	}
 
 	fl_value lv;
+	if (p->lhs_bad)
+		fail(env, FL_EUSAGE, "invalid field");
 	if (operand_value(env, lhs, ev, &lv)) {
 		fail(env, FL_ENOMEM, NULL);
 		return FL_UNKNOWN;
 	}
 	fl_vkind kind = lv.kind == FL_V_LIST ? (lv.n ? lv.items[0].kind : FL_V_STR)
-		: (lv.kind == FL_V_UNKNOWN || lv.kind == FL_V_NONE) ? operand_kind(env, lhs)
+		: (lv.kind == FL_V_UNKNOWN || lv.kind == FL_V_NONE) ? p->lhs_kind
 		: lv.kind;
 
 	/* proc.aname = x without an index: any known ancestor decides true,
 	 * otherwise the ancestors not given leave it open. */
-	if (lhs->kind == FL_OPERAND_FIELD && !lhs->has_arg && is_ancestor_field(lhs->text) &&
-	    lv.kind == FL_V_UNKNOWN) {
+	if (p->ancestor && lv.kind == FL_V_UNKNOWN) {
 		fl_tv acc = FL_UNKNOWN;
 		for (uint32_t i = 0; i < ev->nfields && acc != FL_TRUE; i++) {
 			const fl_sfield *f = &ev->fields[i];
@@ -329,7 +481,7 @@ static fl_tv eval_check(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 			one.arg_len = (uint32_t)strlen(f->arg);
 			fl_expr sub = *e;
 			sub.u.check.lhs = &one;
-			if (eval_check(env, &sub, ev) == FL_TRUE)
+			if (eval_check_once(env, &sub, ev) == FL_TRUE)
 				acc = FL_TRUE;
 		}
 		if (fl_sevent_field(ev, "proc.pname", NULL) && !strcmp(lhs->text, "proc.aname")) {
@@ -339,7 +491,7 @@ static fl_tv eval_check(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 			one.arg_len = 1;
 			fl_expr sub = *e;
 			sub.u.check.lhs = &one;
-			if (eval_check(env, &sub, ev) == FL_TRUE)
+			if (eval_check_once(env, &sub, ev) == FL_TRUE)
 				acc = FL_TRUE;
 		}
 		return acc;
@@ -352,7 +504,10 @@ static fl_tv eval_check(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 	if (rhs) {
 		if (rhs->kind == FL_OPERAND_VALUE || rhs->kind == FL_OPERAND_IDENT ||
 		    rhs->kind == FL_OPERAND_LIST) {
-			const lit_entry *le = literals(env, op, kind, rhs);
+			const lit_entry *le = p->lit;
+			if (!le || le->kind != kind || le->rhs != rhs || le->text != rhs->text ||
+			    le->items != rhs->items || le->nitems != rhs->nitems)
+				le = p->lit = literals(env, op, kind, rhs);
 			if (!le) {
 				fail(env, FL_ENOMEM, NULL);
 				return FL_UNKNOWN;
@@ -366,6 +521,8 @@ static fl_tv eval_check(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 			set = le->set;
 		} else {
 			/* val(field) or a transformed field on the right */
+			if (p->rhs_bad)
+				fail(env, FL_EUSAGE, "invalid field");
 			if (operand_value(env, rhs, ev, &one)) {
 				fail(env, FL_ENOMEM, NULL);
 				return FL_UNKNOWN;
@@ -380,7 +537,7 @@ static fl_tv eval_check(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 		}
 	}
 	fl_tv out;
-	int rc = fl_compare_set(env->ops, op, mod, &lv, vals, n, set, &out);
+	int rc = fl_compare_set(env->ops, op, p->mod, &lv, vals, n, set, &out);
 	if (rc) {
 		fail(env, rc, rc == FL_EUSAGE ? "comparison not supported for the field's type" : NULL);
 		return FL_UNKNOWN;
@@ -1112,7 +1269,7 @@ static const char *value_elsewhere(rs_eval *r, const fl_expr *c, const fl_sevent
 		fl_expr x = *c;
 		x.u.check.lhs = &one;
 		int err = r->env.error;
-		fl_tv t = eval_check(&r->env, &x, ev);
+		fl_tv t = eval_check_once(&r->env, &x, ev);
 		r->env.error = err;
 		if (t == FL_TRUE)
 			return f->key;

@@ -41,6 +41,12 @@ typedef struct fl_evalenv {
 	/* right-hand literals read once per check (and literal list indexed),
 	 * created on first use: evaluating allocates nothing per list item */
 	struct fl_litcache *lits;
+	/* per check and source: what does not depend on the event (operator,
+	 * field resolution), worked out on first use */
+	struct fl_plancache *plans;
+	const char *plan_source; /* the source plan_src was computed for */
+	int plan_src;            /* its catalogue id (fields.h), -1 unknown */
+	int plan_src_set;        /* plan_source/plan_src hold a value */
 } fl_evalenv;
 
 /* Prepares *env over arena `a` with `nslots` macro memo slots; macros are
