@@ -649,7 +649,8 @@ typedef struct fl_rseval {
 	fl_ruleset *rs;
 	fl_scenarios *scs;
 	unsigned drv;
-	fl_list_def *lists;        /* compiled, in first-definition order */
+	fl_list_def *lists;        /* compiled, in first-definition order;
+				    * NULL until parse_cond needs them */
 	const fl_expr **macro_ast; /* per macro (ruleset order); NULL: broken */
 	fl_text *macro_text;       /* the substituted text macro_ast indexes */
 	fl_opctx *ops;
@@ -681,6 +682,38 @@ static size_t visible_lists(const fl_ruleset *rs, uint32_t vis)
 	return lo;
 }
 
+/* Compiles the ruleset's lists for parse_cond.  Only items the compile
+ * stage did not build need them, so this runs on first use: a ruleset of
+ * large lists is not copied again for nothing.  Returns 0 or FL_ENOMEM. */
+static int prepare_lists(rs_eval *r)
+{
+	fl_arena *a = r->s->arena;
+	fl_ruleset *rs = r->rs;
+	size_t nl = rs->lists.n;
+	fl_list_src *src = fl_arena_alloc(a, (nl + 1) * sizeof(*src));
+	fl_list_def *lists = fl_arena_alloc(a, (nl + 1) * sizeof(*lists));
+	if (!src || !lists)
+		return FL_ENOMEM;
+	for (size_t i = 0; i < nl; i++) {
+		const fl_list *l = rs->lists.v[i];
+		const char **items = fl_arena_alloc(a, (l->items.n + 1) * sizeof(*items));
+		if (!items)
+			return FL_ENOMEM;
+		for (size_t j = 0; j < l->items.n; j++)
+			if (!(items[j] = fl_arena_strndup(a, l->items.v[j].s, l->items.v[j].len)))
+				return FL_ENOMEM;
+		src[i].name = l->c.name;
+		src[i].index = (uint32_t)i;
+		src[i].visibility = (uint32_t)visible_lists(rs, l->c.visibility);
+		src[i].items = items;
+		src[i].nitems = l->items.n;
+	}
+	if (fl_list_compile(a, src, nl, lists, NULL))
+		return FL_ENOMEM;
+	r->lists = lists;
+	return 0;
+}
+
 /* Substitutes lists into `cond` and parses it; NULL when it does not parse
  * (the compile stage reports that) or on OOM (*oom set).  *out receives
  * the substituted text, whose positions map the tree back to the file. */
@@ -690,6 +723,10 @@ static const fl_expr *parse_cond(rs_eval *r, const fl_text *cond, uint32_t vis,
 	fl_arena *a = r->s->arena;
 	if (!cond->s)
 		return NULL;
+	if (!r->lists && prepare_lists(r)) {
+		*oom = 1;
+		return NULL;
+	}
 	if (fl_list_substitute(a, cond, r->lists, visible_lists(r->rs, vis), out, NULL)) {
 		*oom = 1;
 		return NULL;
@@ -729,28 +766,9 @@ static int prepare(rs_eval *r)
 {
 	fl_arena *a = r->s->arena;
 	fl_ruleset *rs = r->rs;
-	size_t nl = rs->lists.n;
-	fl_list_src *src = fl_arena_alloc(a, (nl + 1) * sizeof(*src));
-	r->lists = fl_arena_alloc(a, (nl + 1) * sizeof(*r->lists));
 	r->macro_ast = fl_arena_alloc(a, (rs->macros.n + 1) * sizeof(*r->macro_ast));
 	r->macro_text = fl_arena_alloc(a, (rs->macros.n + 1) * sizeof(*r->macro_text));
-	if (!src || !r->lists || !r->macro_ast || !r->macro_text)
-		return FL_ENOMEM;
-	for (size_t i = 0; i < nl; i++) {
-		const fl_list *l = rs->lists.v[i];
-		const char **items = fl_arena_alloc(a, (l->items.n + 1) * sizeof(*items));
-		if (!items)
-			return FL_ENOMEM;
-		for (size_t j = 0; j < l->items.n; j++)
-			if (!(items[j] = fl_arena_strndup(a, l->items.v[j].s, l->items.v[j].len)))
-				return FL_ENOMEM;
-		src[i].name = l->c.name;
-		src[i].index = (uint32_t)i;
-		src[i].visibility = (uint32_t)visible_lists(rs, l->c.visibility);
-		src[i].items = items;
-		src[i].nitems = l->items.n;
-	}
-	if (fl_list_compile(a, src, nl, r->lists, NULL))
+	if (!r->macro_ast || !r->macro_text)
 		return FL_ENOMEM;
 	for (size_t i = 0; i < rs->macros.n; i++) {
 		const fl_macro *m = rs->macros.v[i];
