@@ -29,7 +29,8 @@ int fl_evalenv_init(fl_evalenv *env, fl_arena *a, fl_opctx *ops,
 	if (nslots) {
 		env->memo = fl_arena_alloc(a, nslots * sizeof(*env->memo));
 		env->memo_gen = fl_arena_alloc(a, nslots * sizeof(*env->memo_gen));
-		if (!env->memo || !env->memo_gen)
+		env->memo_height = fl_arena_alloc(a, nslots * sizeof(*env->memo_height));
+		if (!env->memo || !env->memo_gen || !env->memo_height)
 			return FL_ENOMEM;
 	}
 	return 0;
@@ -37,6 +38,8 @@ int fl_evalenv_init(fl_evalenv *env, fl_arena *a, fl_opctx *ops,
 
 static void fail(fl_evalenv *env, int rc, const char *msg)
 {
+	if (rc == FL_ENOMEM)
+		env->noom++; /* a value computed meanwhile is not kept */
 	if (!env->error) {
 		env->error = rc;
 		env->error_msg = msg;
@@ -320,15 +323,16 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
 
 typedef struct check_plan {
 	const fl_expr *e;       /* key, with src */
+	const lit_entry *lit;   /* the literals last used (lit->kind) */
 	int src;
-	int op_ok;              /* 0: an operator the evaluator does not know */
-	fl_cmpop op;
-	fl_cmpmod mod;
-	fl_vkind lhs_kind;      /* operand_kind(lhs) */
+	uint32_t id;            /* dense, for kept values; UINT32_MAX: none */
+	unsigned char op_ok;    /* 0: an operator the evaluator does not know */
+	unsigned char op;       /* fl_cmpop */
+	unsigned char mod;      /* fl_cmpmod */
+	unsigned char lhs_kind; /* operand_kind(lhs), an fl_vkind */
 	unsigned char lhs_bad;  /* operand_invalid(lhs) */
 	unsigned char rhs_bad;  /* operand_invalid(rhs), for a field rhs */
 	unsigned char ancestor; /* lhs is an ancestor field without index */
-	const lit_entry *lit;   /* the literals last used (lit->kind) */
 } check_plan;
 
 struct fl_plancache {
@@ -353,12 +357,15 @@ static void plan_make(fl_evalenv *env, const fl_expr *e, int src, check_plan *p)
 {
 	const fl_operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
 	const char *opname = fl_expr_op_name(e->u.check.op);
+	fl_cmpop op = FL_CMP_EQ;
 	memset(p, 0, sizeof(*p));
 	p->e = e;
 	p->src = src;
-	p->op_ok = !fl_cmpop_parse(opname, strlen(opname), &p->op, &(fl_cmpmod){0});
-	p->mod = (fl_cmpmod)e->u.check.mod; /* same order: none, oneof, anyof, allof */
-	p->lhs_kind = operand_kind(env, lhs);
+	p->id = UINT32_MAX;
+	p->op_ok = !fl_cmpop_parse(opname, strlen(opname), &op, &(fl_cmpmod){0});
+	p->op = (unsigned char)op;
+	p->mod = (unsigned char)e->u.check.mod; /* same order: none, oneof, anyof, allof */
+	p->lhs_kind = (unsigned char)operand_kind(env, lhs);
 	p->lhs_bad = (unsigned char)operand_invalid(env, lhs);
 	p->rhs_bad = rhs && rhs->kind != FL_OPERAND_VALUE && rhs->kind != FL_OPERAND_IDENT &&
 		     rhs->kind != FL_OPERAND_LIST && operand_invalid(env, rhs);
@@ -416,12 +423,140 @@ static check_plan *plan_of(fl_evalenv *env, const fl_expr *e)
 	if (!p)
 		return NULL;
 	plan_make(env, e, src, p);
+	p->id = (uint32_t)c->n;
 	size_t h = plan_hash(e, src, c->cap - 1);
 	while (c->slot[h])
 		h = (h + 1) & (c->cap - 1);
 	c->slot[h] = p;
 	c->n++;
 	return p;
+}
+
+/* ---- values kept across evaluations (fl_evalenv_keep) --------------------
+ * Per event and source: the value of each planned check, and of each
+ * acyclic macro with the nesting its evaluation reaches (a kept value is
+ * used only where evaluating afresh would not hit the nesting limit, so
+ * values are exactly those of evaluating every time). */
+
+/* Kept bytes at most; beyond, evaluation goes on without keeping more
+ * (a hostile ruleset times a hostile scenario file). */
+#define KEEP_MAX_BYTES ((size_t)32 << 20)
+/* memo_height of a value whose evaluation hit the nesting limit */
+#define HEIGHT_LIMITED (1u << 30)
+
+typedef struct evkey {
+	const fl_sevent *ev;    /* key, with src */
+	int src;
+	uint8_t *mval;          /* per macro slot: 0 none, else 1 + fl_tv */
+	uint16_t *mheight;      /* per macro slot: memo_height of mval */
+	uint8_t *cval;          /* per plan id: 0 none, else 1 + fl_tv */
+	uint32_t ccap;
+} evkey;
+
+struct fl_evkeep {
+	const unsigned char *acyclic;
+	evkey **slot;           /* open addressing, NULL empty */
+	size_t cap, n;
+	size_t bytes;           /* kept so far, against KEEP_MAX_BYTES */
+	evkey *cur;             /* the key last used */
+};
+
+int fl_evalenv_keep(fl_evalenv *env, const unsigned char *acyclic)
+{
+	struct fl_evkeep *k = fl_arena_alloc(env->arena, sizeof(*k));
+	if (!k)
+		return FL_ENOMEM;
+	k->acyclic = acyclic;
+	env->keep = k;
+	return 0;
+}
+
+static size_t key_hash(const fl_sevent *ev, int src, size_t mask)
+{
+	uint64_t h = (uint64_t)(uintptr_t)ev ^ (uint64_t)(unsigned)src << 56;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 17) & mask;
+}
+
+/* The kept values of event `ev` under the env's source, created on first
+ * use; NULL when no more can be kept (bound reached, or out of memory:
+ * keeping is then given up, evaluating goes on). */
+static evkey *keep_key(fl_evalenv *env, const fl_sevent *ev)
+{
+	struct fl_evkeep *k = env->keep;
+	int src = env_src(env);
+	if (k->cur && k->cur->ev == ev && k->cur->src == src)
+		return k->cur;
+	evkey *x;
+	if (k->cap) {
+		size_t h = key_hash(ev, src, k->cap - 1);
+		while ((x = k->slot[h])) {
+			if (x->ev == ev && x->src == src)
+				return k->cur = x;
+			h = (h + 1) & (k->cap - 1);
+		}
+	}
+	size_t need = sizeof(*x) + env->nslots * (sizeof(*x->mval) + sizeof(*x->mheight));
+	if (k->bytes + need > KEEP_MAX_BYTES)
+		return NULL;
+	if (2 * (k->n + 1) > k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 16;
+		evkey **slot = fl_arena_alloc(env->arena, cap * sizeof(*slot));
+		if (!slot)
+			return NULL;
+		for (size_t i = 0; i < k->cap; i++) {
+			evkey *y = k->slot[i];
+			if (!y)
+				continue;
+			size_t h = key_hash(y->ev, y->src, cap - 1);
+			while (slot[h])
+				h = (h + 1) & (cap - 1);
+			slot[h] = y;
+		}
+		k->slot = slot;
+		k->cap = cap;
+	}
+	x = fl_arena_alloc(env->arena, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->ev = ev;
+	x->src = src;
+	if (env->nslots) {
+		x->mval = fl_arena_alloc(env->arena, env->nslots * sizeof(*x->mval));
+		x->mheight = fl_arena_alloc(env->arena, env->nslots * sizeof(*x->mheight));
+		if (!x->mval || !x->mheight)
+			return NULL;
+	}
+	k->bytes += need;
+	size_t h = key_hash(ev, src, k->cap - 1);
+	while (k->slot[h])
+		h = (h + 1) & (k->cap - 1);
+	k->slot[h] = x;
+	k->n++;
+	return k->cur = x;
+}
+
+/* Keeps value `t` of the check planned with `id` for key x (when the
+ * bound allows). */
+static void keep_check(fl_evalenv *env, evkey *x, uint32_t id, fl_tv t)
+{
+	struct fl_evkeep *k = env->keep;
+	if (id == UINT32_MAX)
+		return;
+	if (id >= x->ccap) {
+		size_t cap = x->ccap ? 2 * (size_t)x->ccap : 256;
+		while (cap <= id)
+			cap *= 2;
+		if (cap > UINT32_MAX || k->bytes + cap > KEEP_MAX_BYTES)
+			return;
+		uint8_t *v = fl_arena_realloc(env->arena, x->cval, x->ccap, cap);
+		if (!v)
+			return;
+		k->bytes += cap;
+		x->cval = v;
+		x->ccap = (uint32_t)cap;
+	}
+	x->cval[id] = (uint8_t)(1 + t);
 }
 
 static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
@@ -443,14 +578,21 @@ static fl_tv eval_check(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 		fail(env, FL_ENOMEM, NULL);
 		return FL_UNKNOWN;
 	}
-	return eval_planned(env, e, p, ev);
+	evkey *x = env->keep ? keep_key(env, ev) : NULL;
+	if (x && p->id < x->ccap && x->cval[p->id])
+		return (fl_tv)(x->cval[p->id] - 1);
+	unsigned noom = env->noom;
+	fl_tv t = eval_planned(env, e, p, ev);
+	if (x && env->noom == noom)
+		keep_check(env, x, p->id, t);
+	return t;
 }
 
 static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
 			  const fl_sevent *ev)
 {
 	const fl_operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
-	fl_cmpop op = p->op;
+	fl_cmpop op = (fl_cmpop)p->op;
 	if (!p->op_ok) {
 		fail(env, FL_EUSAGE, "unknown operator");
 		return FL_UNKNOWN;
@@ -464,7 +606,7 @@ static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
 		return FL_UNKNOWN;
 	}
 	fl_vkind kind = lv.kind == FL_V_LIST ? (lv.n ? lv.items[0].kind : FL_V_STR)
-		: (lv.kind == FL_V_UNKNOWN || lv.kind == FL_V_NONE) ? p->lhs_kind
+		: (lv.kind == FL_V_UNKNOWN || lv.kind == FL_V_NONE) ? (fl_vkind)p->lhs_kind
 		: lv.kind;
 
 	/* proc.aname = x without an index: any known ancestor decides true,
@@ -537,7 +679,7 @@ static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
 		}
 	}
 	fl_tv out;
-	int rc = fl_compare_set(env->ops, op, p->mod, &lv, vals, n, set, &out);
+	int rc = fl_compare_set(env->ops, op, (fl_cmpmod)p->mod, &lv, vals, n, set, &out);
 	if (rc) {
 		fail(env, rc, rc == FL_EUSAGE ? "comparison not supported for the field's type" : NULL);
 		return FL_UNKNOWN;
@@ -547,7 +689,9 @@ static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
 
 static fl_tv eval_node(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 {
-	if (++env->depth > env->max_depth) {
+	if (++env->depth > env->reach)
+		env->reach = env->depth;
+	if (env->depth > env->max_depth) {
 		env->depth--;
 		fail(env, FL_EUSAGE, "condition nested too deeply");
 		return FL_UNKNOWN;
@@ -579,15 +723,43 @@ static fl_tv eval_node(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 			r = FL_UNKNOWN;
 			break;
 		}
+		uint32_t height;
+		evkey *x = NULL;
 		if (env->memo_gen[slot] == env->gen) {
 			r = env->memo[slot];
-			break;
+			height = env->memo_height[slot];
+		} else if (env->keep && env->keep->acyclic[slot] && (x = keep_key(env, ev)) &&
+			   x->mval[slot] && env->depth + x->mheight[slot] <= env->max_depth) {
+			/* evaluating afresh here would give the same value */
+			r = (fl_tv)(x->mval[slot] - 1);
+			height = x->mheight[slot];
+			env->memo_gen[slot] = env->gen;
+			env->memo[slot] = r;
+			env->memo_height[slot] = height;
+		} else {
+			/* Unknown while in progress: a cycle cannot recurse
+			 * forever. */
+			env->memo_gen[slot] = env->gen;
+			env->memo[slot] = FL_UNKNOWN;
+			env->memo_height[slot] = 0;
+			unsigned outer = env->reach, noom = env->noom;
+			env->reach = env->depth;
+			r = eval_node(env, body, ev);
+			height = env->reach > env->max_depth ? HEIGHT_LIMITED
+							     : env->reach - env->depth;
+			env->memo[slot] = r;
+			env->memo_height[slot] = height;
+			if (x && height <= UINT16_MAX && env->noom == noom) {
+				x->mval[slot] = (uint8_t)(1 + r);
+				x->mheight[slot] = (uint16_t)height;
+			}
+			if (outer > env->reach)
+				env->reach = outer;
 		}
-		/* Unknown while in progress: a cycle cannot recurse forever. */
-		env->memo_gen[slot] = env->gen;
-		env->memo[slot] = FL_UNKNOWN;
-		r = eval_node(env, body, ev);
-		env->memo[slot] = r;
+		/* what evaluating the body here would reach, for the
+		 * height of the macros being evaluated around it */
+		if (env->depth + height > env->reach)
+			env->reach = env->depth + height;
 		break;
 	}
 	default:
@@ -607,6 +779,7 @@ fl_tv fl_eval(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 		env->gen = 1;
 	}
 	env->depth = 0;
+	env->reach = 0;
 	return eval_node(env, e, ev);
 }
 
@@ -796,6 +969,81 @@ static unsigned driver_of(const fl_session *s)
 	return drv;
 }
 
+/* The macros (by slot) from which no reference loop is reachable, as the
+ * evaluator resolves names: their value depends on the event alone, so
+ * it may be kept from one rule to the next.  Depth-first, with explicit
+ * stacks (hostile rulesets nest without limit); a loop marks the macro
+ * that closes it, and a mark spreads to every macro that reaches a marked
+ * one.  NULL on OOM. */
+static const unsigned char *macro_acyclic(rs_eval *r)
+{
+	fl_arena *a = r->s->arena;
+	size_t n = r->rs->macros.n;
+	unsigned char *ok = fl_arena_alloc(a, n + 1);
+	unsigned char *color = fl_arena_alloc(a, n + 1); /* 1 on the path, 2 done */
+	size_t *off = fl_arena_alloc(a, (n + 1) * sizeof(*off));
+	if (!ok || !color || !off)
+		return NULL;
+	/* references of macro i: to.v[off[i] .. off[i + 1]) */
+	FL_VEC(uint32_t) to = {0};
+	FL_VEC(const fl_expr *) walk = {0};
+	for (size_t i = 0; i < n; i++) {
+		off[i] = to.n;
+		ok[i] = 1;
+		walk.n = 0;
+		if (r->macro_ast[i] && FL_VEC_PUSH(a, walk, r->macro_ast[i]))
+			return NULL;
+		while (walk.n) {
+			const fl_expr *e = walk.v[--walk.n];
+			int rc = 0;
+			uint32_t slot = UINT32_MAX;
+			if (e->kind == FL_EXPR_AND || e->kind == FL_EXPR_OR) {
+				for (uint32_t k = 0; k < e->u.kids.n && !rc; k++)
+					rc = FL_VEC_PUSH(a, walk, e->u.kids.v[k]);
+			} else if (e->kind == FL_EXPR_NOT) {
+				rc = FL_VEC_PUSH(a, walk, e->u.child);
+			} else if (e->kind == FL_EXPR_MACRO &&
+				   resolve_macro(r, e->u.macro.name, e->u.macro.len, &slot) &&
+				   slot < n) {
+				rc = FL_VEC_PUSH(a, to, slot);
+			}
+			if (rc)
+				return NULL;
+		}
+	}
+	off[n] = to.n;
+	typedef struct frame { uint32_t m; size_t next; } frame;
+	FL_VEC(frame) path = {0};
+	for (size_t root = 0; root < n; root++) {
+		if (color[root])
+			continue;
+		color[root] = 1;
+		if (FL_VEC_PUSH(a, path, ((frame){(uint32_t)root, off[root]})))
+			return NULL;
+		while (path.n) {
+			frame *f = &path.v[path.n - 1];
+			if (f->next < off[f->m + 1]) {
+				uint32_t x = to.v[f->next++];
+				if (color[x] == 1)
+					ok[f->m] = 0; /* closes a loop */
+				else if (color[x] == 2)
+					ok[f->m] &= ok[x];
+				else {
+					color[x] = 1;
+					if (FL_VEC_PUSH(a, path, ((frame){x, off[x]})))
+						return NULL;
+				}
+				continue;
+			}
+			uint32_t done = f->m;
+			color[done] = 2;
+			if (--path.n)
+				ok[path.v[path.n - 1].m] &= ok[done];
+		}
+	}
+	return ok;
+}
+
 /* Prepares r (s, rs and drv set) for evaluating: lists, macros, the
  * evaluation environment.  Returns 0 or FL_ENOMEM. */
 static int begin(rs_eval *r)
@@ -805,8 +1053,14 @@ static int begin(rs_eval *r)
 		return rc;
 	if (!(r->ops = fl_opctx_new(r->s->arena)))
 		return FL_ENOMEM;
-	return fl_evalenv_init(&r->env, r->s->arena, r->ops, (uint32_t)r->rs->macros.n,
-			       resolve_macro, r);
+	rc = fl_evalenv_init(&r->env, r->s->arena, r->ops, (uint32_t)r->rs->macros.n,
+			     resolve_macro, r);
+	if (rc)
+		return rc;
+	/* the session's events and macros stay as they are: values of checks
+	 * and macros are kept from one rule to the next */
+	const unsigned char *acyclic = macro_acyclic(r);
+	return acyclic ? fl_evalenv_keep(&r->env, acyclic) : FL_ENOMEM;
 }
 
 static int rule_has_exceptions(const fl_rule *rule)
@@ -907,6 +1161,7 @@ static int spend(rs_eval *r)
 static fl_tv sub(rs_eval *r, const fl_expr *e, const fl_sevent *ev)
 {
 	r->env.depth = 0;
+	r->env.reach = 0;
 	return eval_node(&r->env, e, ev);
 }
 

@@ -33,8 +33,12 @@ typedef struct fl_evalenv {
 	uint32_t nslots;
 	fl_tv *memo;           /* per slot: value for the current event */
 	uint32_t *memo_gen;    /* per slot: generation the value belongs to */
+	uint32_t *memo_height; /* per slot: nesting its evaluation reaches */
 	uint32_t gen;
 	unsigned depth, max_depth;
+	unsigned reach;        /* deepest nesting reached (for memo_height) */
+	unsigned noom;         /* FL_ENOMEM failures met so far */
+	struct fl_evkeep *keep; /* values kept across evaluations, or NULL */
 	int error;             /* first problem met: FL_EUSAGE (a comparison
 				* Falco refuses), FL_ENOMEM; 0 if none */
 	const char *error_msg; /* lowercase reason for FL_EUSAGE, or NULL */
@@ -54,6 +58,16 @@ typedef struct fl_evalenv {
  * FL_ENOMEM. */
 int fl_evalenv_init(fl_evalenv *env, fl_arena *a, fl_opctx *ops,
 		    uint32_t nslots, fl_macro_fn fn, void *ctx);
+
+/* From now on, keeps the values of checks, and of the macros whose slot
+ * is set in acyclic[0..nslots) (no reference loop reachable from them:
+ * their value depends on the event alone), per event and source across
+ * evaluations: a macro shared by many rules is evaluated once per event.
+ * The caller promises that events, macros and the ruleset do not change
+ * while env lives; a problem (env->error) is then recorded by the first
+ * evaluation that meets it only.  Values are as without keeping, nesting
+ * limit included.  acyclic must outlive env.  Returns 0 or FL_ENOMEM. */
+int fl_evalenv_keep(fl_evalenv *env, const unsigned char *acyclic);
 
 /* Evaluates `e` for event `ev` (a new memo generation: macro values of a
  * previous event are forgotten).  Problems that Falco would have refused
