@@ -453,12 +453,24 @@ typedef struct evkey {
 	uint32_t ccap;
 } evkey;
 
+/* Macro references resolved lately (direct-mapped by node: a rule's
+ * references are met again on each event and in its explanations). */
+#define REF_CACHE 256u
+
+typedef struct mref {
+	const fl_expr *node;    /* NULL: empty */
+	const fl_expr *body;
+	uint32_t slot;
+} mref;
+
 struct fl_evkeep {
 	const unsigned char *acyclic;
+	mref refs[REF_CACHE];
 	evkey **slot;           /* open addressing, NULL empty */
 	size_t cap, n;
 	size_t bytes;           /* kept so far, against KEEP_MAX_BYTES */
 	evkey *cur;             /* the key last used */
+	const char *cur_source; /* the env's source when it was */
 };
 
 int fl_evalenv_keep(fl_evalenv *env, const unsigned char *acyclic)
@@ -484,9 +496,11 @@ static size_t key_hash(const fl_sevent *ev, int src, size_t mask)
 static evkey *keep_key(fl_evalenv *env, const fl_sevent *ev)
 {
 	struct fl_evkeep *k = env->keep;
-	int src = env_src(env);
-	if (k->cur && k->cur->ev == ev && k->cur->src == src)
+	if (k->cur && k->cur->ev == ev && k->cur_source == env->source)
 		return k->cur;
+	int src = env_src(env);
+	k->cur = NULL;
+	k->cur_source = env->source;
 	evkey *x;
 	if (k->cap) {
 		size_t h = key_hash(ev, src, k->cap - 1);
@@ -557,6 +571,26 @@ static void keep_check(fl_evalenv *env, evkey *x, uint32_t id, fl_tv t)
 		x->ccap = (uint32_t)cap;
 	}
 	x->cval[id] = (uint8_t)(1 + t);
+}
+
+/* The body and memo slot of macro reference `e` (NULL: unknown, or did
+ * not parse); with values kept, from the cache of references. */
+static const fl_expr *macro_ref(fl_evalenv *env, const fl_expr *e, uint32_t *slot)
+{
+	*slot = UINT32_MAX;
+	if (!env->macro)
+		return NULL;
+	if (!env->keep)
+		return env->macro(env->ctx, e->u.macro.name, e->u.macro.len, slot);
+	uint64_t h = (uint64_t)(uintptr_t)e * 0x9e3779b97f4a7c15ULL;
+	mref *c = &env->keep->refs[(h >> 32) % REF_CACHE];
+	if (c->node != e) {
+		c->node = e;
+		c->slot = UINT32_MAX;
+		c->body = env->macro(env->ctx, e->u.macro.name, e->u.macro.len, &c->slot);
+	}
+	*slot = c->slot;
+	return c->body;
 }
 
 static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
@@ -715,10 +749,8 @@ static fl_tv eval_node(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 		r = eval_check(env, e, ev);
 		break;
 	case FL_EXPR_MACRO: {
-		uint32_t slot = UINT32_MAX;
-		const fl_expr *body = env->macro
-			? env->macro(env->ctx, e->u.macro.name, e->u.macro.len, &slot)
-			: NULL;
+		uint32_t slot;
+		const fl_expr *body = macro_ref(env, e, &slot);
 		if (!body || slot >= env->nslots) {
 			r = FL_UNKNOWN;
 			break;
@@ -1168,7 +1200,7 @@ static fl_tv sub(rs_eval *r, const fl_expr *e, const fl_sevent *ev)
 static const fl_expr *macro_body(rs_eval *r, const fl_expr *m, const fl_text **t)
 {
 	uint32_t slot;
-	const fl_expr *b = resolve_macro(r, m->u.macro.name, m->u.macro.len, &slot);
+	const fl_expr *b = macro_ref(&r->env, m, &slot);
 	if (b)
 		*t = &r->macro_text[slot];
 	return b;
