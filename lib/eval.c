@@ -490,14 +490,10 @@ static size_t key_hash(const fl_sevent *ev, int src, size_t mask)
 	return (size_t)(h >> 17) & mask;
 }
 
-/* The kept values of event `ev` under the env's source, created on first
- * use; NULL when no more can be kept (bound reached, or out of memory:
- * keeping is then given up, evaluating goes on). */
-static evkey *keep_key(fl_evalenv *env, const fl_sevent *ev)
+/* keep_key() when the key is not the one last used. */
+static evkey *keep_key_find(fl_evalenv *env, const fl_sevent *ev)
 {
 	struct fl_evkeep *k = env->keep;
-	if (k->cur && k->cur->ev == ev && k->cur_source == env->source)
-		return k->cur;
 	int src = env_src(env);
 	k->cur = NULL;
 	k->cur_source = env->source;
@@ -550,6 +546,17 @@ static evkey *keep_key(fl_evalenv *env, const fl_sevent *ev)
 	return k->cur = x;
 }
 
+/* The kept values of event `ev` under the env's source, created on first
+ * use; NULL when no more can be kept (bound reached, or out of memory:
+ * keeping is then given up, evaluating goes on). */
+static inline evkey *keep_key(fl_evalenv *env, const fl_sevent *ev)
+{
+	struct fl_evkeep *k = env->keep;
+	if (k->cur && k->cur->ev == ev && k->cur_source == env->source)
+		return k->cur;
+	return keep_key_find(env, ev);
+}
+
 /* Keeps value `t` of the check planned with `id` for key x (when the
  * bound allows). */
 static void keep_check(fl_evalenv *env, evkey *x, uint32_t id, fl_tv t)
@@ -575,7 +582,7 @@ static void keep_check(fl_evalenv *env, evkey *x, uint32_t id, fl_tv t)
 
 /* The body and memo slot of macro reference `e` (NULL: unknown, or did
  * not parse); with values kept, from the cache of references. */
-static const fl_expr *macro_ref(fl_evalenv *env, const fl_expr *e, uint32_t *slot)
+static inline const fl_expr *macro_ref(fl_evalenv *env, const fl_expr *e, uint32_t *slot)
 {
 	*slot = UINT32_MAX;
 	if (!env->macro)
