@@ -173,6 +173,53 @@ static void test_macro_memo_is_linear(void **st)
 		MACRO_AST[NMACROS + i] = NULL;
 }
 
+/* Values kept across evaluations (fl_evalenv_keep) are the values of
+ * evaluating afresh: with a nesting limit that a macro reached deep in a
+ * condition hits while the same macro at the top does not, and with a
+ * macro that references itself (never kept). */
+static void test_kept_values(void **st)
+{
+	(void)st;
+	char text[64];
+	MACRO_AST[NMACROS] = parse("proc.name = 5");
+	for (unsigned i = 1; i <= 8; i++) {
+		snprintf(text, sizeof text, "m%u and proc.pid = 4242", i - 1);
+		MACRO_AST[NMACROS + i] = parse(text);
+	}
+	unsigned char acyclic[64] = {0};
+	for (unsigned i = 0; i < NMACROS + 9; i++)
+		acyclic[i] = strcmp(i < NMACROS ? MACROS[i][0] : "", "self") != 0;
+	static const char *const conds[] = {
+		"m4", "m8", "proc.name = 5 and (m4 or proc.name = x)",
+		"not (proc.pid = 1 or (m6 and (m4 or m8)))", "m4 and m8", "self or m2",
+		"self and known_v2", "known_v2 and not known_v1 and m3",
+	};
+	size_t nc = sizeof conds / sizeof conds[0];
+	unsigned limited = 0;
+	for (unsigned limit = 6; limit <= 24; limit++) {
+		fl_evalenv fresh, kept;
+		assert_int_equal(fl_evalenv_init(&fresh, A, C, 64, resolve, NULL), 0);
+		assert_int_equal(fl_evalenv_init(&kept, A, C, 64, resolve, NULL), 0);
+		assert_int_equal(fl_evalenv_keep(&kept, acyclic), 0);
+		fresh.max_depth = kept.max_depth = limit;
+		/* each condition after every other, so that each macro is kept
+		 * from a place both shallower and deeper than where it is used */
+		for (size_t a = 0; a < nc; a++)
+			for (size_t b = 0; b < nc; b++) {
+				const fl_expr *x = parse(conds[a]), *y = parse(conds[b]);
+				fl_tv fx = fl_eval(&fresh, x, &EV), fy = fl_eval(&fresh, y, &EV);
+				fl_tv kx = fl_eval(&kept, x, &EV), ky = fl_eval(&kept, y, &EV);
+				if (fx != kx || fy != ky)
+					fail_msg("limit %u: '%s' then '%s': %d %d kept, %d %d fresh",
+						 limit, conds[a], conds[b], kx, ky, fx, fy);
+			}
+		limited += fresh.error == FL_EUSAGE;
+	}
+	assert_true(limited > 0 && limited < 19); /* the limit was met, not always */
+	for (unsigned i = 0; i <= 8; i++)
+		MACRO_AST[NMACROS + i] = NULL;
+}
+
 static void test_ancestors_transformers_val(void **st)
 {
 	(void)st;
@@ -724,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_checks_and_logic),
 		cmocka_unit_test(test_macros),
 		cmocka_unit_test(test_macro_memo_is_linear),
+		cmocka_unit_test(test_kept_values),
 		cmocka_unit_test(test_ancestors_transformers_val),
 		cmocka_unit_test(test_refused_comparisons),
 		cmocka_unit_test(test_literal_lists_read_once),
