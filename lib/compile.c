@@ -1188,7 +1188,7 @@ static int check_value(ctx *c, const fl_expr *e, const fl_cside *lhs, const fl_o
 }
 
 /* Compiles one CHECK node into n. */
-static int check_check(ctx *c, const fl_expr *e, fl_cnode *n)
+static int check_check(ctx *c, const fl_expr *e, fl_ccheck *n)
 {
 	const fl_operand *l = e->u.check.lhs;
 	const char *opn = fl_expr_op_name(e->u.check.op);
@@ -1318,69 +1318,99 @@ static void evt_of_check(const fl_expr *e, int neg, fl_evtset *out)
 		fl_evtset_complement(out);
 }
 
-/* Builds the compiled tree of `root` (depth-bounded recursion: the parser
- * bounds nesting), running the warning pass and the checks.  Macro nodes
- * use the memo of the macro for this slot (computed before, post-order). */
-static fl_cnode *build(ctx *c, const fl_expr *e, unsigned depth, int neg, fl_evtset *evt,
-		       int *bad)
+/* Event-type set of `e` (fields.h describes Falco's rules), negated when
+ * `neg`; macro references take their memo for this slot (computed before,
+ * post-order).  Depth-bounded recursion: the parser bounds nesting. */
+static void evt_of(const ctx *c, const fl_expr *e, unsigned depth, int neg, fl_evtset *evt)
 {
-	fl_cnode *n = fl_arena_alloc(c->s->arena, sizeof *n);
-	if (!n) {
-		c->st->oom = 1;
-		return NULL;
-	}
-	n->kind = e->kind;
-	n->ast = e;
-	n->op = n->mod = -1;
 	if (depth > 2 * FL_EXPR_MAX_DEPTH) {
 		fl_evtset_fill(evt);
-		*bad = 1;
-		return n;
+		return;
 	}
 	switch (e->kind) {
 	case FL_EXPR_AND:
 	case FL_EXPR_OR: {
-		n->kids = fl_arena_alloc(c->s->arena, sizeof(fl_cnode *) * (e->u.kids.n ? e->u.kids.n : 1));
-		if (!n->kids) {
-			c->st->oom = 1;
-			return NULL;
+		if (!e->u.kids.n) {
+			fl_evtset_fill(evt);
+			break;
 		}
-		n->n = e->u.kids.n;
 		int isect = (e->kind == FL_EXPR_AND) ^ neg;
-		for (uint32_t i = 0; i < e->u.kids.n; i++) {
+		evt_of(c, e->u.kids.v[0], depth + 1, neg, evt);
+		for (uint32_t i = 1; i < e->u.kids.n; i++) {
 			fl_evtset ks;
-			n->kids[i] = build(c, e->u.kids.v[i], depth + 1, neg, &ks, bad);
-			if (!n->kids[i])
-				return NULL;
-			if (i == 0)
-				*evt = ks;
-			else if (isect)
+			evt_of(c, e->u.kids.v[i], depth + 1, neg, &ks);
+			if (isect)
 				fl_evtset_intersect(evt, &ks);
 			else
 				fl_evtset_union(evt, &ks);
 		}
-		if (!e->u.kids.n)
-			fl_evtset_fill(evt);
 		break;
 	}
 	case FL_EXPR_NOT:
-		n->kids = fl_arena_alloc(c->s->arena, sizeof(fl_cnode *));
-		if (!n->kids) {
-			c->st->oom = 1;
-			return NULL;
-		}
-		n->n = 1;
-		n->kids[0] = build(c, e->u.child, depth + 1, !neg, evt, bad);
-		if (!n->kids[0])
-			return NULL;
+		evt_of(c, e->u.child, depth + 1, !neg, evt);
 		break;
 	case FL_EXPR_CHECK:
+		evt_of_check(e, neg, evt);
+		break;
+	case FL_EXPR_MACRO: {
+		fl_macro *m = fl_ruleset_macro(c->s->rs, e->u.macro.name, e->u.macro.len);
+		const fl_cmacro *cm = m ? m->compiled : NULL;
+		const memo *mm = cm ? cm->memo[c->slot] : NULL;
+		if (mm && mm->done)
+			*evt = mm->evt[neg];
+		else
+			fl_evtset_fill(evt);
+		break;
+	}
+	case FL_EXPR_ERROR:
+	default:
+		fl_evtset_fill(evt);
+		break;
+	}
+}
+
+/* Fills the compiled node n of `e` (depth-bounded recursion: the parser
+ * bounds nesting), running the warning pass and the checks.  Macro nodes
+ * replay the findings memoised for the macro and this slot.  Returns 0, or
+ * -1 on OOM (st->oom set). */
+static int build(ctx *c, const fl_expr *e, unsigned depth, fl_cnode *n, int *bad)
+{
+	n->kind = e->kind;
+	n->ast = e;
+	if (depth > 2 * FL_EXPR_MAX_DEPTH) {
+		*bad = 1;
+		return 0;
+	}
+	switch (e->kind) {
+	case FL_EXPR_AND:
+	case FL_EXPR_OR:
+	case FL_EXPR_NOT: {
+		uint32_t nk = e->kind == FL_EXPR_NOT ? 1 : e->u.kids.n;
+		n->kids = fl_arena_alloc(c->s->arena, sizeof(fl_cnode) * (nk ? nk : 1));
+		if (!n->kids) {
+			c->st->oom = 1;
+			return -1;
+		}
+		n->n = nk;
+		for (uint32_t i = 0; i < nk; i++) {
+			const fl_expr *k = e->kind == FL_EXPR_NOT ? e->u.child : e->u.kids.v[i];
+			if (build(c, k, depth + 1, &n->kids[i], bad))
+				return -1;
+		}
+		break;
+	}
+	case FL_EXPR_CHECK:
+		n->check = fl_arena_alloc(c->s->arena, sizeof *n->check);
+		if (!n->check) {
+			c->st->oom = 1;
+			return -1;
+		}
+		n->check->op = n->check->mod = -1;
 		warn_pass(c, e);
-		if (check_check(c, e, n))
+		if (check_check(c, e, n->check))
 			*bad = 1;
 		else
 			check_cwarn(c, e);
-		evt_of_check(e, neg, evt);
 		break;
 	case FL_EXPR_MACRO: {
 		fl_macro *m = fl_ruleset_macro(c->s->rs, e->u.macro.name, e->u.macro.len);
@@ -1388,7 +1418,6 @@ static fl_cnode *build(ctx *c, const fl_expr *e, unsigned depth, int neg, fl_evt
 		memo *mm = cm ? cm->memo[c->slot] : NULL;
 		n->macro = cm;
 		if (!mm || !mm->done) {
-			fl_evtset_fill(evt);
 			*bad = 1;
 			break;
 		}
@@ -1403,16 +1432,25 @@ static fl_cnode *build(ctx *c, const fl_expr *e, unsigned depth, int neg, fl_evt
 				c->st->oom = 1;
 		if (mm->err.n)
 			*bad = 1;
-		*evt = mm->evt[neg];
 		break;
 	}
 	case FL_EXPR_ERROR:
 	default:
 		*bad = 1;
-		fl_evtset_fill(evt);
 		break;
 	}
-	return n;
+	return c->st->oom ? -1 : 0;
+}
+
+/* The compiled tree of `root`, or NULL on OOM (st->oom set). */
+static fl_cnode *build_tree(ctx *c, const fl_expr *root, int *bad)
+{
+	fl_cnode *n = fl_arena_alloc(c->s->arena, sizeof *n);
+	if (!n) {
+		c->st->oom = 1;
+		return NULL;
+	}
+	return build(c, root, 0, n, bad) ? NULL : n;
 }
 
 /* Computes the memo of every macro for `slot` (post-order, so referenced
@@ -1442,16 +1480,12 @@ static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
 		ctx c = {s, st, source, slot, &cm->text, cm->m->def.span,
 			 &mm->warn, &mm->err, &mm->cwarn, "macro", cm->m->c.name};
 		int bad = 0;
-		cm->tree[slot] = build(&c, cm->ast, 0, 0, &mm->evt[0], &bad);
+		cm->tree[slot] = build_tree(&c, cm->ast, &bad);
 		if (st->oom)
 			return FL_ENOMEM;
-		int bad2 = 0;
-		findings w2 = {0}, e2 = {0}, c2 = {0};
-		ctx c2x = {s, st, source, slot, &cm->text, cm->m->def.span, &w2, &e2, &c2,
-			   "macro", cm->m->c.name};
-		build(&c2x, cm->ast, 0, 1, &mm->evt[1], &bad2);
-		if (st->oom)
-			return FL_ENOMEM;
+		/* both polarities: a user may negate the reference */
+		evt_of(&c, cm->ast, 0, 0, &mm->evt[0]);
+		evt_of(&c, cm->ast, 0, 1, &mm->evt[1]);
 		mm->done = 1;
 	}
 	st->memo_epoch[slot] = st->epoch;
@@ -1689,8 +1723,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	ctx c = {s, st, source, cr->slot, &cr->text, fallback, &warn, &err, &cwarn, "rule",
 		 r->c.name};
 	int bad = 0;
-	fl_evtset evts;
-	fl_cnode *tree = build(&c, cr->ast, 0, 0, &evts, &bad);
+	fl_cnode *tree = build_tree(&c, cr->ast, &bad);
 	if (st->oom)
 		return FL_ENOMEM;
 	/* warning pass: deprecated fields once per field, <NA> once per rule */
@@ -1724,6 +1757,8 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	}
 	for (size_t i = 0; i < cwarn.n; i++)
 		replay(s, st, r, &cwarn.v[i], 0);
+	fl_evtset evts;
+	evt_of(&c, cr->ast, 0, 0, &evts);
 	cr->tree = tree;
 	cr->evts = evts;
 	cr->ok = 1;

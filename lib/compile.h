@@ -33,17 +33,26 @@ typedef struct fl_cside {
 	int is_list;              /* list-valued */
 } fl_cside;
 
-/* A node of a compiled condition.  AND/OR: kids[0..n); NOT: kids[0];
- * MACRO: `macro` (its tree for the same source slot is macro->tree[slot]);
- * CHECK: op (fields.h fl_op), mod (fl_modifier or -1), lhs, rhs. */
-struct fl_cnode {
-	fl_expr_kind kind;
-	const fl_expr *ast;       /* the parsed node; offsets into the text */
-	fl_cnode **kids;
-	uint32_t n;
-	const fl_cmacro *macro;
+/* A compiled check: the operator (fields.h fl_op), modifier (fl_modifier
+ * or -1) and both sides. */
+typedef struct fl_ccheck {
 	int op, mod;
 	fl_cside lhs, rhs;
+} fl_ccheck;
+
+/* A node of a compiled condition.  AND/OR: kids[0..n), NOT: kids[0] (the
+ * children are stored in one array, not one allocation each); MACRO:
+ * `macro` (its tree for the same source slot is macro->tree[slot]); CHECK:
+ * `check`.  Kept small: only checks carry the resolved operands. */
+struct fl_cnode {
+	fl_expr_kind kind;
+	uint32_t n;
+	const fl_expr *ast;       /* the parsed node; offsets into the text */
+	union {
+		fl_cnode *kids;          /* AND, OR, NOT */
+		const fl_cmacro *macro;  /* MACRO (NULL: not defined) */
+		fl_ccheck *check;        /* CHECK */
+	};
 };
 
 /* Per macro, kept in fl_macro.compiled. */

@@ -144,7 +144,7 @@ static void test_macro_resolution(void **st)
 	assert_true(cr->ok);
 	assert_non_null(cr->tree);
 	/* the macro node shares the macro's tree */
-	fl_cnode *mn = cr->tree->kids[1];
+	fl_cnode *mn = &cr->tree->kids[1];
 	assert_int_equal(mn->kind, FL_EXPR_MACRO);
 	assert_non_null(mn->macro);
 	assert_ptr_equal(mn->macro->tree[FL_SRC_SYSCALL], mn->macro->tree[cr->slot]);
@@ -387,11 +387,11 @@ static void test_incremental_lists(void **st)
 	fl_crule *cr = r->compiled;
 	assert_true(cr->ok);
 	assert_string_equal(fl_compile_canon(S, cr->ast), "(evt.type = open and proc.name in (a, b))");
-	fl_cnode *mn = cr->tree->kids[1];
+	fl_cnode *mn = &cr->tree->kids[1];
 	const fl_cnode *mt = mn->macro->tree[cr->slot];
 	assert_non_null(mt);
 	assert_int_equal(mt->kind, FL_EXPR_CHECK);
-	assert_int_equal(mt->rhs.o->nitems, 2);
+	assert_int_equal(mt->check->rhs.o->nitems, 2);
 	size_t n;
 	const char *const *items = fl_compile_list_items(S, 0, &n);
 	assert_int_equal(n, 2);
