@@ -63,9 +63,34 @@ typedef struct cstate {
 	uint32_t memo_epoch[FL_CSLOTS];
 	int oom;
 	FL_VEC(fl_cmacro *) post; /* macros in dependency post-order */
+	/* Scratch for what is needed only while one item compiles (output
+	 * tokens, findings of a rule, tree walks, messages before dedupe):
+	 * the session arena keeps only what outlives the compile.  Dropped
+	 * when it has grown past SCRATCH_MAX between rules and at the end of
+	 * every fl_compile_file. */
+	fl_arena *tmp;
 } cstate;
 
+#define SCRATCH_MAX ((size_t)1 << 20)
+
 #define TRYM(x) do { if ((x) < 0) { st->oom = 1; return FL_ENOMEM; } } while (0)
+
+/* The scratch arena (created on first use); NULL on OOM (st->oom set). */
+static fl_arena *tmp_arena(cstate *st)
+{
+	if (!st->tmp && !(st->tmp = fl_arena_new()))
+		st->oom = 1;
+	return st->tmp;
+}
+
+/* Drops the scratch arena: always when `all`, else once it is large. */
+static void tmp_release(cstate *st, int all)
+{
+	if (st->tmp && (all || fl_arena_used(st->tmp) > SCRATCH_MAX)) {
+		fl_arena_free(st->tmp);
+		st->tmp = NULL;
+	}
+}
 
 static cstate *state(fl_session *s)
 {
@@ -160,7 +185,10 @@ static fl_dg *emitv(fl_session *s, cstate *st, fl_code code, fl_span sp,
 		    const char *kind, const char *name, const char *fmt,
 		    va_list ap)
 {
-	char *msg = fl_arena_vprintf(s->arena, fmt, ap);
+	/* formatted in scratch: fl_diag keeps its own copy, and most
+	 * messages are duplicates that are never kept */
+	fl_arena *ta = tmp_arena(st);
+	char *msg = ta ? fl_arena_vprintf(ta, fmt, ap) : NULL;
 	if (!msg) {
 		st->oom = 1;
 		return NULL;
@@ -454,7 +482,8 @@ static int resolve_refs(fl_session *s, cstate *st, const fl_expr *ast, const fl_
 	FL_VEC(fl_cmacro *) *refs = refs_vec;
 	node_vec nodes = {0};
 	refs->n = 0;
-	if (macro_nodes(s->arena, ast, &nodes))
+	fl_arena *ta = tmp_arena(st);
+	if (!ta || macro_nodes(ta, ast, &nodes))
 		TRYM(-1);
 	for (size_t i = 0; i < nodes.n; i++) {
 		const fl_expr *n = nodes.v[i];
@@ -560,6 +589,9 @@ static int macros_resolve(fl_session *s, cstate *st)
 	/* Loop detection and post-order: iterative DFS, colours 0 white, 1 on
 	 * the path, 2 done. */
 	st->post.n = 0;
+	fl_arena *ta = tmp_arena(st);
+	if (!ta)
+		return FL_ENOMEM;
 	typedef struct frame { fl_cmacro *m; size_t next; } frame;
 	FL_VEC(frame) stk = {0};
 	for (size_t i = 0; i < rs->macros.n; i++) {
@@ -568,7 +600,7 @@ static int macros_resolve(fl_session *s, cstate *st)
 			continue;
 		root->color = 1;
 		frame f0 = {root, 0};
-		TRYM(FL_VEC_PUSH(s->arena, stk, f0));
+		TRYM(FL_VEC_PUSH(ta, stk, f0));
 		while (stk.n) {
 			frame *f = &stk.v[stk.n - 1];
 			if (f->next < f->m->refs.n) {
@@ -620,7 +652,7 @@ static int macros_resolve(fl_session *s, cstate *st)
 				}
 				x->color = 1;
 				frame nf = {x, 0};
-				TRYM(FL_VEC_PUSH(s->arena, stk, nf));
+				TRYM(FL_VEC_PUSH(ta, stk, nf));
 				continue;
 			}
 			fl_cmacro *done = f->m;
@@ -836,6 +868,9 @@ typedef struct ctx {
 	fl_span fallback;
 	findings *warn, *err, *cwarn;
 	const char *kind, *name;
+	/* where findings live: the session arena for a macro's memo (replayed
+	 * for every rule using it), scratch for a rule's own */
+	fl_arena *fa;
 } ctx;
 
 static void add_finding(ctx *c, findings *v, fl_code code, fl_span sp, int soft,
@@ -846,10 +881,10 @@ static void add_finding(ctx *c, findings *v, fl_code code, fl_span sp, int soft,
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = fl_arena_vprintf(c->s->arena, fmt, ap);
+	char *msg = fl_arena_vprintf(c->fa, fmt, ap);
 	va_end(ap);
 	finding f = {code, sp, msg, help, soft, depfield};
-	if (!msg || FL_VEC_PUSH(c->s->arena, *v, f))
+	if (!msg || FL_VEC_PUSH(c->fa, *v, f))
 		c->st->oom = 1;
 }
 
@@ -944,11 +979,11 @@ static int check_field(ctx *c, const fl_operand *o, fl_cside *side, int in_outpu
 		const char *sug = stt == FL_FIELD_UNKNOWN
 					  ? fl_field_suggest(c->source, o->text, o->len, c->st->target)
 					  : NULL;
-		const char *help = sug ? fl_arena_printf(c->s->arena, "did you mean '%s'?", sug) : NULL;
+		const char *help = sug ? fl_arena_printf(c->fa, "did you mean '%s'?", sug) : NULL;
 		if (stt == FL_FIELD_OTHER_SOURCE && m->field) {
 			for (int k = 0; k < FL_NSOURCES; k++)
 				if (m->field->sources & (1u << k)) {
-					help = fl_arena_printf(c->s->arena,
+					help = fl_arena_printf(c->fa,
 							       "'%s' is a field of source '%s'; set 'source:' on the rule",
 							       m->field->name, fl_source_name((fl_source_id)k));
 					break;
@@ -1141,7 +1176,7 @@ static void value_warnings(ctx *c, const fl_expr *e, const fl_operand *v)
 				    v->text);
 		} else if (fl_field_find(c->source, buf, n, c->st->target)) {
 			add_finding(c, c->cwarn, FL070, sp, 0, NULL,
-				    fl_arena_printf(c->s->arena, "to compare with the field, write 'val(%s)'", buf),
+				    fl_arena_printf(c->fa, "to compare with the field, write 'val(%s)'", buf),
 				    "value '%s' looks like a field written as a constant string", v->text);
 		}
 	}
@@ -1163,7 +1198,7 @@ static int check_value(ctx *c, const fl_expr *e, const fl_cside *lhs, const fl_o
 			if (ren)
 				sug = ren;
 			add_finding(c, c->err, FL057, sp, 1, NULL,
-				    sug ? fl_arena_printf(c->s->arena, "did you mean '%s'?", sug) : NULL,
+				    sug ? fl_arena_printf(c->fa, "did you mean '%s'?", sug) : NULL,
 				    "unknown event type '%s'", v->text);
 			return 1;
 		}
@@ -1422,13 +1457,13 @@ static int build(ctx *c, const fl_expr *e, unsigned depth, fl_cnode *n, int *bad
 			break;
 		}
 		for (size_t i = 0; i < mm->warn.n; i++)
-			if (FL_VEC_PUSH(c->s->arena, *c->warn, mm->warn.v[i]))
+			if (FL_VEC_PUSH(c->fa, *c->warn, mm->warn.v[i]))
 				c->st->oom = 1;
 		for (size_t i = 0; i < mm->err.n; i++)
-			if (FL_VEC_PUSH(c->s->arena, *c->err, mm->err.v[i]))
+			if (FL_VEC_PUSH(c->fa, *c->err, mm->err.v[i]))
 				c->st->oom = 1;
 		for (size_t i = 0; i < mm->cwarn.n; i++)
-			if (FL_VEC_PUSH(c->s->arena, *c->cwarn, mm->cwarn.v[i]))
+			if (FL_VEC_PUSH(c->fa, *c->cwarn, mm->cwarn.v[i]))
 				c->st->oom = 1;
 		if (mm->err.n)
 			*bad = 1;
@@ -1478,7 +1513,7 @@ static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
 			continue;  /* not done: users skip silently */
 		}
 		ctx c = {s, st, source, slot, &cm->text, cm->m->def.span,
-			 &mm->warn, &mm->err, &mm->cwarn, "macro", cm->m->c.name};
+			 &mm->warn, &mm->err, &mm->cwarn, "macro", cm->m->c.name, s->arena};
 		int bad = 0;
 		cm->tree[slot] = build_tree(&c, cm->ast, &bad);
 		if (st->oom)
@@ -1552,12 +1587,16 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 	}
 	if (!n)
 		return 0;
+	/* the tokens are only looked at here */
+	fl_arena *ta = tmp_arena(st);
+	if (!ta)
+		return FL_ENOMEM;
 	/* Falco replaces %container.info before compiling (with "" since 0.41,
 	 * with container_id/container_name fields before): blank it out,
 	 * keeping every offset */
 	const char *scan = p;
 	if (fl_memmem(p, n, "%container.info", 15)) {
-		char *c = fl_arena_strndup(s->arena, p, n);
+		char *c = fl_arena_strndup(ta, p, n);
 		if (!c)
 			TRYM(-1);
 		const char *hit;
@@ -1571,7 +1610,7 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 	out_src os = {src, st->target};
 	fl_output o;
 	fl_expr_errors errs = {0};
-	TRYM(fl_output_parse(s->arena, scan, n, catalogued ? out_field_known : NULL, &os,
+	TRYM(fl_output_parse(ta, scan, n, catalogued ? out_field_known : NULL, &os,
 			     &o, &errs));
 	/* Falco stops at the first bad token.  Without a catalogue only the
 	 * syntax is known: a name that is not a field name is not reported. */
@@ -1720,8 +1759,11 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	/* 5-7. warnings, compile, compiler warnings, event types */
 	TRYM(macros_memo(s, st, cr->slot, source));
 	findings warn = {0}, err = {0}, cwarn = {0};
+	fl_arena *ta = tmp_arena(st);
+	if (!ta)
+		return FL_ENOMEM;
 	ctx c = {s, st, source, cr->slot, &cr->text, fallback, &warn, &err, &cwarn, "rule",
-		 r->c.name};
+		 r->c.name, ta};
 	int bad = 0;
 	fl_cnode *tree = build_tree(&c, cr->ast, &bad);
 	if (st->oom)
@@ -1783,17 +1825,10 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 
 /* ---- the stage -------------------------------------------------------- */
 
-/* Compiles what reading `src` changed in the cumulative ruleset, the way
- * Falco recompiles everything after each file; nothing when reading the
- * file failed.  Findings are diagnostics; returns 0 or FL_ENOMEM. */
-int fl_compile_file(fl_session *s, const fl_source *src)
+/* fl_compile_file's work; the caller drops the scratch arena after it. */
+static int compile_file(fl_session *s, cstate *st, const fl_source *src)
 {
 	fl_ruleset *rs = s->rs;
-	if (!rs)
-		return 0;
-	cstate *st = state(s);
-	if (!st)
-		return FL_ENOMEM;
 	/* Falco compiles only when reading the file succeeded. */
 	for (size_t i = rs->files.n; i-- > 0;) {
 		if (rs->files.v[i].src == src->id) {
@@ -1842,10 +1877,26 @@ int fl_compile_file(fl_session *s, const fl_source *src)
 		int rc = compile_rule(s, st, r, cr);
 		if (rc < 0 || st->oom)
 			return FL_ENOMEM;
+		tmp_release(st, 0);
 	}
 	for (size_t i = 0; i < rs->macros.n; i++)
 		((fl_cmacro *)rs->macros.v[i]->compiled)->dirty = 0;
 	return st->oom ? FL_ENOMEM : 0;
+}
+
+/* Compiles what reading `src` changed in the cumulative ruleset, the way
+ * Falco recompiles everything after each file; nothing when reading the
+ * file failed.  Findings are diagnostics; returns 0 or FL_ENOMEM. */
+int fl_compile_file(fl_session *s, const fl_source *src)
+{
+	if (!s->rs)
+		return 0;
+	cstate *st = state(s);
+	if (!st)
+		return FL_ENOMEM;
+	int rc = compile_file(s, st, src);
+	tmp_release(st, 1);
+	return rc;
 }
 
 /* Sets c.used of lists and macros from the last compile; 1 when every
