@@ -124,10 +124,19 @@ typedef struct P {
 	 * [noclose_from, noclose_to): remembered so that hostile runs of
 	 * unclosed quotes cost linear, not quadratic, time. */
 	uint32_t noclose_from[2], noclose_to[2];
+	/* Children of the nodes being parsed (and/or operands, list items,
+	 * transformer arguments) wait on one stack shared by every nesting
+	 * level, a level's entries above those of the levels around it; a
+	 * complete node takes an exactly sized copy.  A parse thus leaves no
+	 * half-used growing vectors in the arena, and the stack starts in a
+	 * buffer of the entry point's frame. */
+	void **pend;
+	size_t pend_n, pend_cap;
 } P;
 
-typedef FL_VEC(fl_expr *) expr_vec;
-typedef FL_VEC(fl_operand *) operand_vec;
+/* Entries of the initial pending stack (deeper conditions spill into the
+ * arena). */
+#define PEND_LOCAL 64
 
 static int ch(const P *p, uint32_t i)
 {
@@ -176,6 +185,36 @@ static char *pdup(P *p, const char *s, size_t n)
 	if (!r)
 		p->oom = 1;
 	return r;
+}
+
+/* Pushes a pending child; -1 on OOM (p->oom set). */
+static int pend_push(P *p, void *x)
+{
+	if (p->pend_n == p->pend_cap) {
+		size_t nc = p->pend_cap ? 2 * p->pend_cap : PEND_LOCAL;
+		void **nv = palloc(p, nc * sizeof *nv);
+		if (!nv)
+			return -1;
+		if (p->pend_n)
+			memcpy(nv, p->pend, p->pend_n * sizeof *nv);
+		p->pend = nv;
+		p->pend_cap = nc;
+	}
+	p->pend[p->pend_n++] = x;
+	return 0;
+}
+
+/* Pops the operands pending above `base` into an exactly sized array
+ * (NULL when there are none or on OOM); *n gets their count. */
+static fl_operand **take_operands(P *p, size_t base, uint32_t *n)
+{
+	size_t k = p->pend_n - base;
+	fl_operand **v = k ? palloc(p, k * sizeof *v) : NULL;
+	for (size_t i = 0; v && i < k; i++)
+		v[i] = p->pend[base + i];
+	p->pend_n = base;
+	*n = v ? (uint32_t)k : 0;
+	return v;
 }
 
 static void set_last(P *p, const char *s, uint32_t n)
@@ -486,15 +525,25 @@ static fl_expr *sync_error(P *p, uint32_t start)
 	return mknode(p, FL_EXPR_ERROR, start, p->pos);
 }
 
-static fl_expr *mknary(P *p, fl_expr_kind k, expr_vec *v)
+/* The node joining the expressions pending above `base` (the one
+ * expression itself when there is only one); pops them. */
+static fl_expr *mknary(P *p, fl_expr_kind k, size_t base)
 {
-	if (v->n == 1)
-		return v->v[0];
-	fl_expr *e = mknode(p, k, v->v[0]->start, v->v[v->n - 1]->end);
-	if (e) {
-		e->u.kids.v = v->v;
-		e->u.kids.n = (uint32_t)v->n;
+	size_t n = p->pend_n - base;
+	fl_expr *first = p->pend[base], *last = p->pend[p->pend_n - 1];
+	if (n == 1) {
+		p->pend_n = base;
+		return first;
 	}
+	fl_expr *e = mknode(p, k, first->start, last->end);
+	fl_expr **v = palloc(p, n * sizeof *v);
+	if (!e || !v)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		v[i] = p->pend[base + i];
+	p->pend_n = base;
+	e->u.kids.v = v;
+	e->u.kids.n = (uint32_t)n;
 	return e;
 }
 
@@ -701,7 +750,7 @@ static fl_operand *parse_targ_item(P *p, int allow_list);
 /* tlist = "(" [ tl_item { "," tl_item } ] ")"  — after "(" */
 static fl_operand *parse_tlist(P *p, uint32_t start)
 {
-	operand_vec items = {0};
+	size_t base = p->pend_n;
 	if (depth_in(p, start))
 		return NULL;
 	p->tparens++;
@@ -713,11 +762,8 @@ static fl_operand *parse_tlist(P *p, uint32_t start)
 	if (ch(p, p->pos) != ')') {
 		for (;;) {
 			fl_operand *it = parse_targ_item(p, 0);
-			if (!it || FL_VEC_PUSH(p->a, items, it)) {
-				if (it)
-					p->oom = 1;
+			if (!it || pend_push(p, it))
 				goto fail;
-			}
 			while (is_blank(ch(p, p->pos)))
 				p->pos++;
 			if (ch(p, p->pos) != ',')
@@ -735,11 +781,11 @@ static fl_operand *parse_tlist(P *p, uint32_t start)
 	p->pos++;
 	p->tparens--;
 	p->depth--;
-	o->items = items.v;
-	o->nitems = (uint32_t)items.n;
+	o->items = take_operands(p, base, &o->nitems);
 	o->end = p->pos;
 	return o;
 fail:
+	p->pend_n = base;
 	p->tparens--;
 	p->depth--;
 	return NULL;
@@ -779,7 +825,7 @@ static fl_operand *parse_targ_item(P *p, int allow_list)
  * — called after "TNAME(" was consumed; `start` is where TNAME begins. */
 static fl_operand *parse_transformer(P *p, int tr, uint32_t start)
 {
-	operand_vec args = {0};
+	size_t base = p->pend_n;
 	if (depth_in(p, start))
 		return NULL;
 	p->tparens++;
@@ -795,12 +841,8 @@ static fl_operand *parse_transformer(P *p, int tr, uint32_t start)
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;
 		fl_operand *a = parse_targ_item(p, 1);
-		if (!a)
+		if (!a || pend_push(p, a))
 			goto fail;
-		if (FL_VEC_PUSH(p->a, args, a)) {
-			p->oom = 1;
-			goto fail;
-		}
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;
 		if (ch(p, p->pos) != ',')
@@ -816,13 +858,13 @@ static fl_operand *parse_transformer(P *p, int tr, uint32_t start)
 	p->pos++;
 	p->tparens--;
 	p->depth--;
-	o->items = args.v;
-	o->nitems = (uint32_t)args.n;
+	o->items = take_operands(p, base, &o->nitems);
 	o->end = p->pos;
 	if (field_arg(p, o) < 0)
 		return NULL;
 	return o;
 fail:
+	p->pend_n = base;
 	p->tparens--;
 	p->depth--;
 	return NULL;
@@ -923,7 +965,7 @@ static void skip_list_rest(P *p)
  * a bad escape (its cursor is then past the string), and then wants ")". */
 static fl_operand *parse_list_literal(P *p, uint32_t start)
 {
-	operand_vec items = {0};
+	size_t base = p->pend_n;
 	fl_operand *o = mkop(p, FL_OPERAND_LIST, start), *it;
 	if (!o)
 		return NULL;
@@ -942,10 +984,8 @@ static fl_operand *parse_list_literal(P *p, uint32_t start)
 	if (p->oom)
 		return NULL;
 	if (it) {
-		if (FL_VEC_PUSH(p->a, items, it)) {
-			p->oom = 1;
+		if (pend_push(p, it))
 			return NULL;
-		}
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;
 		while (ch(p, p->pos) == ',') {
@@ -960,10 +1000,8 @@ static fl_operand *parse_list_literal(P *p, uint32_t start)
 				skip_list_rest(p);
 				goto done;
 			}
-			if (FL_VEC_PUSH(p->a, items, it)) {
-				p->oom = 1;
+			if (pend_push(p, it))
 				return NULL;
-			}
 			while (is_blank(ch(p, p->pos)))
 				p->pos++;
 		}
@@ -976,8 +1014,7 @@ static fl_operand *parse_list_literal(P *p, uint32_t start)
 	set_last(p, p->s + p->pos, 1);
 	p->pos++;
 done:
-	o->items = items.v;
-	o->nitems = (uint32_t)items.n;
+	o->items = take_operands(p, base, &o->nitems);
 	o->end = p->pos;
 	return o;
 }
@@ -1260,23 +1297,17 @@ static fl_expr *keyword_operand(P *p, uint32_t kw, uint32_t len, int is_or)
 	return sync_error(p, kw);
 }
 
-static int push(P *p, expr_vec *v, fl_expr *e)
+static int push(P *p, fl_expr *e)
 {
-	if (!e)
-		return -1;
-	if (FL_VEC_PUSH(p->a, *v, e)) {
-		p->oom = 1;
-		return -1;
-	}
-	return 0;
+	return e ? pend_push(p, e) : -1;
 }
 
 /* and_expr = not_expr { "and" ( B not_expr | "(" B? or_expr B? ")" ) }
  * `first`, when given, is an operand already parsed (error recovery). */
 static fl_expr *parse_and(P *p, fl_expr *first)
 {
-	expr_vec kids = {0};
-	if (push(p, &kids, first ? first : parse_not(p)))
+	size_t base = p->pend_n;
+	if (push(p, first ? first : parse_not(p)))
 		return NULL;
 	for (;;) {
 		while (is_blank(ch(p, p->pos)))
@@ -1288,10 +1319,10 @@ static fl_expr *parse_and(P *p, fl_expr *first)
 		p->pos += 3;
 		int blank = is_blank(ch(p, p->pos));
 		fl_expr *c = blank ? parse_not(p) : keyword_operand(p, kw, 3, 0);
-		if (push(p, &kids, c))
+		if (push(p, c))
 			return NULL;
 	}
-	return mknary(p, FL_EXPR_AND, &kids);
+	return mknary(p, FL_EXPR_AND, base);
 }
 
 /* or_expr = and_expr { "or" ( B and_expr | "(" B? or_expr B? ")" ) }
@@ -1300,10 +1331,10 @@ static fl_expr *parse_and(P *p, fl_expr *first)
  * ')' token"), skips it and goes on. */
 static fl_expr *parse_or(P *p, int *junked)
 {
-	expr_vec kids = {0};
+	size_t base = p->pend_n;
 	while (is_blank(ch(p, p->pos)))
 		p->pos++;
-	if (push(p, &kids, parse_and(p, NULL)))
+	if (push(p, parse_and(p, NULL)))
 		return NULL;
 	for (;;) {
 		while (is_blank(ch(p, p->pos)))
@@ -1314,7 +1345,7 @@ static fl_expr *parse_or(P *p, int *junked)
 			p->pos += 2;
 			int blank = is_blank(ch(p, p->pos));
 			fl_expr *c = blank ? parse_and(p, NULL) : keyword_operand(p, kw, 2, 1);
-			if (push(p, &kids, c))
+			if (push(p, c))
 				return NULL;
 			continue;
 		}
@@ -1335,23 +1366,26 @@ static fl_expr *parse_or(P *p, int *junked)
 		if (has_prefix(p, p->pos, "and", 3) && at_keyword(p, p->pos)) {
 			/* `a or(b) and c`: continue the and-chain of the last
 			 * operand, the reading the author most likely meant */
-			fl_expr *last = kids.v[--kids.n];
-			if (push(p, &kids, parse_and(p, last)))
+			fl_expr *last = p->pend[--p->pend_n];
+			if (push(p, parse_and(p, last)))
 				return NULL;
 		}
 	}
-	return mknary(p, FL_EXPR_OR, &kids);
+	return mknary(p, FL_EXPR_OR, base);
 }
 
 fl_expr *fl_expr_parse(fl_arena *a, const char *text, uint32_t len,
 		       unsigned max_depth, fl_expr_errors *errs)
 {
 	P p;
+	void *pend[PEND_LOCAL];
 	memset(&p, 0, sizeof(p));
 	p.a = a;
 	p.s = text;
 	p.n = len;
 	p.errs = errs;
+	p.pend = pend;
+	p.pend_cap = PEND_LOCAL;
 	p.max_depth = max_depth ? max_depth : FL_EXPR_DEFAULT_DEPTH;
 	if (p.max_depth > FL_EXPR_MAX_DEPTH)
 		p.max_depth = FL_EXPR_MAX_DEPTH;
@@ -2030,9 +2064,12 @@ int fl_output_parse(fl_arena *a, const char *text, uint32_t len,
 		    fl_expr_errors *errs)
 {
 	P p;
+	void *pend[PEND_LOCAL];
 	FL_VEC(fl_output_token) toks = {0};
 	memset(&p, 0, sizeof(p));
 	p.a = a;
+	p.pend = pend;
+	p.pend_cap = PEND_LOCAL;
 	p.s = text;
 	p.n = len;
 	p.errs = errs;
