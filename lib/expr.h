@@ -138,24 +138,24 @@ typedef enum fl_operand_kind {
 } fl_operand_kind;
 
 typedef struct fl_operand fl_operand;
-struct fl_operand {
+struct fl_operand {               /* members ordered to pack (72 bytes) */
 	fl_operand_kind kind;
 	uint32_t start, end;        /* the whole operand */
+	uint32_t len;               /* of text */
 	/* FIELD/TRANSFORMER/IDENT: the name; VALUE: the decoded value (escapes
 	 * applied, quotes removed).  NUL-terminated; len excludes the NUL. */
 	const char *text;
-	uint32_t len;
 	uint32_t text_start, text_end; /* name, or the raw value token */
 	uint8_t quoted;             /* VALUE: written in '…' or "…" */
 	uint8_t numeric;            /* VALUE: lexed as NUMBER or HEXNUM */
-	fl_expr_tr tr;              /* TRANSFORMER */
 	/* FIELD and TRANSFORMER: optional [arg] (decoded), raw span incl. [ ] */
 	uint8_t has_arg, arg_quoted;
+	fl_expr_tr tr;              /* TRANSFORMER */
 	const char *arg;
 	uint32_t arg_len, arg_start, arg_end;
+	uint32_t nitems;            /* of items */
 	/* TRANSFORMER: its arguments; LIST: its items */
 	fl_operand **items;
-	uint32_t nitems;
 };
 
 typedef struct fl_expr fl_expr;

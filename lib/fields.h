@@ -160,16 +160,16 @@ typedef enum fl_arg_form {
 } fl_arg_form;
 
 /* The result of resolving a field reference. */
-typedef struct fl_field_match {
+typedef struct fl_field_match {  /* members ordered to pack */
 	fl_field_status status;
+	fl_arg_form form;       /* how the argument was written */
+	fl_ftype type;          /* value type; evt.rawarg.X: X's type */
 	const fl_field *field;  /* the entry the status is about; NULL only
 				   for UNKNOWN */
-	fl_arg_form form;       /* how the argument was written */
 	const char *arg;        /* argument text (inside the brackets, quotes
 				   removed; after the dot), or NULL */
 	size_t arg_len;
 	unsigned long index;    /* the number, for FL_FORM_INDEX */
-	fl_ftype type;          /* value type; evt.rawarg.X: X's type */
 } fl_field_match;
 
 /* Resolves a field reference as the condition parser splits it: `name` is
