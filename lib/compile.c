@@ -69,6 +69,9 @@ typedef struct cstate {
 	 * when it has grown past SCRATCH_MAX between rules and at the end of
 	 * every fl_compile_file. */
 	fl_arena *tmp;
+	/* every event code: the set of most nodes, filled once (filling walks
+	 * the event table) */
+	fl_evtset all;
 } cstate;
 
 #define SCRATCH_MAX ((size_t)1 << 20)
@@ -102,6 +105,7 @@ static cstate *state(fl_session *s)
 	const char *t = s->opt.target_falco ? s->opt.target_falco : fl_newest_falco();
 	if (!t || fl_version_parse(t, strlen(t), &st->target))
 		st->target = FL_VERSION_MAKE(0, 44, 1);
+	fl_evtset_fill(&st->all);
 	s->compile_state = st;
 	return st;
 }
@@ -1325,7 +1329,7 @@ static void check_cwarn(ctx *c, const fl_expr *e)
 }
 
 /* Event-type set of a node (fields.h describes Falco's rules). */
-static void evt_of_check(const fl_expr *e, int neg, fl_evtset *out)
+static void evt_of_check(const cstate *st, const fl_expr *e, int neg, fl_evtset *out)
 {
 	const fl_operand *l = e->u.check.lhs;
 	fl_expr_op op = e->u.check.op;
@@ -1333,7 +1337,7 @@ static void evt_of_check(const fl_expr *e, int neg, fl_evtset *out)
 	    e->u.check.mod != FL_EXPR_MOD_NONE ||
 	    !(op == FL_EXPR_OP_EQ || op == FL_EXPR_OP_EQEQ || op == FL_EXPR_OP_NE ||
 	      op == FL_EXPR_OP_IN) || !e->u.check.rhs) {
-		fl_evtset_fill(out);
+		*out = st->all;
 		return;
 	}
 	fl_evtset_clear(out);
@@ -1345,7 +1349,7 @@ static void evt_of_check(const fl_expr *e, int neg, fl_evtset *out)
 	} else if (r->kind == FL_OPERAND_VALUE || r->kind == FL_OPERAND_IDENT) {
 		fl_evtset_add_name(out, r->text, r->len);
 	} else {
-		fl_evtset_fill(out);
+		*out = st->all;
 		return;
 	}
 	int comp = (op == FL_EXPR_OP_NE) ^ neg;
@@ -1359,14 +1363,14 @@ static void evt_of_check(const fl_expr *e, int neg, fl_evtset *out)
 static void evt_of(const ctx *c, const fl_expr *e, unsigned depth, int neg, fl_evtset *evt)
 {
 	if (depth > 2 * FL_EXPR_MAX_DEPTH) {
-		fl_evtset_fill(evt);
+		*evt = c->st->all;
 		return;
 	}
 	switch (e->kind) {
 	case FL_EXPR_AND:
 	case FL_EXPR_OR: {
 		if (!e->u.kids.n) {
-			fl_evtset_fill(evt);
+			*evt = c->st->all;
 			break;
 		}
 		int isect = (e->kind == FL_EXPR_AND) ^ neg;
@@ -1385,7 +1389,7 @@ static void evt_of(const ctx *c, const fl_expr *e, unsigned depth, int neg, fl_e
 		evt_of(c, e->u.child, depth + 1, !neg, evt);
 		break;
 	case FL_EXPR_CHECK:
-		evt_of_check(e, neg, evt);
+		evt_of_check(c->st, e, neg, evt);
 		break;
 	case FL_EXPR_MACRO: {
 		fl_macro *m = fl_ruleset_macro(c->s->rs, e->u.macro.name, e->u.macro.len);
@@ -1394,12 +1398,12 @@ static void evt_of(const ctx *c, const fl_expr *e, unsigned depth, int neg, fl_e
 		if (mm && mm->done)
 			*evt = mm->evt[neg];
 		else
-			fl_evtset_fill(evt);
+			*evt = c->st->all;
 		break;
 	}
 	case FL_EXPR_ERROR:
 	default:
-		fl_evtset_fill(evt);
+		*evt = c->st->all;
 		break;
 	}
 }
@@ -1706,7 +1710,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	cr->tree = NULL;
 	cr->ast = NULL;
 	cr->refs.n = 0;
-	fl_evtset_fill(&cr->evts);
+	cr->evts = st->all;
 	/* 1. exception clauses */
 	fl_text text = r->cond;
 	int rc = build_rule_text(s, st, r, &text);
