@@ -41,6 +41,16 @@ typedef struct memo {
 	fl_evtset evt[2];
 } memo;
 
+/* A field name resolved for a source slot (see resolve_field). */
+typedef struct fcache_ent {
+	const char *name;         /* NULL: free; a copy in the session arena */
+	uint32_t len;
+	int slot;
+	fl_field_status status;
+	fl_field_match m;
+	ptrdiff_t arg_off;        /* m.arg as an offset into the name, or -1 */
+} fcache_ent;
+
 typedef struct cstate {
 	fl_version target;
 	uint64_t *seen;           /* dedupe hashes of reported diagnostics */
@@ -72,6 +82,9 @@ typedef struct cstate {
 	/* every event code: the set of most nodes, filled once (filling walks
 	 * the event table) */
 	fl_evtset all;
+	/* fields resolved so far, open addressing (fcache_cap a power of 2) */
+	fcache_ent *fcache;
+	size_t fcache_n, fcache_cap;
 } cstate;
 
 #define SCRATCH_MAX ((size_t)1 << 20)
@@ -937,6 +950,73 @@ static int valid_hex(const char *s, size_t n)
 	return 1;
 }
 
+static uint64_t fcache_hash(int slot, const char *name, size_t len)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)slot;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211ull;
+	return h;
+}
+
+/* fl_field_resolve() of a field written without [arg], remembered per
+ * source slot and name: the result depends only on those (and the
+ * session's target), and conditions and outputs repeat the same few
+ * names, each of which would cost a binary search of the catalogue and of
+ * its dotted prefixes.  Remembering is skipped when out of memory. */
+static fl_field_status resolve_field(fl_session *s, cstate *st, int slot, const char *source,
+				     const char *name, size_t len, fl_field_match *m)
+{
+	uint64_t h = fcache_hash(slot, name, len);
+	size_t mask = st->fcache_cap - 1, j = h & mask;
+	for (; st->fcache_cap && st->fcache[j].name; j = (j + 1) & mask) {
+		const fcache_ent *e = &st->fcache[j];
+		if (e->slot == slot && e->len == len && memcmp(e->name, name, len) == 0) {
+			*m = e->m;
+			if (e->arg_off >= 0)
+				m->arg = name + e->arg_off;
+			return e->status;
+		}
+	}
+	fl_field_status r = fl_field_resolve(source, name, len, NULL, 0, st->target, m);
+	if (len > UINT32_MAX)
+		return r;
+	if (2 * (st->fcache_n + 1) > st->fcache_cap) {
+		size_t nc = st->fcache_cap ? 2 * st->fcache_cap : 64;
+		fcache_ent *nt = fl_arena_alloc(s->arena, nc * sizeof *nt);
+		if (!nt)
+			return r;
+		for (size_t i = 0; i < st->fcache_cap; i++) {
+			const fcache_ent *e = &st->fcache[i];
+			if (!e->name)
+				continue;
+			size_t k = fcache_hash(e->slot, e->name, e->len) & (nc - 1);
+			while (nt[k].name)
+				k = (k + 1) & (nc - 1);
+			nt[k] = *e;
+		}
+		st->fcache = nt;
+		st->fcache_cap = nc;
+		mask = nc - 1;
+		for (j = h & mask; nt[j].name; j = (j + 1) & mask)
+			;
+	}
+	char *copy = fl_arena_strndup(s->arena, name, len);
+	if (!copy)
+		return r;
+	fcache_ent *e = &st->fcache[j];
+	e->name = copy;
+	e->len = (uint32_t)len;
+	e->slot = slot;
+	e->status = r;
+	e->m = *m;
+	e->arg_off = m->arg && m->arg >= name && m->arg <= name + len ? m->arg - name : -1;
+	if (m->arg && e->arg_off < 0)
+		e->name = NULL;  /* an argument from elsewhere: not remembered */
+	else
+		st->fcache_n++;
+	return r;
+}
+
 /* Resolves a FIELD operand into side->m; reports problems.  Returns 0 ok,
  * 1 failed. */
 static int check_field(ctx *c, const fl_operand *o, fl_cside *side, int in_output)
@@ -951,9 +1031,10 @@ static int check_field(ctx *c, const fl_operand *o, fl_cside *side, int in_outpu
 		side->type = FL_T_NONE;
 		return 0;
 	}
-	fl_field_status stt = fl_field_resolve(c->source, o->text, o->len,
-					       o->has_arg ? o->arg : NULL,
-					       o->has_arg ? o->arg_len : 0, c->st->target, m);
+	fl_field_status stt =
+		o->has_arg ? fl_field_resolve(c->source, o->text, o->len, o->arg, o->arg_len,
+					      c->st->target, m)
+			   : resolve_field(c->s, c->st, c->slot, c->source, o->text, o->len, m);
 	fl_span sp = osp(c, o->start, o->end);
 	switch (stt) {
 	case FL_FIELD_OK:
@@ -1539,8 +1620,10 @@ static int fieldch(char ch)
 }
 
 typedef struct out_src {
+	fl_session *s;
+	cstate *st;
 	const char *source;
-	fl_version target;
+	int slot;
 } out_src;
 
 /* fl_output_parse's question: is this a field of the rule's source? */
@@ -1549,8 +1632,9 @@ static int out_field_known(void *src, const char *name, size_t len, int has_arg,
 {
 	const out_src *o = src;
 	fl_field_match m;
-	fl_field_status fs = fl_field_resolve(o->source, name, len, has_arg ? arg : NULL,
-					      arg_len, o->target, &m);
+	fl_field_status fs =
+		has_arg ? fl_field_resolve(o->source, name, len, arg, arg_len, o->st->target, &m)
+			: resolve_field(o->s, o->st, o->slot, o->source, name, len, &m);
 	return fs == FL_FIELD_OK || fs == FL_FIELD_UNKNOWN_SOURCE;
 }
 
@@ -1611,7 +1695,7 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 		}
 		scan = c;
 	}
-	out_src os = {src, st->target};
+	out_src os = {s, st, src, sid < 0 ? FL_NSOURCES : sid};
 	fl_output o;
 	fl_expr_errors errs = {0};
 	TRYM(fl_output_parse(ta, scan, n, catalogued ? out_field_known : NULL, &os,
