@@ -888,6 +888,9 @@ typedef struct ctx {
 	/* where findings live: the session arena for a macro's memo (replayed
 	 * for every rule using it), scratch for a rule's own */
 	fl_arena *fa;
+	/* where the parts of a kept tree live (transformer arguments): the
+	 * session arena when building one (fl_compile_tree), else scratch */
+	fl_arena *ta;
 } ctx;
 
 static void add_finding(ctx *c, findings *v, fl_code code, fl_span sp, int soft,
@@ -1121,7 +1124,7 @@ static int check_transformer(ctx *c, const fl_operand *o, fl_cside *side, unsign
 			    xi->min_args == 1 ? "" : "s", o->nitems);
 		return 1;
 	}
-	side->args = fl_arena_alloc(c->s->arena, sizeof(fl_cside) * (o->nitems ? o->nitems : 1));
+	side->args = fl_arena_alloc(c->ta, sizeof(fl_cside) * (o->nitems ? o->nitems : 1));
 	if (!side->args) {
 		c->st->oom = 1;
 		return 1;
@@ -1489,14 +1492,17 @@ static void evt_of(const ctx *c, const fl_expr *e, unsigned depth, int neg, fl_e
 	}
 }
 
-/* Fills the compiled node n of `e` (depth-bounded recursion: the parser
- * bounds nesting), running the warning pass and the checks.  Macro nodes
- * replay the findings memoised for the macro and this slot.  Returns 0, or
- * -1 on OOM (st->oom set). */
+/* Runs the warning pass and the checks over `e` (depth-bounded recursion:
+ * the parser bounds nesting) and, when n is not NULL, fills the compiled
+ * node n (the compile stage itself keeps no tree: fl_compile_tree builds
+ * one on demand).  Macro nodes replay the findings memoised for the macro
+ * and this slot.  Returns 0, or -1 on OOM (st->oom set). */
 static int build(ctx *c, const fl_expr *e, unsigned depth, fl_cnode *n, int *bad)
 {
-	n->kind = e->kind;
-	n->ast = e;
+	if (n) {
+		n->kind = e->kind;
+		n->ast = e;
+	}
 	if (depth > 2 * FL_EXPR_MAX_DEPTH) {
 		*bad = 1;
 		return 0;
@@ -1506,37 +1512,46 @@ static int build(ctx *c, const fl_expr *e, unsigned depth, fl_cnode *n, int *bad
 	case FL_EXPR_OR:
 	case FL_EXPR_NOT: {
 		uint32_t nk = e->kind == FL_EXPR_NOT ? 1 : e->u.kids.n;
-		n->kids = fl_arena_alloc(c->s->arena, sizeof(fl_cnode) * (nk ? nk : 1));
-		if (!n->kids) {
-			c->st->oom = 1;
-			return -1;
+		fl_cnode *kids = NULL;
+		if (n) {
+			kids = fl_arena_alloc(c->ta, sizeof(fl_cnode) * (nk ? nk : 1));
+			if (!kids) {
+				c->st->oom = 1;
+				return -1;
+			}
+			n->kids = kids;
+			n->n = nk;
 		}
-		n->n = nk;
 		for (uint32_t i = 0; i < nk; i++) {
 			const fl_expr *k = e->kind == FL_EXPR_NOT ? e->u.child : e->u.kids.v[i];
-			if (build(c, k, depth + 1, &n->kids[i], bad))
+			if (build(c, k, depth + 1, kids ? &kids[i] : NULL, bad))
 				return -1;
 		}
 		break;
 	}
-	case FL_EXPR_CHECK:
-		n->check = fl_arena_alloc(c->s->arena, sizeof *n->check);
-		if (!n->check) {
-			c->st->oom = 1;
-			return -1;
+	case FL_EXPR_CHECK: {
+		fl_ccheck local = {0}, *k = &local;
+		if (n) {
+			k = n->check = fl_arena_alloc(c->ta, sizeof *n->check);
+			if (!k) {
+				c->st->oom = 1;
+				return -1;
+			}
 		}
-		n->check->op = n->check->mod = -1;
+		k->op = k->mod = -1;
 		warn_pass(c, e);
-		if (check_check(c, e, n->check))
+		if (check_check(c, e, k))
 			*bad = 1;
 		else
 			check_cwarn(c, e);
 		break;
+	}
 	case FL_EXPR_MACRO: {
 		fl_macro *m = fl_ruleset_macro(c->s->rs, e->u.macro.name, e->u.macro.len);
 		fl_cmacro *cm = m ? m->compiled : NULL;
 		memo *mm = cm ? cm->memo[c->slot] : NULL;
-		n->macro = cm;
+		if (n)
+			n->macro = cm;
 		if (!mm || !mm->done) {
 			*bad = 1;
 			break;
@@ -1562,17 +1577,6 @@ static int build(ctx *c, const fl_expr *e, unsigned depth, fl_cnode *n, int *bad
 	return c->st->oom ? -1 : 0;
 }
 
-/* The compiled tree of `root`, or NULL on OOM (st->oom set). */
-static fl_cnode *build_tree(ctx *c, const fl_expr *root, int *bad)
-{
-	fl_cnode *n = fl_arena_alloc(c->s->arena, sizeof *n);
-	if (!n) {
-		c->st->oom = 1;
-		return NULL;
-	}
-	return build(c, root, 0, n, bad) ? NULL : n;
-}
-
 /* Computes the memo of every macro for `slot` (post-order, so referenced
  * macros come first); only stale ones are rebuilt. */
 static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
@@ -1593,15 +1597,16 @@ static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
 		memset(mm, 0, sizeof *mm);
 		mm->epoch = st->epoch;
 		mm->gen = cm->gen;
-		if (cm->bad || !cm->ast) {
-			cm->tree[slot] = NULL;
+		cm->tree[slot] = NULL;
+		if (cm->bad || !cm->ast)
 			continue;  /* not done: users skip silently */
-		}
+		fl_arena *ta = tmp_arena(st);
+		if (!ta)
+			return FL_ENOMEM;
 		ctx c = {s, st, source, slot, &cm->text, cm->m->def.span,
-			 &mm->warn, &mm->err, &mm->cwarn, "macro", cm->m->c.name, s->arena};
+			 &mm->warn, &mm->err, &mm->cwarn, "macro", cm->m->c.name, s->arena, ta};
 		int bad = 0;
-		cm->tree[slot] = build_tree(&c, cm->ast, &bad);
-		if (st->oom)
+		if (build(&c, cm->ast, 0, NULL, &bad))
 			return FL_ENOMEM;
 		/* both polarities: a user may negate the reference */
 		evt_of(&c, cm->ast, 0, 0, &mm->evt[0]);
@@ -1851,10 +1856,9 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	if (!ta)
 		return FL_ENOMEM;
 	ctx c = {s, st, source, cr->slot, &cr->text, fallback, &warn, &err, &cwarn, "rule",
-		 r->c.name, ta};
+		 r->c.name, ta, ta};
 	int bad = 0;
-	fl_cnode *tree = build_tree(&c, cr->ast, &bad);
-	if (st->oom)
+	if (build(&c, cr->ast, 0, NULL, &bad))
 		return FL_ENOMEM;
 	/* warning pass: deprecated fields once per field, <NA> once per rule */
 	int na = 0;
@@ -1889,7 +1893,6 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 		replay(s, st, r, &cwarn.v[i], 0);
 	fl_evtset evts;
 	evt_of(&c, cr->ast, 0, 0, &evts);
-	cr->tree = tree;
 	cr->evts = evts;
 	cr->ok = 1;
 	/* event types (syscall rules) */
@@ -1945,8 +1948,10 @@ static int compile_file(fl_session *s, cstate *st, const fl_source *src)
 	 * generation: the per-source memos of older generations are stale. */
 	for (size_t i = 0; i < rs->macros.n; i++) {
 		fl_cmacro *cm = rs->macros.v[i]->compiled;
-		if (cm->dirty)
+		if (cm->dirty) {
 			cm->gen++;
+			memset(cm->tree, 0, sizeof cm->tree);  /* rebuilt on demand */
+		}
 	}
 	for (size_t i = 0; i < rs->rules.n; i++) {
 		fl_rule *r = rs->rules.v[i];
@@ -2026,6 +2031,61 @@ int fl_compile_mark_used(fl_session *s)
 			cr->refs.v[k]->m->c.used = 1;
 	}
 	return known;
+}
+
+/* ---- compiled trees, on demand ----------------------------------------- */
+
+/* The compiled tree of `ast` (in `t`) for `slot`; findings are dropped
+ * into `junk` (the compile reported them).  NULL on OOM. */
+static fl_cnode *tree_of(fl_session *s, cstate *st, fl_arena *junk, const char *source,
+			 int slot, const fl_text *t, const fl_expr *ast)
+{
+	findings warn = {0}, err = {0}, cwarn = {0};
+	ctx c = {s, st, source, slot, t, FL_NOSPAN, &warn, &err, &cwarn, "", "", junk,
+		 s->arena};
+	int bad = 0;
+	fl_cnode *n = fl_arena_alloc(s->arena, sizeof *n);
+	return n && !build(&c, ast, 0, n, &bad) ? n : NULL;
+}
+
+/* Rule r's compiled tree, built on the first call (the macros it reaches
+ * get theirs for the rule's slot along, each once). */
+const fl_cnode *fl_compile_tree(fl_session *s, fl_rule *r)
+{
+	fl_crule *cr = r->compiled;
+	cstate *st = s->compile_state;
+	if (!cr || !cr->ok || !cr->ast || !st)
+		return NULL;
+	if (cr->tree)
+		return cr->tree;
+	const char *source = r->source ? r->source : "syscall";
+	int slot = cr->slot, oom = st->oom;
+	fl_arena *junk = fl_arena_new();
+	if (!junk)
+		return NULL;
+	/* the macros reachable from the rule: an explicit stack, as macro
+	 * chains can be long */
+	FL_VEC(fl_cmacro *) todo = {0};
+	int ok = 1;
+	for (size_t i = 0; ok && i < cr->refs.n; i++)
+		ok = !FL_VEC_PUSH(junk, todo, cr->refs.v[i]);
+	while (ok && todo.n) {
+		fl_cmacro *cm = todo.v[--todo.n];
+		ok = cm->ast != NULL;  /* always, for a rule that compiled */
+		if (!ok)
+			break;
+		if (cm->tree[slot])
+			continue;
+		cm->tree[slot] = tree_of(s, st, junk, source, slot, &cm->text, cm->ast);
+		ok = cm->tree[slot] != NULL;
+		for (size_t i = 0; ok && i < cm->refs.n; i++)
+			ok = !FL_VEC_PUSH(junk, todo, cm->refs.v[i]);
+	}
+	if (ok)
+		cr->tree = tree_of(s, st, junk, source, slot, &cr->text, cr->ast);
+	fl_arena_free(junk);
+	st->oom = oom;  /* a failure here is this call's, not the compile's */
+	return cr->tree;
 }
 
 /* ---- canonical text with macros inlined -------------------------------- */

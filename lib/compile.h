@@ -1,8 +1,9 @@
 /* compile.h — what the compile stage leaves behind for the evaluator and the
  * whole-ruleset checks: per macro and per rule the final condition text
- * (lists substituted, appends and exceptions joined), its AST and a compiled
- * tree whose macro references point at the macro's own compiled tree (shared,
- * never copied, so an evaluator can memoise per macro). */
+ * (lists substituted, appends and exceptions joined) and its AST; and, on
+ * demand (fl_compile_tree), a compiled tree whose macro references point at
+ * the macro's own compiled tree (shared, never copied, so an evaluator can
+ * memoise per macro). */
 #ifndef FL_COMPILE_H
 #define FL_COMPILE_H
 
@@ -62,8 +63,9 @@ struct fl_cmacro {
 	fl_expr *ast;             /* NULL when it did not parse */
 	int bad;                  /* parse error, undefined macro or loop */
 	FL_VEC(fl_cmacro *) refs; /* macros it references (resolved) */
-	/* Compiled trees per source slot (NULL until a rule of that source used
-	 * the macro); internal memo state follows in compile.c. */
+	/* Compiled trees per source slot (NULL until fl_compile_tree built
+	 * one for a rule of that source that uses the macro); internal memo
+	 * state follows in compile.c. */
 	fl_cnode *tree[FL_CSLOTS];
 	void *memo[FL_CSLOTS];
 	/* internal bookkeeping of the incremental compile */
@@ -81,7 +83,7 @@ typedef struct fl_crule {
 	fl_text pre;              /* condition + exception clauses, before lists */
 	fl_text text;             /* the condition text that was parsed */
 	fl_expr *ast;             /* NULL when it did not parse */
-	fl_cnode *tree;           /* NULL unless the condition compiled */
+	fl_cnode *tree;           /* fl_compile_tree's, NULL until built */
 	int slot;                 /* source slot */
 	int ok;                   /* compiled: the rule would be loaded */
 	int dropped;              /* skip-if-unknown-filter dropped it */
@@ -93,6 +95,14 @@ typedef struct fl_crule {
 	unsigned char *lists_used;
 	size_t nlists_used;
 } fl_crule;
+
+/* The compiled tree of rule r (its macros' trees for the rule's source
+ * slot are built along), built on the first call and kept in
+ * r->compiled->tree until the rule or a macro it uses changes; NULL when
+ * the rule did not compile (ok == 0) or when out of memory.  The compile
+ * stage runs the same checks without keeping trees, which nothing in the
+ * pipeline reads. */
+const fl_cnode *fl_compile_tree(fl_session *s, fl_rule *r);
 
 /* The source slot of a rule source name. */
 int fl_compile_slot(const char *source);

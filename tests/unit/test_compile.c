@@ -142,9 +142,11 @@ static void test_macro_resolution(void **st)
 	fl_rule *r = fl_ruleset_rule(S->rs, "r", 1);
 	fl_crule *cr = r->compiled;
 	assert_true(cr->ok);
-	assert_non_null(cr->tree);
+	const fl_cnode *tree = fl_compile_tree(S, r);
+	assert_non_null(tree);
+	assert_ptr_equal(fl_compile_tree(S, r), tree);  /* built once */
 	/* the macro node shares the macro's tree */
-	fl_cnode *mn = &cr->tree->kids[1];
+	const fl_cnode *mn = &tree->kids[1];
 	assert_int_equal(mn->kind, FL_EXPR_MACRO);
 	assert_non_null(mn->macro);
 	assert_ptr_equal(mn->macro->tree[FL_SRC_SYSCALL], mn->macro->tree[cr->slot]);
@@ -387,7 +389,7 @@ static void test_incremental_lists(void **st)
 	fl_crule *cr = r->compiled;
 	assert_true(cr->ok);
 	assert_string_equal(fl_compile_canon(S, cr->ast), "(evt.type = open and proc.name in (a, b))");
-	fl_cnode *mn = &cr->tree->kids[1];
+	const fl_cnode *mn = &fl_compile_tree(S, r)->kids[1];
 	const fl_cnode *mt = mn->macro->tree[cr->slot];
 	assert_non_null(mt);
 	assert_int_equal(mt->kind, FL_EXPR_CHECK);
