@@ -58,9 +58,10 @@ typedef struct cstate {
 	FL_VEC(clist) lists;
 	/* per list, in rs->lists order: compiled items (raw: quoting is
 	 * applied when substituted), whether another list's items use it
-	 * (sticky), and scratch for fl_list_substitute's used[] */
+	 * (sticky), scratch for fl_list_substitute's used[] (all zero
+	 * between calls), and a flag set for every list */
 	fl_list_def *defs;
-	unsigned char *used_by_list, *scratch;
+	unsigned char *used_by_list, *scratch, *every;
 	/* the defs' names, indexed for substitution; per list, whether its
 	 * items changed in the last compile_lists() (mentions_changed_list) */
 	fl_list_index *lidx;
@@ -272,8 +273,10 @@ static int compile_lists(fl_session *s, cstate *st)
 		unsigned char *ubl = fl_arena_alloc(a, n);
 		unsigned char *scr = fl_arena_alloc(a, n);
 		unsigned char *chg = fl_arena_alloc(a, n);
-		if (!defs || !ubl || !scr || !chg)
+		unsigned char *every = fl_arena_alloc(a, n);
+		if (!defs || !ubl || !scr || !chg || !every)
 			TRYM(-1);
+		memset(every, 1, n);
 		if (had) {
 			memcpy(defs, st->defs, had * sizeof *defs);
 			memcpy(ubl, st->used_by_list, had);
@@ -282,6 +285,7 @@ static int compile_lists(fl_session *s, cstate *st)
 		st->used_by_list = ubl;
 		st->scratch = scr;
 		st->changed = chg;
+		st->every = every;
 		touched = 1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -347,44 +351,54 @@ const char *const *fl_compile_list_items(const fl_session *s, size_t i, size_t *
 	return st->defs[i].items;
 }
 
-/* Substitutes every list into `in` (fl_list_substitute); *used is NULL
- * when no list replaced anything, else one flag per list.  Returns 0,
- * FL_SUBST_TOO_LONG or FL_SUBST_TOO_COSTLY past --max-condition-size
- * (reported by the caller with too_long(); *out is then `in`, *used the
- * lists named in it), or FL_ENOMEM. */
+/* Substitutes every list into `in` (fl_list_substitute); *used gets the
+ * indices of the lists that replaced something, ascending (*nused of
+ * them; NULL when none).  Returns 0, FL_SUBST_TOO_LONG or
+ * FL_SUBST_TOO_COSTLY past --max-condition-size (reported by the caller
+ * with too_long(); *out is then `in`, *used the lists named in it), or
+ * FL_ENOMEM. */
 static int subst_lists(fl_session *s, cstate *st, const fl_text *in,
-		       fl_text *out, unsigned char **used, size_t *nused)
+		       fl_text *out, uint32_t **used, size_t *nused)
 {
 	size_t n = st->lists.n;
 	*used = NULL;
 	*nused = 0;
-	if (n)
-		memset(st->scratch, 0, n);
+	/* Most conditions name no list: then none can be used, and the
+	 * per-list flags (a pass over every list) are not asked for. */
+	int named = n && st->lidx && fl_list_index_mentions(st->lidx, in->s, in->len, st->every);
 	int rc = fl_list_substitute_idx(s->arena, in, st->defs, n, st->lidx,
-					s->opt.limits.max_condition_size, out, st->scratch);
+					s->opt.limits.max_condition_size, out,
+					named ? st->scratch : NULL);
 	if (rc == FL_SUBST_TOO_LONG || rc == FL_SUBST_TOO_COSTLY) {
 		/* the lists it names count as used: no unused-list
 		 * warnings on top of the refusal */
 		*out = *in;
-		memset(st->scratch, 0, n);
+		named = 1;
 		for (size_t i = 0; i < n; i++)
-			if (st->defs[i].name_len &&
-			    fl_memmem(in->s, in->len, st->defs[i].name, st->defs[i].name_len))
-				st->scratch[i] = 1;
-	} else {
+			st->scratch[i] = st->defs[i].name_len &&
+					 fl_memmem(in->s, in->len, st->defs[i].name,
+						   st->defs[i].name_len);
+	} else if (rc < 0) {
+		if (n)
+			memset(st->scratch, 0, n);
 		TRYM(rc);
 	}
+	if (!named)
+		return rc;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += st->scratch[i] != 0;
+	uint32_t *u = k ? fl_arena_alloc(s->arena, k * sizeof *u) : NULL;
+	k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!st->scratch[i])
-			continue;
-		unsigned char *u = fl_arena_alloc(s->arena, n);
-		if (!u)
-			TRYM(-1);
-		memcpy(u, st->scratch, n);
-		*used = u;
-		*nused = n;
-		break;
+		if (st->scratch[i] && u)
+			u[k++] = (uint32_t)i;
+		st->scratch[i] = 0;
 	}
+	if (!u && k)
+		TRYM(-1);
+	*used = u;
+	*nused = k;
 	return rc;
 }
 
@@ -548,7 +562,7 @@ static int macros_parse(fl_session *s, cstate *st, int lists_changed)
 		cm->seen_contribs = m->c.contribs.n * 65536u + m->c.base;
 		cm->seen_base = m->c.visibility;
 		fl_text t;
-		unsigned char *used;
+		uint32_t *used;
 		size_t nused;
 		int rc = subst_lists(s, st, &m->cond, &t, &used, &nused);
 		TRYM(rc);
@@ -1820,7 +1834,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 		return 0;
 	}
 	/* 3. lists, parse */
-	unsigned char *used;
+	uint32_t *used;
 	size_t nused;
 	rc = subst_lists(s, st, &text, &cr->text, &used, &nused);
 	TRYM(rc);
@@ -2012,8 +2026,8 @@ int fl_compile_mark_used(fl_session *s)
 		if (!cm->ast)
 			known = 0;
 		for (size_t k = 0; k < cm->nlists_used; k++)
-			if (cm->lists_used[k] && k < rs->lists.n)
-				rs->lists.v[k]->c.used = 1;
+			if (cm->lists_used[k] < rs->lists.n)
+				rs->lists.v[cm->lists_used[k]]->c.used = 1;
 		for (size_t k = 0; k < cm->refs.n; k++)
 			cm->refs.v[k]->m->c.used = 1;
 	}
@@ -2025,8 +2039,8 @@ int fl_compile_mark_used(fl_session *s)
 		if (!cr->ast)
 			known = 0;
 		for (size_t k = 0; k < cr->nlists_used; k++)
-			if (cr->lists_used[k] && k < rs->lists.n)
-				rs->lists.v[k]->c.used = 1;
+			if (cr->lists_used[k] < rs->lists.n)
+				rs->lists.v[cr->lists_used[k]]->c.used = 1;
 		for (size_t k = 0; k < cr->refs.n; k++)
 			cr->refs.v[k]->m->c.used = 1;
 	}

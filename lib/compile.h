@@ -73,7 +73,8 @@ struct fl_cmacro {
 	uint32_t seen_base;
 	int dirty, color, reported, resolved, own_bad;
 	unsigned gen;               /* bumped whenever its meaning changes */
-	unsigned char *lists_used;  /* per list index, from the substitution */
+	uint32_t *lists_used;       /* indices of the lists the substitution
+				       used, ascending (nlists_used of them) */
 	size_t nlists_used;
 };
 
@@ -92,7 +93,7 @@ typedef struct fl_crule {
 	FL_VEC(fl_cmacro *) refs; /* macros its condition references */
 	size_t seen_contribs;
 	uint32_t seen_base;
-	unsigned char *lists_used;
+	uint32_t *lists_used;     /* as in fl_cmacro */
 	size_t nlists_used;
 } fl_crule;
 

@@ -1723,13 +1723,13 @@ static void latest_checked(const fl_session *s, const fl_item_common *c, fl_span
 	}
 }
 
-static void lists_checked(const fl_session *s, const unsigned char *used, size_t n,
+static void lists_checked(const fl_session *s, const uint32_t *used, size_t n,
 			  fl_span *best)
 {
 	const fl_ruleset *rs = s->rs;
-	for (size_t i = 0; used && i < n && i < rs->lists.n; i++)
-		if (used[i])
-			latest_checked(s, &rs->lists.v[i]->c, best);
+	for (size_t i = 0; i < n; i++)
+		if (used[i] < rs->lists.n)
+			latest_checked(s, &rs->lists.v[used[i]]->c, best);
 }
 
 static fl_span checked_touch(const fl_session *s, const fl_rule *rule)
