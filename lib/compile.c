@@ -1192,6 +1192,7 @@ static int check_side(ctx *c, const fl_operand *o, fl_cside *side, unsigned dept
 	return 0;
 }
 
+/* (all start with "evt.": check_output relies on it) */
 static const char *const deprecated_names[] = {
 	"evt.dir", "evt.latency", "evt.latency.s", "evt.latency.ns",
 	"evt.latency.human", "evt.wait_latency",
@@ -1682,11 +1683,16 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 				fl_diag_help(&s->diags, g, "write the fields you want, e.g. '%%container.id %%container.name'");
 		}
 	}
-	for (size_t i = 0; i < sizeof deprecated_names / sizeof *deprecated_names; i++) {
+	/* every deprecated name starts with "evt.": each is searched from the
+	 * first "evt." on (outputs usually name evt.* last, if at all) */
+	const char *evt = n ? fl_memmem(p, n, "evt.", 4) : NULL;
+	for (size_t i = 0; evt && i < sizeof deprecated_names / sizeof *deprecated_names; i++) {
 		const char *d = deprecated_names[i];
-		const char *hit = n ? fl_memmem(p, n, d, strlen(d)) : NULL;
+		const char *hit = fl_memmem(evt, n - (size_t)(evt - p), d, strlen(d));
+		if (!hit)
+			continue;
 		const fl_field *f = fl_field_get(d, strlen(d));
-		if (hit && f && fl_field_warns_deprecated(f, st->target)) {
+		if (f && fl_field_warns_deprecated(f, st->target)) {
 			uint32_t off = (uint32_t)(hit - p);
 			emit(s, st, FL067, text_span(t, off, off + (uint32_t)strlen(d), fallback), "rule",
 			     r->c.name, "output uses deprecated field '%s'", d);
