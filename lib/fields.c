@@ -49,6 +49,17 @@ static const fl_field fields[] = {
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
+/* The length of every name of fields[], from the same rows: the binary
+ * searches (every field reference of every condition, output and
+ * evaluation) compare without a strlen per probe. */
+static const uint16_t field_len[] = {
+#define FL_FIELD(name, ...) sizeof(name) - 1,
+#include "fields.def"
+#undef FL_FIELD
+};
+_Static_assert(sizeof field_len / sizeof field_len[0] == NFIELDS,
+	       "one length per catalogue row");
+
 #undef REQ
 #undef OPT
 #undef INDEX
@@ -322,18 +333,28 @@ const fl_field *fl_field_at(size_t i)
 	return i < NFIELDS ? &fields[i] : NULL;
 }
 
+/* cmp_n(name, len, fields[i].name) with the row's known length. */
+static int cmp_field(const char *name, size_t len, size_t i)
+{
+	size_t fl = field_len[i];
+	int c = memcmp(name, fields[i].name, len < fl ? len : fl);
+	if (c)
+		return c;
+	return len < fl ? -1 : len > fl ? 1 : 0;
+}
+
 /* Index of the first row named name[0..len), or NFIELDS. */
 static size_t field_first(const char *name, size_t len)
 {
 	size_t lo = 0, hi = NFIELDS;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (cmp_n(name, len, fields[mid].name) > 0)
+		if (cmp_field(name, len, mid) > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < NFIELDS && cmp_n(name, len, fields[lo].name) == 0)
+	if (lo < NFIELDS && cmp_field(name, len, lo) == 0)
 		return lo;
 	return NFIELDS;
 }
@@ -356,7 +377,7 @@ static const fl_field *field_for_source(const char *name, size_t len,
 	size_t i = field_first(name, len);
 	const fl_field *first = i < NFIELDS ? &fields[i] : NULL;
 	*other = 0;
-	for (; i < NFIELDS && cmp_n(name, len, fields[i].name) == 0; i++) {
+	for (; i < NFIELDS && cmp_field(name, len, i) == 0; i++) {
 		if (src < 0 ? (fields[i].flags & FL_FF_GENERIC) != 0
 			    : (fields[i].sources & (1u << src)) != 0)
 			return &fields[i];
