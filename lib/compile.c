@@ -57,11 +57,11 @@ typedef struct cstate {
 	size_t seen_n, seen_cap;
 	FL_VEC(clist) lists;
 	/* per list, in rs->lists order: compiled items (raw: quoting is
-	 * applied when substituted), whether another list's items use it
-	 * (sticky), scratch for fl_list_substitute's used[] (all zero
-	 * between calls), and a flag set for every list */
+	 * applied when substituted) and whether another list's items use
+	 * it (sticky) */
 	fl_list_def *defs;
-	unsigned char *used_by_list, *scratch, *every;
+	unsigned char *used_by_list;
+	fl_list_used used_idx;    /* subst_lists' buffer, reused */
 	/* the defs' names, indexed for substitution; per list, whether its
 	 * items changed in the last compile_lists() (mentions_changed_list) */
 	fl_list_index *lidx;
@@ -271,21 +271,16 @@ static int compile_lists(fl_session *s, cstate *st)
 		}
 		fl_list_def *defs = fl_arena_alloc(a, n * sizeof *defs);
 		unsigned char *ubl = fl_arena_alloc(a, n);
-		unsigned char *scr = fl_arena_alloc(a, n);
 		unsigned char *chg = fl_arena_alloc(a, n);
-		unsigned char *every = fl_arena_alloc(a, n);
-		if (!defs || !ubl || !scr || !chg || !every)
+		if (!defs || !ubl || !chg)
 			TRYM(-1);
-		memset(every, 1, n);
 		if (had) {
 			memcpy(defs, st->defs, had * sizeof *defs);
 			memcpy(ubl, st->used_by_list, had);
 		}
 		st->defs = defs;
 		st->used_by_list = ubl;
-		st->scratch = scr;
 		st->changed = chg;
-		st->every = every;
 		touched = 1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -363,40 +358,29 @@ static int subst_lists(fl_session *s, cstate *st, const fl_text *in,
 	size_t n = st->lists.n;
 	*used = NULL;
 	*nused = 0;
-	/* Most conditions name no list: then none can be used, and the
-	 * per-list flags (a pass over every list) are not asked for. */
-	int named = n && st->lidx && fl_list_index_mentions(st->lidx, in->s, in->len, st->every);
+	st->used_idx.n = 0;
 	int rc = fl_list_substitute_idx(s->arena, in, st->defs, n, st->lidx,
-					s->opt.limits.max_condition_size, out,
-					named ? st->scratch : NULL);
+					s->opt.limits.max_condition_size, out, &st->used_idx);
 	if (rc == FL_SUBST_TOO_LONG || rc == FL_SUBST_TOO_COSTLY) {
 		/* the lists it names count as used: no unused-list
-		 * warnings on top of the refusal */
+		 * warnings on top of the refusal (a pass over every list,
+		 * for a condition refused anyway) */
 		*out = *in;
-		named = 1;
+		st->used_idx.n = 0;
 		for (size_t i = 0; i < n; i++)
-			st->scratch[i] = st->defs[i].name_len &&
-					 fl_memmem(in->s, in->len, st->defs[i].name,
-						   st->defs[i].name_len);
-	} else if (rc < 0) {
-		if (n)
-			memset(st->scratch, 0, n);
+			if (st->defs[i].name_len &&
+			    fl_memmem(in->s, in->len, st->defs[i].name, st->defs[i].name_len))
+				TRYM(FL_VEC_PUSH(s->arena, st->used_idx, (uint32_t)i));
+	} else {
 		TRYM(rc);
 	}
-	if (!named)
+	size_t k = st->used_idx.n;
+	if (!k)
 		return rc;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += st->scratch[i] != 0;
-	uint32_t *u = k ? fl_arena_alloc(s->arena, k * sizeof *u) : NULL;
-	k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (st->scratch[i] && u)
-			u[k++] = (uint32_t)i;
-		st->scratch[i] = 0;
-	}
-	if (!u && k)
+	uint32_t *u = fl_arena_alloc(s->arena, k * sizeof *u);
+	if (!u)
 		TRYM(-1);
+	memcpy(u, st->used_idx.v, k * sizeof *u);
 	*used = u;
 	*nused = k;
 	return rc;

@@ -1811,7 +1811,7 @@ int fl_list_index_mentions(fl_list_index *x, const char *s, size_t n,
 int fl_list_substitute_idx(fl_arena *a, const fl_text *in,
 			   const fl_list_def *lists, size_t nlists,
 			   fl_list_index *idx, size_t max_len, fl_text *out,
-			   unsigned char *used)
+			   fl_list_used *used)
 {
 	/* Each pass rebuilds the text from its first match on: hostile
 	 * orders of list names (the last-defined list first in the text)
@@ -1866,8 +1866,11 @@ int fl_list_substitute_idx(fl_arena *a, const fl_text *in,
 		if (rc < 0)
 			break;
 		if (rc) {
-			if (used)
-				used[i] = 1;
+			/* passes run in ascending list order: so is *used */
+			if (used && FL_VEC_PUSH(a, *used, (uint32_t)i)) {
+				rc = FL_ENOMEM;
+				break;
+			}
 			queue_items(idx, &q, &lists[i], (long long)i);
 		}
 		rc = 0;
@@ -1903,7 +1906,12 @@ int fl_list_substitute_max(fl_arena *a, const fl_text *in,
 			   const fl_list_def *lists, size_t nlists,
 			   size_t max_len, fl_text *out, unsigned char *used)
 {
-	return fl_list_substitute_idx(a, in, lists, nlists, NULL, max_len, out, used);
+	fl_list_used u = {0};
+	int rc = fl_list_substitute_idx(a, in, lists, nlists, NULL, max_len, out,
+					used ? &u : NULL);
+	for (size_t k = 0; k < u.n; k++)
+		used[u.v[k]] = 1;
+	return rc;
 }
 
 int fl_list_substitute(fl_arena *a, const fl_text *in,

@@ -343,13 +343,19 @@ typedef struct fl_list_index fl_list_index;
  * memory. */
 fl_list_index *fl_list_index_new(fl_arena *a, const fl_list_def *lists, size_t n);
 
+/* Indices of lists, ascending. */
+typedef FL_VEC(uint32_t) fl_list_used;
+
 /* fl_list_substitute_max() using idx, built by fl_list_index_new() from
  * these lists' names (NULL, or one of another size: built for the call);
- * the same results, statuses and used[] flags. */
+ * the same results and statuses.  The index of every list that replaced
+ * something is appended to *used (when not NULL; grown in `a`), in
+ * ascending order: the cost follows the lists the text names, not the
+ * number of lists. */
 int fl_list_substitute_idx(fl_arena *a, const fl_text *in,
 			   const fl_list_def *lists, size_t nlists,
 			   fl_list_index *idx, size_t max_len, fl_text *out,
-			   unsigned char *used);
+			   fl_list_used *used);
 
 /* 1 when s[0..n) names a list i with flag[i] set: as a delimited token,
  * or (names holding a delimiter byte) anywhere as a substring; else 0. */
