@@ -7,7 +7,13 @@
 #include <string.h>
 
 #define CHUNK_MIN (64u * 1024u)
-#define ALIGN 16u
+/* 8, not _Alignof(max_align_t) (16): nothing the project stores needs more
+ * than a pointer, uint64_t or double, and rounding every node and string
+ * to 16 bytes cost 3% of the arena. */
+#define ALIGN 8u
+_Static_assert(_Alignof(void *) <= ALIGN && _Alignof(uint64_t) <= ALIGN &&
+		       _Alignof(double) <= ALIGN && _Alignof(size_t) <= ALIGN,
+	       "arena alignment too small for the types it holds");
 
 struct chunk {
 	struct chunk *next;

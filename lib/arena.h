@@ -13,7 +13,9 @@ typedef struct fl_arena fl_arena;
 fl_arena *fl_arena_new(void);
 /* Releases the arena and everything allocated from it; NULL is a no-op. */
 void fl_arena_free(fl_arena *a);
-/* Returns n zeroed bytes aligned for any type, or NULL when out of memory. */
+/* Returns n zeroed bytes aligned to 8 (enough for pointers, 64-bit integers
+ * and double, not for long double or 16-byte vector types), or NULL when out
+ * of memory. */
 void *fl_arena_alloc(fl_arena *a, size_t n);
 /* Resizes an allocation made from the arena (old block stays allocated until
  * the arena is freed).  Copies min(oldn, newn) bytes; new bytes are zeroed. */
