@@ -5,8 +5,12 @@
 #include "yaml.h"
 #include "falcolint.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <yaml.h>
+
+_Static_assert(sizeof(void *) != 8 || sizeof(fl_ynode) == 40,
+	       "fl_ynode grew: every node of every file pays for it");
 
 /* The last mark converted.  Marks arrive almost in order, so walking on
  * from the previous one keeps a long line linear: from the line start, a
@@ -117,6 +121,33 @@ static fl_ynode *anchor_get(const builder *b, const char *name)
 		j = (j + 1) & (b->cap - 1);
 	}
 	return NULL;
+}
+
+/* Tags are rare, and a field would cost every node 8 bytes: a tagged node
+ * is allocated right behind a pointer to its tag, found from the node. */
+struct tagged {
+	const char *tag;
+	fl_ynode node;
+};
+
+/* A zeroed node, tagged with a copy of `tag` when not NULL. */
+static fl_ynode *new_node(fl_arena *a, const yaml_char_t *tag)
+{
+	if (!tag)
+		return fl_arena_alloc(a, sizeof(fl_ynode));
+	struct tagged *t = fl_arena_alloc(a, sizeof(*t));
+	if (!t || !(t->tag = fl_arena_strdup(a, (const char *)tag)))
+		return NULL;
+	t->node.has_tag = 1;
+	return &t->node;
+}
+
+const char *fl_ynode_tag(const fl_ynode *n)
+{
+	if (!n->has_tag)
+		return NULL;
+	return ((const struct tagged *)(const void *)((const char *)n -
+		offsetof(struct tagged, node)))->tag;
 }
 
 static int is_null_plain(const char *s, size_t n)
@@ -231,12 +262,13 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 				done = 1;
 				break;
 			}
+			n->is_alias = 1;
 			if (attach(&b, n, &root))
 				rc = FL_ENOMEM;
 			n = NULL;
 			break;
 		case YAML_SCALAR_EVENT: {
-			n = fl_arena_alloc(a, sizeof(*n));
+			n = new_node(a, ev.data.scalar.tag);
 			if (!n) {
 				rc = FL_ENOMEM;
 				break;
@@ -253,9 +285,7 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			case YAML_FOLDED_SCALAR_STYLE: n->style = FL_YS_FOLDED; break;
 			default: n->style = FL_YS_PLAIN; break;
 			}
-			if (ev.data.scalar.tag)
-				n->tag = fl_arena_strdup(a, (const char *)ev.data.scalar.tag);
-			n->is_null = n->style == FL_YS_PLAIN && !n->tag &&
+			n->is_null = n->style == FL_YS_PLAIN && !n->has_tag &&
 				     is_null_plain(n->str, n->len);
 			if (ev.data.scalar.anchor)
 				anchor = fl_arena_strdup(a, (const char *)ev.data.scalar.anchor);
@@ -273,12 +303,12 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 				done = 1;
 				break;
 			}
-			n = fl_arena_alloc(a, sizeof(*n));
+			int seq = ev.type == YAML_SEQUENCE_START_EVENT;
+			n = new_node(a, seq ? ev.data.sequence_start.tag : ev.data.mapping_start.tag);
 			if (!n) {
 				rc = FL_ENOMEM;
 				break;
 			}
-			int seq = ev.type == YAML_SEQUENCE_START_EVENT;
 			n->kind = seq ? FL_Y_SEQ : FL_Y_MAP;
 			int flow = seq ? ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
 				       : ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
@@ -286,10 +316,6 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			n->span = mk_span(&b, ev.start_mark, ev.end_mark);
 			const yaml_char_t *anc = seq ? ev.data.sequence_start.anchor
 						     : ev.data.mapping_start.anchor;
-			const yaml_char_t *tag = seq ? ev.data.sequence_start.tag
-						     : ev.data.mapping_start.tag;
-			if (tag)
-				n->tag = fl_arena_strdup(a, (const char *)tag);
 			struct frame f = {.node = n, .kids_from = b.kids.n};
 			if (anc)
 				f.anchor = fl_arena_strdup(a, (const char *)anc);
