@@ -21,8 +21,11 @@ struct chunk {
 	_Alignas(16) unsigned char data[];
 };
 
+/* Two lists of chunks, each carved front to back from its first chunk:
+ * `head` for aligned blocks, `text` for strings, which need no alignment
+ * and are packed end to end (a string among nodes would be padded to 8). */
 struct fl_arena {
-	struct chunk *head;
+	struct chunk *head, *text;
 	size_t total;
 };
 
@@ -31,27 +34,29 @@ fl_arena *fl_arena_new(void)
 	return calloc(1, sizeof(fl_arena));
 }
 
-void fl_arena_free(fl_arena *a)
+static void free_chunks(struct chunk *c)
 {
-	if (!a)
-		return;
-	struct chunk *c = a->head;
 	while (c) {
 		struct chunk *next = c->next;
 		free(c);
 		c = next;
 	}
+}
+
+void fl_arena_free(fl_arena *a)
+{
+	if (!a)
+		return;
+	free_chunks(a->head);
+	free_chunks(a->text);
 	free(a);
 }
 
-void *fl_arena_alloc(fl_arena *a, size_t n)
+/* n bytes (already rounded as the list needs) from the first chunk of
+ * *list, or from a new chunk. */
+static void *carve(fl_arena *a, struct chunk **list, size_t n)
 {
-	if (n == 0)
-		n = 1;
-	if (n > SIZE_MAX - ALIGN)
-		return NULL;
-	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-	struct chunk *c = a->head;
+	struct chunk *c = *list;
 	if (!c || c->size - c->used < n) {
 		size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
 		/* Grow chunk size with the arena so huge inputs need few mallocs.
@@ -69,13 +74,13 @@ void *fl_arena_alloc(fl_arena *a, size_t n)
 			return NULL;
 		c->size = size;
 		c->used = 0;
-		if (a->head && n > CHUNK_MIN) {
+		if (*list && n > CHUNK_MIN) {
 			/* Keep the current chunk in front: it still has room. */
-			c->next = a->head->next;
-			a->head->next = c;
+			c->next = (*list)->next;
+			(*list)->next = c;
 		} else {
-			c->next = a->head;
-			a->head = c;
+			c->next = *list;
+			*list = c;
 		}
 	}
 	void *p = c->data + c->used;
@@ -84,8 +89,37 @@ void *fl_arena_alloc(fl_arena *a, size_t n)
 	return p;
 }
 
+void *fl_arena_alloc(fl_arena *a, size_t n)
+{
+	if (n == 0)
+		n = 1;
+	if (n > SIZE_MAX - ALIGN)
+		return NULL;
+	return carve(a, &a->head, (n + ALIGN - 1) & ~(size_t)(ALIGN - 1));
+}
+
+/* n zeroed bytes with no alignment, for strings. */
+static char *alloc_text(fl_arena *a, size_t n)
+{
+	return carve(a, &a->text, n ? n : 1);
+}
+
 void *fl_arena_realloc(fl_arena *a, void *old, size_t oldn, size_t newn)
 {
+	/* The last block of the current chunk grows in place: a vector filled
+	 * with nothing allocated in between leaves no dead copies behind.  The
+	 * bytes past `used` are still zero from calloc. */
+	struct chunk *c = a->head;
+	if (old && c && oldn && newn >= oldn && newn <= SIZE_MAX - ALIGN) {
+		size_t ro = (oldn + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+		size_t rn = (newn + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+		if ((unsigned char *)old + ro == c->data + c->used &&
+		    c->size - c->used >= rn - ro) {
+			c->used += rn - ro;
+			a->total += rn - ro;
+			return old;
+		}
+	}
 	void *p = fl_arena_alloc(a, newn);
 	if (p && old)
 		memcpy(p, old, oldn < newn ? oldn : newn);
@@ -94,7 +128,9 @@ void *fl_arena_realloc(fl_arena *a, void *old, size_t oldn, size_t newn)
 
 char *fl_arena_strndup(fl_arena *a, const char *s, size_t n)
 {
-	char *p = fl_arena_alloc(a, n + 1);
+	if (n == SIZE_MAX)
+		return NULL;
+	char *p = alloc_text(a, n + 1);
 	if (p && n)
 		memcpy(p, s, n);
 	return p;
@@ -113,7 +149,7 @@ char *fl_arena_vprintf(fl_arena *a, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		return NULL;
-	char *p = fl_arena_alloc(a, (size_t)n + 1);
+	char *p = alloc_text(a, (size_t)n + 1);
 	if (p)
 		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
