@@ -100,12 +100,43 @@ static void test_strings_packed(void **st)
 	fl_arena_free(a);
 }
 
+/* Past a few MB the chunks are mapped on their own (huge pages): still
+ * zeroed, aligned, and freed with the arena. */
+static void test_big_chunks(void **st)
+{
+	fl_arena *a = fl_arena_new();
+	unsigned char *big = fl_arena_alloc(a, 3u << 20);
+	assert_non_null(big);
+	for (size_t i = 0; i < (3u << 20); i += 4096)
+		assert_int_equal(big[i], 0);
+	memset(big, 1, 3u << 20);
+	uint64_t *first = NULL, *last = NULL;
+	for (uint64_t i = 0; i < 400000; i++) {
+		uint64_t *p = fl_arena_alloc(a, 56);
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % 8, 0);
+		assert_int_equal(p[0] | p[6], 0);
+		p[0] = i;
+		p[6] = ~i;
+		if (!first)
+			first = p;
+		last = p;
+	}
+	assert_true(fl_arena_used(a) >= (3u << 20) + 400000u * 56);
+	assert_int_equal(first[0], 0);
+	assert_int_equal(last[0], 399999);
+	assert_int_equal(last[6], ~(uint64_t)399999);
+	assert_int_equal(big[(3u << 20) - 1], 1);
+	fl_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alloc_aligned_zeroed),
 		cmocka_unit_test(test_realloc_in_place),
 		cmocka_unit_test(test_strings_packed),
+		cmocka_unit_test(test_big_chunks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
