@@ -21,29 +21,6 @@ typedef struct markcache {
 	int valid;
 } markcache;
 
-/* libyaml marks carry line and column (0-based, columns in characters);
- * convert them to a byte offset with our own line map so a span is exact
- * whatever the encoding of the line. */
-static uint32_t mark_off(const fl_source *src, markcache *mc, yaml_mark_t m)
-{
-	if (m.line >= src->nlines)
-		return (uint32_t)src->len;
-	uint32_t off = src->lines[m.line];
-	size_t col = m.column;
-	if (mc->valid && mc->line == m.line && mc->column <= m.column) {
-		off = mc->off;
-		col = m.column - mc->column;
-	}
-	while (col > 0 && off < src->len && src->data[off] != '\n') {
-		off++;
-		while (off < src->len && ((unsigned char)src->data[off] & 0xC0) == 0x80)
-			off++;
-		col--;
-	}
-	*mc = (markcache){m.line, m.column, off, 1};
-	return off;
-}
-
 struct anchor {
 	const char *name;
 	fl_ynode *node;
@@ -71,7 +48,44 @@ typedef struct builder {
 	uint32_t aliases;
 	uint32_t nodes;
 	markcache mc;
+	int ascii;            /* the file has no byte >= 0x80 */
 } builder;
+
+/* libyaml marks carry line and column (0-based, columns in characters) and
+ * an index in characters; convert them to a byte offset with our own line
+ * map so a span is exact whatever the encoding of the line.  In a file of
+ * ASCII only, characters are bytes and the index is the offset. */
+static uint32_t mark_off(builder *b, yaml_mark_t m)
+{
+	const fl_source *src = b->src;
+	if (b->ascii)
+		return (uint32_t)(m.index < src->len ? m.index : src->len);
+	if (m.line >= src->nlines)
+		return (uint32_t)src->len;
+	markcache *mc = &b->mc;
+	uint32_t off = src->lines[m.line];
+	size_t col = m.column;
+	if (mc->valid && mc->line == m.line && mc->column <= m.column) {
+		off = mc->off;
+		col = m.column - mc->column;
+	}
+	while (col > 0 && off < src->len && src->data[off] != '\n') {
+		off++;
+		while (off < src->len && ((unsigned char)src->data[off] & 0xC0) == 0x80)
+			off++;
+		col--;
+	}
+	*mc = (markcache){m.line, m.column, off, 1};
+	return off;
+}
+
+static int all_ascii(const char *s, size_t n)
+{
+	unsigned char any = 0;
+	for (size_t i = 0; i < n; i++)
+		any |= (unsigned char)s[i];
+	return any < 0x80;
+}
 
 static uint64_t hash_str(const char *s)
 {
@@ -169,7 +183,7 @@ static int attach(builder *b, fl_ynode *n, fl_ynode **root)
 
 static fl_span mk_span(builder *b, yaml_mark_t s, yaml_mark_t e)
 {
-	uint32_t so = mark_off(b->src, &b->mc, s), eo = mark_off(b->src, &b->mc, e);
+	uint32_t so = mark_off(b, s), eo = mark_off(b, e);
 	if (eo < so)
 		eo = so;
 	return (fl_span){b->src->id, so, eo};
@@ -192,9 +206,9 @@ static void syntax_error(builder *b, yaml_parser_t *p)
 			"yaml: out of memory while parsing");
 		return;
 	}
-	uint32_t off = mark_off(b->src, &b->mc, m);
+	uint32_t off = mark_off(b, m);
 	fl_dg *g;
-	uint32_t coff = mark_off(b->src, &b->mc, p->context_mark);
+	uint32_t coff = mark_off(b, p->context_mark);
 	if (p->context && coff == off)
 		g = fl_diag(b->d, FL002, (fl_span){b->src->id, off, off}, "yaml: %s %s",
 			    what, p->context);
@@ -211,7 +225,8 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
-	builder b = {.a = a, .src = src, .lim = lim, .d = d};
+	builder b = {.a = a, .src = src, .lim = lim, .d = d,
+		     .ascii = all_ascii(src->data, src->len)};
 	FL_VEC(fl_ydoc) out = {0};
 	fl_ynode *root = NULL;
 	fl_ydoc cur = {0};
@@ -240,7 +255,7 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			cur.root = root;
-			cur.span.end = mark_off(src, &b.mc, ev.end_mark);
+			cur.span.end = mark_off(&b, ev.end_mark);
 			if (FL_VEC_PUSH(a, out, cur))
 				rc = FL_ENOMEM;
 			break;
@@ -340,7 +355,7 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			}
 			b.kids.n = f.kids_from;
 			n->n = (uint32_t)(n->kind == FL_Y_MAP ? nk / 2 : nk);
-			n->span.end = mark_off(src, &b.mc, ev.end_mark);
+			n->span.end = mark_off(&b, ev.end_mark);
 			anchor = f.anchor;
 			if (attach(&b, n, &root))
 				rc = FL_ENOMEM;

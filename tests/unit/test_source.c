@@ -261,6 +261,32 @@ static void test_yaml_tags_flags(void **st)
 	assert_null(fl_ynode_tag(r));
 }
 
+/* Spans are byte offsets both in ASCII files (libyaml's character index)
+ * and in UTF-8 ones (line map and columns), CRLF line ends included. */
+static void test_yaml_span_offsets(void **st)
+{
+	const char *ys[] = {"a: x\r\nbb: [y, zz]\r\nc: 'q'\n",
+			    "\xc3\xa9: x\r\nbb: [y, zz]\r\nc: 'q'\n"};
+	for (int i = 0; i < 2; i++) {
+		fl_source *s = fl_source_new(A, 0, "t", ys[i], strlen(ys[i]));
+		fl_diags d = {.arena = A};
+		fl_ylimits lim = {64, 100000, 100};
+		fl_ydoc *docs;
+		uint32_t nd;
+		assert_int_equal(fl_yaml_parse(A, s, &lim, &d, &docs, &nd), 0);
+		const fl_ynode *bb = fl_ymap_get(docs[0].root, "bb", NULL);
+		const fl_ynode *c = fl_ymap_get(docs[0].root, "c", NULL);
+		uint32_t at = (uint32_t)(strstr(ys[i], "[y") - ys[i]);
+		assert_int_equal(bb->span.start, at);
+		assert_int_equal(bb->span.end, at + 7);
+		assert_int_equal(bb->kids[1]->span.start, at + 4);
+		assert_int_equal(bb->kids[1]->span.end, at + 6);
+		at = (uint32_t)(strstr(ys[i], "'q'") - ys[i]);
+		assert_int_equal(c->span.start, at);
+		assert_int_equal(c->span.end, at + 3);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_limits),
 		cmocka_unit_test(test_text_runs),
 		cmocka_unit_test(test_yaml_tags_flags),
+		cmocka_unit_test(test_yaml_span_offsets),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
