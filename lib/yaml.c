@@ -9,7 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
-_Static_assert(sizeof(void *) != 8 || sizeof(fl_ynode) == 40,
+_Static_assert(sizeof(void *) != 8 || sizeof(fl_ynode) == 32,
 	       "fl_ynode grew: every node of every file pays for it");
 
 /* The last mark converted.  Marks arrive almost in order, so walking on

@@ -25,19 +25,24 @@ typedef enum fl_ystyle {
 
 typedef struct fl_ynode fl_ynode;
 /* One node per scalar and collection of the file (a 10k-rule file has
- * ~400k), so the layout is kept at 40 bytes: small enums in bytes, flags
- * in bits, and the rare explicit tag outside the node (fl_ynode_tag). */
+ * ~400k), so the layout is kept at 32 bytes: small enums in bytes, flags
+ * in bits, the rare explicit tag outside the node (fl_ynode_tag), and str
+ * sharing its place with kids.  Check `kind` before reading either: str
+ * of a collection is not NULL.  len of a collection and n of a scalar are
+ * 0. */
 struct fl_ynode {
 	fl_span span;         /* start mark .. end mark */
-	uint32_t len;         /* scalar: byte length of str */
-	const char *str;      /* scalar: decoded value (NUL-terminated) */
-	fl_ynode **kids;      /* seq: n items; map: keys and values interleaved */
-	uint32_t n;           /* seq: items; map: pairs (kids has 2n entries) */
 	uint8_t kind;         /* fl_ykind */
 	uint8_t style;        /* fl_ystyle */
 	unsigned is_null : 1;  /* plain scalar "", "~", "null", "Null", "NULL" */
 	unsigned is_alias : 1; /* reached through *alias (this is the target) */
 	unsigned has_tag : 1;  /* explicit tag: see fl_ynode_tag */
+	union {
+		const char *str;  /* scalar: decoded value (NUL-terminated) */
+		fl_ynode **kids;  /* seq: n items; map: keys and values interleaved */
+	};
+	uint32_t len;         /* scalar: byte length of str */
+	uint32_t n;           /* seq: items; map: pairs (kids has 2n entries) */
 };
 
 #define FL_YKEY(m, i) ((m)->kids[2 * (i)])
