@@ -81,10 +81,16 @@ static uint32_t mark_off(builder *b, yaml_mark_t m)
 
 static int all_ascii(const char *s, size_t n)
 {
-	unsigned char any = 0;
-	for (size_t i = 0; i < n; i++)
+	uint64_t any = 0;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		any |= w;
+	}
+	for (; i < n; i++)
 		any |= (unsigned char)s[i];
-	return any < 0x80;
+	return !(any & 0x8080808080808080u);
 }
 
 static uint64_t hash_str(const char *s)
