@@ -298,6 +298,11 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			n->span = mk_span(&b, ev.start_mark, ev.end_mark);
 			n->str = fl_arena_strndup(a, (const char *)ev.data.scalar.value,
 						  ev.data.scalar.length);
+			if (!n->str) {
+				rc = FL_ENOMEM;
+				n = NULL;
+				break;
+			}
 			n->len = (uint32_t)ev.data.scalar.length;
 			switch (ev.data.scalar.style) {
 			case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = FL_YS_SINGLE; break;
