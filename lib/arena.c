@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #define CHUNK_MIN (64u * 1024u)
+#define CHUNK_MAX ((size_t)64 << 20)
 /* 8, not _Alignof(max_align_t) (16): nothing the project stores needs more
  * than a pointer, uint64_t or double, and rounding every node and string
  * to 16 bytes cost 3% of the arena. */
@@ -108,9 +109,13 @@ static void *carve(fl_arena *a, struct chunk **list, size_t n)
 		/* Grow chunk size with the arena so huge inputs need few mallocs.
 		 * Not for a large request: its chunk goes behind the head, where
 		 * the rest of a grown chunk would never be used (a 64 MB
-		 * reservation per 100 KB request blew ulimit -v). */
-		if (n <= CHUNK_MIN && a->total / 4 > size && a->total / 4 < (size_t)1 << 26)
-			size = (a->total / 4 + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+		 * reservation per 100 KB request blew ulimit -v).  Capped at
+		 * CHUNK_MAX, not dropped back to CHUNK_MIN past it: 64 KB chunks
+		 * after 256 MB of arena cost a 100k-rule file 200k page faults. */
+		if (n <= CHUNK_MIN && a->total / 4 > size) {
+			size = a->total / 4 < CHUNK_MAX ? a->total / 4 : CHUNK_MAX;
+			size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+		}
 		c = chunk_new(size);
 		if (!c)
 			return NULL;
