@@ -13,12 +13,18 @@ typedef struct fl_arena fl_arena;
 fl_arena *fl_arena_new(void);
 /* Releases the arena and everything allocated from it; NULL is a no-op. */
 void fl_arena_free(fl_arena *a);
-/* Returns n zeroed bytes aligned for any type, or NULL when out of memory. */
+/* Returns n zeroed bytes aligned to 8 (enough for pointers, 64-bit integers
+ * and double, not for long double or 16-byte vector types), or NULL when out
+ * of memory. */
 void *fl_arena_alloc(fl_arena *a, size_t n);
-/* Resizes an allocation made from the arena (old block stays allocated until
- * the arena is freed).  Copies min(oldn, newn) bytes; new bytes are zeroed. */
+/* Resizes an allocation of oldn bytes made from the arena; new bytes are
+ * zeroed.  The last block handed out grows in place when its chunk has room
+ * (the same pointer comes back); any other is copied (min(oldn, newn)
+ * bytes) and stays allocated until the arena is freed.  Use only the
+ * result afterwards. */
 void *fl_arena_realloc(fl_arena *a, void *old, size_t oldn, size_t newn);
-/* NUL-terminated copy of s[0..n). */
+/* NUL-terminated copy of s[0..n).  Strings (these and the printf ones) are
+ * packed apart from other blocks, with no alignment. */
 char *fl_arena_strndup(fl_arena *a, const char *s, size_t n);
 char *fl_arena_strdup(fl_arena *a, const char *s);
 /* printf into the arena. */

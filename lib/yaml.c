@@ -5,8 +5,12 @@
 #include "yaml.h"
 #include "falcolint.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <yaml.h>
+
+_Static_assert(sizeof(void *) != 8 || sizeof(fl_ynode) == 32,
+	       "fl_ynode grew: every node of every file pays for it");
 
 /* The last mark converted.  Marks arrive almost in order, so walking on
  * from the previous one keeps a long line linear: from the line start, a
@@ -16,29 +20,6 @@ typedef struct markcache {
 	uint32_t off;
 	int valid;
 } markcache;
-
-/* libyaml marks carry line and column (0-based, columns in characters);
- * convert them to a byte offset with our own line map so a span is exact
- * whatever the encoding of the line. */
-static uint32_t mark_off(const fl_source *src, markcache *mc, yaml_mark_t m)
-{
-	if (m.line >= src->nlines)
-		return (uint32_t)src->len;
-	uint32_t off = src->lines[m.line];
-	size_t col = m.column;
-	if (mc->valid && mc->line == m.line && mc->column <= m.column) {
-		off = mc->off;
-		col = m.column - mc->column;
-	}
-	while (col > 0 && off < src->len && src->data[off] != '\n') {
-		off++;
-		while (off < src->len && ((unsigned char)src->data[off] & 0xC0) == 0x80)
-			off++;
-		col--;
-	}
-	*mc = (markcache){m.line, m.column, off, 1};
-	return off;
-}
 
 struct anchor {
 	const char *name;
@@ -67,7 +48,50 @@ typedef struct builder {
 	uint32_t aliases;
 	uint32_t nodes;
 	markcache mc;
+	int ascii;            /* the file has no byte >= 0x80 */
 } builder;
+
+/* libyaml marks carry line and column (0-based, columns in characters) and
+ * an index in characters; convert them to a byte offset with our own line
+ * map so a span is exact whatever the encoding of the line.  In a file of
+ * ASCII only, characters are bytes and the index is the offset. */
+static uint32_t mark_off(builder *b, yaml_mark_t m)
+{
+	const fl_source *src = b->src;
+	if (b->ascii)
+		return (uint32_t)(m.index < src->len ? m.index : src->len);
+	if (m.line >= src->nlines)
+		return (uint32_t)src->len;
+	markcache *mc = &b->mc;
+	uint32_t off = src->lines[m.line];
+	size_t col = m.column;
+	if (mc->valid && mc->line == m.line && mc->column <= m.column) {
+		off = mc->off;
+		col = m.column - mc->column;
+	}
+	while (col > 0 && off < src->len && src->data[off] != '\n') {
+		off++;
+		while (off < src->len && ((unsigned char)src->data[off] & 0xC0) == 0x80)
+			off++;
+		col--;
+	}
+	*mc = (markcache){m.line, m.column, off, 1};
+	return off;
+}
+
+static int all_ascii(const char *s, size_t n)
+{
+	uint64_t any = 0;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		any |= w;
+	}
+	for (; i < n; i++)
+		any |= (unsigned char)s[i];
+	return !(any & 0x8080808080808080u);
+}
 
 static uint64_t hash_str(const char *s)
 {
@@ -119,6 +143,33 @@ static fl_ynode *anchor_get(const builder *b, const char *name)
 	return NULL;
 }
 
+/* Tags are rare, and a field would cost every node 8 bytes: a tagged node
+ * is allocated right behind a pointer to its tag, found from the node. */
+struct tagged {
+	const char *tag;
+	fl_ynode node;
+};
+
+/* A zeroed node, tagged with a copy of `tag` when not NULL. */
+static fl_ynode *new_node(fl_arena *a, const yaml_char_t *tag)
+{
+	if (!tag)
+		return fl_arena_alloc(a, sizeof(fl_ynode));
+	struct tagged *t = fl_arena_alloc(a, sizeof(*t));
+	if (!t || !(t->tag = fl_arena_strdup(a, (const char *)tag)))
+		return NULL;
+	t->node.has_tag = 1;
+	return &t->node;
+}
+
+const char *fl_ynode_tag(const fl_ynode *n)
+{
+	if (!n->has_tag)
+		return NULL;
+	return ((const struct tagged *)(const void *)((const char *)n -
+		offsetof(struct tagged, node)))->tag;
+}
+
 static int is_null_plain(const char *s, size_t n)
 {
 	return n == 0 || (n == 1 && s[0] == '~') ||
@@ -138,7 +189,7 @@ static int attach(builder *b, fl_ynode *n, fl_ynode **root)
 
 static fl_span mk_span(builder *b, yaml_mark_t s, yaml_mark_t e)
 {
-	uint32_t so = mark_off(b->src, &b->mc, s), eo = mark_off(b->src, &b->mc, e);
+	uint32_t so = mark_off(b, s), eo = mark_off(b, e);
 	if (eo < so)
 		eo = so;
 	return (fl_span){b->src->id, so, eo};
@@ -161,9 +212,9 @@ static void syntax_error(builder *b, yaml_parser_t *p)
 			"yaml: out of memory while parsing");
 		return;
 	}
-	uint32_t off = mark_off(b->src, &b->mc, m);
+	uint32_t off = mark_off(b, m);
 	fl_dg *g;
-	uint32_t coff = mark_off(b->src, &b->mc, p->context_mark);
+	uint32_t coff = mark_off(b, p->context_mark);
 	if (p->context && coff == off)
 		g = fl_diag(b->d, FL002, (fl_span){b->src->id, off, off}, "yaml: %s %s",
 			    what, p->context);
@@ -180,7 +231,8 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
-	builder b = {.a = a, .src = src, .lim = lim, .d = d};
+	builder b = {.a = a, .src = src, .lim = lim, .d = d,
+		     .ascii = all_ascii(src->data, src->len)};
 	FL_VEC(fl_ydoc) out = {0};
 	fl_ynode *root = NULL;
 	fl_ydoc cur = {0};
@@ -209,7 +261,7 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			cur.root = root;
-			cur.span.end = mark_off(src, &b.mc, ev.end_mark);
+			cur.span.end = mark_off(&b, ev.end_mark);
 			if (FL_VEC_PUSH(a, out, cur))
 				rc = FL_ENOMEM;
 			break;
@@ -231,12 +283,13 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 				done = 1;
 				break;
 			}
+			n->is_alias = 1;
 			if (attach(&b, n, &root))
 				rc = FL_ENOMEM;
 			n = NULL;
 			break;
 		case YAML_SCALAR_EVENT: {
-			n = fl_arena_alloc(a, sizeof(*n));
+			n = new_node(a, ev.data.scalar.tag);
 			if (!n) {
 				rc = FL_ENOMEM;
 				break;
@@ -245,6 +298,11 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			n->span = mk_span(&b, ev.start_mark, ev.end_mark);
 			n->str = fl_arena_strndup(a, (const char *)ev.data.scalar.value,
 						  ev.data.scalar.length);
+			if (!n->str) {
+				rc = FL_ENOMEM;
+				n = NULL;
+				break;
+			}
 			n->len = (uint32_t)ev.data.scalar.length;
 			switch (ev.data.scalar.style) {
 			case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = FL_YS_SINGLE; break;
@@ -253,9 +311,7 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			case YAML_FOLDED_SCALAR_STYLE: n->style = FL_YS_FOLDED; break;
 			default: n->style = FL_YS_PLAIN; break;
 			}
-			if (ev.data.scalar.tag)
-				n->tag = fl_arena_strdup(a, (const char *)ev.data.scalar.tag);
-			n->is_null = n->style == FL_YS_PLAIN && !n->tag &&
+			n->is_null = n->style == FL_YS_PLAIN && !n->has_tag &&
 				     is_null_plain(n->str, n->len);
 			if (ev.data.scalar.anchor)
 				anchor = fl_arena_strdup(a, (const char *)ev.data.scalar.anchor);
@@ -273,12 +329,12 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 				done = 1;
 				break;
 			}
-			n = fl_arena_alloc(a, sizeof(*n));
+			int seq = ev.type == YAML_SEQUENCE_START_EVENT;
+			n = new_node(a, seq ? ev.data.sequence_start.tag : ev.data.mapping_start.tag);
 			if (!n) {
 				rc = FL_ENOMEM;
 				break;
 			}
-			int seq = ev.type == YAML_SEQUENCE_START_EVENT;
 			n->kind = seq ? FL_Y_SEQ : FL_Y_MAP;
 			int flow = seq ? ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
 				       : ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
@@ -286,10 +342,6 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			n->span = mk_span(&b, ev.start_mark, ev.end_mark);
 			const yaml_char_t *anc = seq ? ev.data.sequence_start.anchor
 						     : ev.data.mapping_start.anchor;
-			const yaml_char_t *tag = seq ? ev.data.sequence_start.tag
-						     : ev.data.mapping_start.tag;
-			if (tag)
-				n->tag = fl_arena_strdup(a, (const char *)tag);
 			struct frame f = {.node = n, .kids_from = b.kids.n};
 			if (anc)
 				f.anchor = fl_arena_strdup(a, (const char *)anc);
@@ -314,7 +366,7 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			}
 			b.kids.n = f.kids_from;
 			n->n = (uint32_t)(n->kind == FL_Y_MAP ? nk / 2 : nk);
-			n->span.end = mark_off(src, &b.mc, ev.end_mark);
+			n->span.end = mark_off(&b, ev.end_mark);
 			anchor = f.anchor;
 			if (attach(&b, n, &root))
 				rc = FL_ENOMEM;

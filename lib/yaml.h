@@ -24,16 +24,24 @@ typedef enum fl_ystyle {
 } fl_ystyle;
 
 typedef struct fl_ynode fl_ynode;
+/* One node per scalar and collection of the file (a 10k-rule file has
+ * ~400k), so the layout is kept at 32 bytes: small enums in bytes, flags
+ * in bits, the rare explicit tag outside the node (fl_ynode_tag), and str
+ * sharing its place with kids.  Check `kind` before reading either: str
+ * of a collection is not NULL.  len of a collection and n of a scalar are
+ * 0. */
 struct fl_ynode {
-	fl_ykind kind;
-	fl_ystyle style;
 	fl_span span;         /* start mark .. end mark */
-	const char *str;      /* scalar: decoded value (NUL-terminated) */
+	uint8_t kind;         /* fl_ykind */
+	uint8_t style;        /* fl_ystyle */
+	unsigned is_null : 1;  /* plain scalar "", "~", "null", "Null", "NULL" */
+	unsigned is_alias : 1; /* reached through *alias (this is the target) */
+	unsigned has_tag : 1;  /* explicit tag: see fl_ynode_tag */
+	union {
+		const char *str;  /* scalar: decoded value (NUL-terminated) */
+		fl_ynode **kids;  /* seq: n items; map: keys and values interleaved */
+	};
 	uint32_t len;         /* scalar: byte length of str */
-	int is_null;          /* plain scalar "", "~", "null", "Null", "NULL" */
-	int is_alias;         /* reached through *alias (this is the target) */
-	const char *tag;      /* explicit tag or NULL */
-	fl_ynode **kids;      /* seq: n items; map: keys and values interleaved */
 	uint32_t n;           /* seq: items; map: pairs (kids has 2n entries) */
 };
 
@@ -57,6 +65,10 @@ typedef struct fl_ylimits {
  * nothing of such a file, but callers may want them). */
 int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 		  fl_diags *d, fl_ydoc **docs, uint32_t *ndocs);
+
+/* The explicit tag of `n` ("!foo", "tag:yaml.org,2002:str"), or NULL when
+ * it has none.  Only nodes built by fl_yaml_parse carry tags. */
+const char *fl_ynode_tag(const fl_ynode *n);
 
 /* Value of the first key `key` of map `m` (as Falco's lookup sees it), or
  * NULL when absent; *keyp receives the key node when not NULL. */

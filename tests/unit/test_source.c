@@ -231,6 +231,62 @@ static void test_yaml_limits(void **st)
 	assert_int_equal(d.list.v[0]->code, FL003);
 }
 
+/* Tags, aliases and nulls live in node flags and beside the node. */
+static void test_yaml_tags_flags(void **st)
+{
+	const char *y = "a: !!str null\nb: null\nc: &x !t [1]\nd: *x\ne: !m {k: ~}\n";
+	fl_source *s = fl_source_new(A, 0, "t", y, strlen(y));
+	fl_diags d = {.arena = A};
+	fl_ylimits lim = {64, 100000, 100};
+	fl_ydoc *docs;
+	uint32_t nd;
+	assert_int_equal(fl_yaml_parse(A, s, &lim, &d, &docs, &nd), 0);
+	const fl_ynode *r = docs[0].root;
+	const fl_ynode *a = fl_ymap_get(r, "a", NULL), *b = fl_ymap_get(r, "b", NULL);
+	const fl_ynode *c = fl_ymap_get(r, "c", NULL), *e = fl_ymap_get(r, "e", NULL);
+	assert_string_equal(fl_ynode_tag(a), "tag:yaml.org,2002:str");
+	assert_false(a->is_null);
+	assert_null(fl_ynode_tag(b));
+	assert_true(b->is_null);
+	assert_string_equal(fl_ynode_tag(c), "!t");
+	assert_int_equal(c->kind, FL_Y_SEQ);
+	assert_int_equal(c->n, 1);
+	assert_string_equal(c->kids[0]->str, "1");
+	assert_ptr_equal(fl_ymap_get(r, "d", NULL), c);
+	assert_true(c->is_alias);
+	assert_false(a->is_alias);
+	assert_string_equal(fl_ynode_tag(e), "!m");
+	assert_int_equal(e->kind, FL_Y_MAP);
+	assert_true(fl_ymap_get(e, "k", NULL)->is_null);
+	assert_null(fl_ynode_tag(r));
+}
+
+/* Spans are byte offsets both in ASCII files (libyaml's character index)
+ * and in UTF-8 ones (line map and columns), CRLF line ends included. */
+static void test_yaml_span_offsets(void **st)
+{
+	const char *ys[] = {"a: x\r\nbb: [y, zz]\r\nc: 'q'\n",
+			    "\xc3\xa9: x\r\nbb: [y, zz]\r\nc: 'q'\n"};
+	for (int i = 0; i < 2; i++) {
+		fl_source *s = fl_source_new(A, 0, "t", ys[i], strlen(ys[i]));
+		fl_diags d = {.arena = A};
+		fl_ylimits lim = {64, 100000, 100};
+		fl_ydoc *docs;
+		uint32_t nd;
+		assert_int_equal(fl_yaml_parse(A, s, &lim, &d, &docs, &nd), 0);
+		const fl_ynode *bb = fl_ymap_get(docs[0].root, "bb", NULL);
+		const fl_ynode *c = fl_ymap_get(docs[0].root, "c", NULL);
+		uint32_t at = (uint32_t)(strstr(ys[i], "[y") - ys[i]);
+		assert_int_equal(bb->span.start, at);
+		assert_int_equal(bb->span.end, at + 7);
+		assert_int_equal(bb->kids[1]->span.start, at + 4);
+		assert_int_equal(bb->kids[1]->span.end, at + 6);
+		at = (uint32_t)(strstr(ys[i], "'q'") - ys[i]);
+		assert_int_equal(c->span.start, at);
+		assert_int_equal(c->span.end, at + 3);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +299,8 @@ int main(void)
 		cmocka_unit_test(test_literal),
 		cmocka_unit_test(test_yaml_limits),
 		cmocka_unit_test(test_text_runs),
+		cmocka_unit_test(test_yaml_tags_flags),
+		cmocka_unit_test(test_yaml_span_offsets),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
