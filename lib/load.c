@@ -26,6 +26,30 @@
 /* Nesting bound for exception fields/comps/values (real files use 2). */
 #define MAX_EXC_DEPTH 64
 
+typedef struct keyref {
+	const fl_ynode *k;
+	uint32_t i;
+} keyref;
+
+/* A temporary name → index map (exception names of one rule and entry):
+ * keeps hostile rules with thousands of exceptions linear. */
+typedef struct nmap {
+	const char **name;
+	uint32_t *idx;
+	uint32_t cap;
+} nmap;
+
+/* An exception entry as read from one item. */
+typedef struct rexc {
+	const fl_ynode *map;
+	const char *name;
+	fl_span name_span;
+	const fl_ynode *fields, *comps, *values;  /* values: the sequence or NULL */
+	int fields_valid, comps_valid;
+} rexc;
+
+typedef FL_VEC(rexc) rexcs;
+
 typedef struct rd {
 	fl_session *s;
 	fl_version target;    /* target Falco release, for field lookups */
@@ -34,6 +58,14 @@ typedef struct rd {
 	const fl_source *src;
 	size_t file;          /* index in rs->files */
 	int oom;
+	/* Scratch space reused from item to item: what an item needs only
+	 * while it is read would otherwise stay dead in the arena (about
+	 * 100 bytes per item and per exception). */
+	keyref *keys;         /* check_keys */
+	uint32_t keys_cap;
+	nmap names;           /* nmap_init: one map in use at a time */
+	uint32_t names_cap;
+	rexcs exc[2];         /* entries read: [0] definition/append, [1] replace */
 } rd;
 
 /* The item being read: for messages and spans. */
@@ -300,11 +332,6 @@ static int is_merge_key(const fl_ynode *k)
 	return k->kind == FL_Y_SCALAR && k->style == FL_YS_PLAIN && strcmp(k->str, "<<") == 0;
 }
 
-typedef struct keyref {
-	const fl_ynode *k;
-	uint32_t i;
-} keyref;
-
 static int cmp_keyref(const void *pa, const void *pb)
 {
 	const keyref *a = pa, *b = pb;
@@ -326,9 +353,14 @@ static int check_keys(rd *r, const item *it, const fl_ynode *map)
 			      "merge key '<<' is not supported: nothing is merged");
 	if (map->n < 2)
 		return r->oom ? FL_ENOMEM : 0;
-	keyref *ks = fl_arena_alloc(r->a, sizeof(keyref) * map->n);
-	if (!ks)
-		return FL_ENOMEM;
+	if (map->n > r->keys_cap) {
+		uint32_t cap = map->n < 32 ? 32 : map->n;
+		r->keys = fl_arena_alloc(r->a, sizeof(keyref) * cap);
+		if (!r->keys)
+			return FL_ENOMEM;
+		r->keys_cap = cap;
+	}
+	keyref *ks = r->keys;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < map->n; i++)
 		if (FL_YKEY(map, i)->kind == FL_Y_SCALAR)
@@ -555,6 +587,8 @@ static int read_list(rd *r, item *it)
 		l->items.cap = 0;
 		TRY(contrib(r, &l->c, redefine ? FL_CONTRIB_REDEFINE : FL_CONTRIB_DEFINE, it, name));
 	}
+	if (FL_VEC_RESERVE(r->a, l->items, items->n))
+		return FL_ENOMEM;
 	for (uint32_t i = 0; i < items->n; i++) {
 		const fl_ynode *n = items->kids[i];
 		fl_list_item li = {n->str, n->len, n->span};
@@ -619,14 +653,6 @@ static int read_macro(rd *r, item *it)
 
 /* ---- exceptions (spec §10) ---------------------------------------------- */
 
-/* A temporary name → index map (exception names of one rule and entry):
- * keeps hostile rules with thousands of exceptions linear. */
-typedef struct nmap {
-	const char **name;
-	uint32_t *idx;
-	uint32_t cap;
-} nmap;
-
 static uint32_t hash_str(const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -635,15 +661,30 @@ static uint32_t hash_str(const char *s)
 	return h;
 }
 
-static int nmap_init(fl_arena *a, nmap *m, size_t n)
+/* An empty map for n names in *m, backed by r's scratch table: valid
+ * until the next nmap_init. */
+static int nmap_init(rd *r, nmap *m, size_t n)
 {
+	if (n > UINT32_MAX / 4)
+		return FL_ENOMEM;
 	uint32_t cap = 16;
 	while (cap < n * 2 + 2)
 		cap *= 2;
+	if (cap > r->names_cap) {
+		r->names.name = fl_arena_alloc(r->a, sizeof(*r->names.name) * cap);
+		r->names.idx = fl_arena_alloc(r->a, sizeof(*r->names.idx) * cap);
+		if (!r->names.name || !r->names.idx)
+			return FL_ENOMEM;
+		r->names_cap = cap;
+	} else {
+		/* Only the slots this map probes: a big table left by a hostile
+		 * rule does not make every later rule pay for clearing it. */
+		memset(r->names.name, 0, sizeof(*r->names.name) * cap);
+	}
+	m->name = r->names.name;
+	m->idx = r->names.idx;
 	m->cap = cap;
-	m->name = fl_arena_alloc(a, sizeof(*m->name) * cap);
-	m->idx = fl_arena_alloc(a, sizeof(*m->idx) * cap);
-	return m->name && m->idx ? 0 : FL_ENOMEM;
+	return 0;
 }
 
 /* Index of `name`, or -1. */
@@ -668,17 +709,6 @@ static void nmap_put(nmap *m, const char *name, uint32_t idx)
 	m->name[i] = name;
 	m->idx[i] = idx;
 }
-
-/* An exception entry as read from one item. */
-typedef struct rexc {
-	const fl_ynode *map;
-	const char *name;
-	fl_span name_span;
-	const fl_ynode *fields, *comps, *values;  /* values: the sequence or NULL */
-	int fields_valid, comps_valid;
-} rexc;
-
-typedef FL_VEC(rexc) rexcs;
 
 /* Falco's entry::is_valid(): a non-empty scalar or a non-empty sequence. */
 static int entry_valid(const fl_ynode *n)
@@ -718,7 +748,7 @@ static int read_exceptions(rd *r, const item *it, int append, rexcs *out, int *p
 	if (exs->kind != FL_Y_SEQ)
 		return err(r, it, FL011, exs->span, "value of 'exceptions' is not a sequence");
 	nmap seen;
-	TRY(nmap_init(r->a, &seen, exs->n));
+	TRY(nmap_init(r, &seen, exs->n));
 	for (uint32_t i = 0; i < exs->n; i++) {
 		const fl_ynode *ex = exs->kids[i];
 		if (ex->kind != FL_Y_MAP)
@@ -924,6 +954,8 @@ static int to_exception(rd *r, const rexc *e, int replaced, fl_exception *out)
 	out->fields = e->fields_valid ? e->fields : NULL;
 	out->comps = e->comps_valid ? e->comps : NULL;
 	out->replaced = replaced;
+	if (e->values && FL_VEC_RESERVE(r->a, out->values, e->values->n))
+		return FL_ENOMEM;
 	if (e->values)
 		for (uint32_t i = 0; i < e->values->n; i++)
 			if (FL_VEC_PUSH(r->a, out->values, (const fl_ynode *)e->values->kids[i]))
@@ -947,7 +979,7 @@ typedef struct rupd {
 	int priority;
 	int enabled, warn, skip, capture;
 	uint32_t capture_duration;
-	rexcs exc;
+	rexcs *exc;                     /* rd scratch */
 	int exc_present;
 } rupd;
 
@@ -977,7 +1009,7 @@ static int decode_rule_key(rd *r, const item *it, int k, int append, rupd *u)
 	case K_CONDITION:
 		return get_scalar(r, it, m, "condition", 1, &u->cond, NULL);
 	case K_EXCEPTIONS:
-		return read_exceptions(r, it, append, &u->exc, &u->exc_present);
+		return read_exceptions(r, it, append, u->exc, &u->exc_present);
 	case K_OUTPUT:
 		return get_scalar(r, it, m, "output", 1, &u->output, NULL);
 	case K_DESC:
@@ -1014,7 +1046,7 @@ static int decode_rule_key(rd *r, const item *it, int k, int append, rupd *u)
 static int check_exc_append(rd *r, const item *it, const fl_rule *prev, const rexcs *xs)
 {
 	nmap names;
-	TRY(nmap_init(r->a, &names, prev->exceptions.n + xs->n));
+	TRY(nmap_init(r, &names, prev->exceptions.n + xs->n));
 	for (size_t j = 0; j < prev->exceptions.n; j++)
 		nmap_put(&names, prev->exceptions.v[j].name, (uint32_t)j);
 	for (size_t i = 0; i < xs->n; i++) {
@@ -1046,7 +1078,7 @@ static int check_exc_append(rd *r, const item *it, const fl_rule *prev, const re
 static int apply_exc_append(rd *r, fl_rule *prev, const rexcs *xs)
 {
 	nmap names;
-	TRY(nmap_init(r->a, &names, prev->exceptions.n + xs->n));
+	TRY(nmap_init(r, &names, prev->exceptions.n + xs->n));
 	for (size_t j = 0; j < prev->exceptions.n; j++)
 		nmap_put(&names, prev->exceptions.v[j].name, (uint32_t)j);
 	for (size_t i = 0; i < xs->n; i++) {
@@ -1061,6 +1093,8 @@ static int apply_exc_append(rd *r, fl_rule *prev, const rexcs *xs)
 			continue;
 		}
 		fl_exception *ex = &prev->exceptions.v[at];
+		if (e->values && FL_VEC_RESERVE(r->a, ex->values, e->values->n))
+			return FL_ENOMEM;
 		if (e->values)
 			for (uint32_t j = 0; j < e->values->n; j++)
 				if (FL_VEC_PUSH(r->a, ex->values, (const fl_ynode *)e->values->kids[j]))
@@ -1076,6 +1110,8 @@ static int set_tags(rd *r, fl_rule *rule, const fl_ynode *tags, int reset)
 		rule->tags.v = NULL;
 		rule->tags.cap = 0;
 	}
+	if (tags && FL_VEC_RESERVE(r->a, rule->tags, tags->n))
+		return FL_ENOMEM;
 	if (tags)
 		for (uint32_t i = 0; i < tags->n; i++)
 			TRY(fl_rule_add_tag(r->rs, rule, tags->kids[i]->str, tags->kids[i]->len));
@@ -1094,7 +1130,8 @@ static int join_into(rd *r, fl_text_builder *b, fl_text *t, const fl_ynode *n)
 static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *src,
 		       int legacy, unsigned oa, unsigned orp)
 {
-	rupd ua = {0}, ur = {0};
+	rupd ua = {.exc = &r->exc[0]}, ur = {.exc = &r->exc[1]};
+	ua.exc->n = ur.exc->n = 0;
 	fl_rule *prev = fl_ruleset_rule(r->rs, name->str, name->len);
 
 	if (legacy) {
@@ -1104,7 +1141,7 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 			ua.keys |= 1u << K_CONDITION;
 		}
 		if (fl_ymap_get(it->map, "exceptions", NULL)) {
-			TRY(read_exceptions(r, it, 1, &ua.exc, &ua.exc_present));
+			TRY(read_exceptions(r, it, 1, ua.exc, &ua.exc_present));
 			ua.keys |= 1u << K_EXCEPTIONS;
 		}
 		if (!prev)
@@ -1116,7 +1153,7 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 		if (source_differs(prev, src))
 			return source_error(r, it, prev, src);
 		if (ua.keys & (1u << K_EXCEPTIONS))
-			TRY(check_exc_append(r, it, prev, &ua.exc));
+			TRY(check_exc_append(r, it, prev, ua.exc));
 	} else {
 		unsigned expected = 0;
 		for (int k = 0; k < K_NKEYS; k++)
@@ -1147,12 +1184,12 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 			if ((u->keys & (1u << K_CONDITION)) && source_differs(prev, src))
 				return source_error(r, it, prev, src);
 			if (!pass && (u->keys & (1u << K_EXCEPTIONS)))
-				TRY(check_exc_append(r, it, prev, &u->exc));
+				TRY(check_exc_append(r, it, prev, u->exc));
 			if (pass && (u->keys & (1u << K_EXCEPTIONS)))
-				for (size_t i = 0; i < u->exc.n; i++) {
+				for (size_t i = 0; i < u->exc->n; i++) {
 					/* Falco skips validation here; we check what
 					 * would break later (spec §10.3 caveat). */
-					const rexc *e = &u->exc.v[i];
+					const rexc *e = &u->exc->v[i];
 					if (e->fields_valid &&
 					    validate_exception(r, it, e, FL312,
 							       prev->source_unknown ? NULL
@@ -1192,7 +1229,7 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 		if (ua.desc)
 			TRY(join_into(r, &prev->desc_buf, &prev->desc, ua.desc));
 		TRY(set_tags(r, prev, ua.tags, 0));
-		TRY(apply_exc_append(r, prev, &ua.exc));
+		TRY(apply_exc_append(r, prev, ua.exc));
 		prev->c.visibility = r->rs->counter++;
 	}
 	if (ur.keys) {
@@ -1218,9 +1255,11 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 			prev->exceptions.n = 0;
 			prev->exceptions.v = NULL;
 			prev->exceptions.cap = 0;
-			for (size_t i = 0; i < ur.exc.n; i++) {
+			if (FL_VEC_RESERVE(r->a, prev->exceptions, ur.exc->n))
+				return FL_ENOMEM;
+			for (size_t i = 0; i < ur.exc->n; i++) {
 				fl_exception x;
-				TRY(to_exception(r, &ur.exc.v[i], 1, &x));
+				TRY(to_exception(r, &ur.exc->v[i], 1, &x));
 				if (FL_VEC_PUSH(r->a, prev->exceptions, x))
 					return FL_ENOMEM;
 			}
@@ -1270,7 +1309,7 @@ static int rule_define(rd *r, item *it, const fl_ynode *name)
 	fl_ynode *tags;
 	int has, enabled = 1, warn = 1, skip = 0, capture = 0;
 	uint32_t capture_duration = 0;
-	rexcs exc = {0};
+	rexcs *exc = &r->exc[0];
 
 	TRY(get_scalar(r, it, m, "condition", 1, &cond, NULL));
 	TRY(get_scalar(r, it, m, "output", 1, &output, NULL));
@@ -1290,7 +1329,8 @@ static int rule_define(rd *r, item *it, const fl_ynode *name)
 			   "value of 'capture_duration' is not an unsigned integer: '%s'", cdur->str);
 	TRY(get_seq(r, it, m, "tags", 0, &tags));
 	int exc_present;
-	TRY(read_exceptions(r, it, 0, &exc, &exc_present));
+	exc->n = 0;
+	TRY(read_exceptions(r, it, 0, exc, &exc_present));
 
 	/* Collector. */
 	const char *source = src ? src->str : "syscall";
@@ -1305,12 +1345,12 @@ static int rule_define(rd *r, item *it, const fl_ynode *name)
 			fl_diag_help(&r->s->diags, g,
 				     "declare the plugin that provides it in 'required_plugin_versions'");
 	}
-	for (size_t i = 0; i < exc.n; i++) {
-		if (!exc.v[i].fields_valid)
-			return err(r, it, FL303, exc.v[i].fields ? exc.v[i].fields->span
-								 : exc.v[i].name_span,
-				   "exception '%s' has no fields", exc.v[i].name);
-		TRY(validate_exception(r, it, &exc.v[i], FL306, unknown ? NULL : source));
+	for (size_t i = 0; i < exc->n; i++) {
+		const rexc *e = &exc->v[i];
+		if (!e->fields_valid)
+			return err(r, it, FL303, e->fields ? e->fields->span : e->name_span,
+				   "exception '%s' has no fields", e->name);
+		TRY(validate_exception(r, it, e, FL306, unknown ? NULL : source));
 	}
 
 	int redefine = prev != NULL;
@@ -1344,9 +1384,11 @@ static int rule_define(rd *r, item *it, const fl_ynode *name)
 	rule->capture = capture;
 	rule->capture_duration = capture_duration;
 	TRY(set_tags(r, rule, tags, 1));
-	for (size_t i = 0; i < exc.n; i++) {
+	if (FL_VEC_RESERVE(r->a, rule->exceptions, exc->n))
+		return FL_ENOMEM;
+	for (size_t i = 0; i < exc->n; i++) {
 		fl_exception x;
-		TRY(to_exception(r, &exc.v[i], 0, &x));
+		TRY(to_exception(r, &exc->v[i], 0, &x));
 		if (FL_VEC_PUSH(r->a, rule->exceptions, x))
 			return FL_ENOMEM;
 	}

@@ -4,6 +4,7 @@
  * append or replace live in load.c; nothing here raises a diagnostic. */
 #include "ruleset.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "falcolint.h"
@@ -29,6 +30,25 @@ static const struct {
 	{"gcpaudit", "gcp_auditlog"},    {"json", NULL},
 	{"container", NULL},             {"k8smeta", NULL},
 };
+
+int fl_vec_reserve_(fl_arena *a, void **v, size_t n, size_t *cap, size_t extra,
+		    size_t elem)
+{
+	if (extra > SIZE_MAX / elem - n)
+		return FL_ENOMEM;
+	size_t need = n + extra;
+	if (need <= *cap)
+		return 0;
+	size_t ncap = need;
+	if (*cap && ncap < *cap * 2 && *cap <= SIZE_MAX / elem / 2)
+		ncap = *cap * 2;
+	void *p = fl_arena_realloc(a, *v, n * elem, ncap * elem);
+	if (!p)
+		return FL_ENOMEM;
+	*v = p;
+	*cap = ncap;
+	return 0;
+}
 
 static uint32_t hash_name(const char *s, uint32_t len)
 {
@@ -179,7 +199,8 @@ int fl_ruleset_contrib(fl_ruleset *rs, fl_item_common *c, fl_contrib_kind kind,
 		       fl_span item, fl_span name_span)
 {
 	fl_contrib k = {kind, item, name_span};
-	if (FL_VEC_PUSH(rs->arena, c->contribs, k))
+	if (FL_VEC_RESERVE(rs->arena, c->contribs, 1) ||
+	    FL_VEC_PUSH(rs->arena, c->contribs, k))
 		return FL_ENOMEM;
 	if (kind == FL_CONTRIB_DEFINE || kind == FL_CONTRIB_REDEFINE) {
 		c->base = (uint32_t)c->contribs.n - 1;
@@ -282,10 +303,9 @@ int fl_rule_add_tag(fl_ruleset *rs, fl_rule *r, const char *tag, uint32_t len)
 		else
 			hi = mid;
 	}
-	const char *t = fl_arena_strndup(rs->arena, tag, len);
-	if (!t || FL_VEC_PUSH(rs->arena, r->tags, t))
+	if (FL_VEC_PUSH(rs->arena, r->tags, tag))
 		return FL_ENOMEM;
 	memmove(&r->tags.v[lo + 1], &r->tags.v[lo], sizeof(r->tags.v[0]) * (r->tags.n - 1 - lo));
-	r->tags.v[lo] = t;
+	r->tags.v[lo] = tag;
 	return 0;
 }
