@@ -1126,6 +1126,13 @@ static int join_into(rd *r, fl_text_builder *b, fl_text *t, const fl_ynode *n)
 	return fl_text_join(b, t, &x, t);
 }
 
+static fl_rule_bufs *rule_bufs(rd *r, fl_rule *rule)
+{
+	if (!rule->bufs)
+		rule->bufs = fl_arena_alloc(r->a, sizeof(*rule->bufs));
+	return rule->bufs;
+}
+
 /* Override entry (spec §9) and legacy append (§8.5). */
 static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *src,
 		       int legacy, unsigned oa, unsigned orp)
@@ -1216,18 +1223,21 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 	if (ua.keys) {
 		TRY(contrib(r, &prev->c, legacy ? FL_CONTRIB_APPEND : FL_CONTRIB_OVERRIDE_APPEND,
 			    it, name));
+		fl_rule_bufs *b = NULL;
+		if ((ua.cond || ua.output || ua.desc) && !(b = rule_bufs(r, prev)))
+			return FL_ENOMEM;
 		if (ua.cond) {
 			fl_cond_piece p = {.span = ua.cond->span, .item = it->map->span};
 			TRY(scalar_text(r, ua.cond, &p.text));
 			if (FL_VEC_PUSH(r->a, prev->cond_appends, p))
 				return FL_ENOMEM;
-			prev->cond_buf.a = r->a;
-			TRY(fl_text_join(&prev->cond_buf, &prev->cond, &p.text, &prev->cond));
+			b->cond.a = r->a;
+			TRY(fl_text_join(&b->cond, &prev->cond, &p.text, &prev->cond));
 		}
 		if (ua.output)
-			TRY(join_into(r, &prev->output_buf, &prev->output, ua.output));
+			TRY(join_into(r, &b->output, &prev->output, ua.output));
 		if (ua.desc)
-			TRY(join_into(r, &prev->desc_buf, &prev->desc, ua.desc));
+			TRY(join_into(r, &b->desc, &prev->desc, ua.desc));
 		TRY(set_tags(r, prev, ua.tags, 0));
 		TRY(apply_exc_append(r, prev, ua.exc));
 		prev->c.visibility = r->rs->counter++;

@@ -81,45 +81,43 @@ static int tab_find(const fl_nametab *t, const void *vec, item_at_fn at,
 {
 	if (!t->cap)
 		return -1;
-	uint32_t mask = t->cap - 1;
-	for (uint32_t i = hash_name(name, len) & mask;; i = (i + 1) & mask) {
-		uint32_t s = t->slot[i];
-		if (!s)
+	uint32_t mask = t->cap - 1, h = hash_name(name, len);
+	for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+		const fl_nameslot *sl = &t->slot[i];
+		if (!sl->idx)
 			return -1;
-		const fl_item_common *c = at(vec, s - 1);
+		if (sl->hash != h)
+			continue;
+		const fl_item_common *c = at(vec, sl->idx - 1);
 		if (c->name_len == len && memcmp(c->name, name, len) == 0)
-			return (int)(s - 1);
+			return (int)(sl->idx - 1);
 	}
 }
 
-static int tab_insert(fl_arena *a, fl_nametab *t, const void *vec, item_at_fn at,
+static void tab_put(fl_nameslot *slot, uint32_t mask, fl_nameslot s)
+{
+	uint32_t j = s.hash & mask;
+	while (slot[j].idx)
+		j = (j + 1) & mask;
+	slot[j] = s;
+}
+
+static int tab_insert(fl_arena *a, fl_nametab *t, const fl_item_common *c,
 		      uint32_t index)
 {
 	if ((t->n + 1) * 2 > t->cap) {
 		/* Grow at half load; old slots stay in the arena (no free). */
 		uint32_t ncap = t->cap ? t->cap * 2 : 64;
-		uint32_t *ns = fl_arena_alloc(a, sizeof(uint32_t) * ncap);
+		fl_nameslot *ns = fl_arena_alloc(a, sizeof(*ns) * ncap);
 		if (!ns)
 			return FL_ENOMEM;
-		for (uint32_t i = 0; i < t->cap; i++) {
-			uint32_t s = t->slot[i];
-			if (!s)
-				continue;
-			const fl_item_common *c = at(vec, s - 1);
-			uint32_t j = hash_name(c->name, c->name_len) & (ncap - 1);
-			while (ns[j])
-				j = (j + 1) & (ncap - 1);
-			ns[j] = s;
-		}
+		for (uint32_t i = 0; i < t->cap; i++)
+			if (t->slot[i].idx)
+				tab_put(ns, ncap - 1, t->slot[i]);
 		t->slot = ns;
 		t->cap = ncap;
 	}
-	const fl_item_common *c = at(vec, index);
-	uint32_t mask = t->cap - 1;
-	uint32_t j = hash_name(c->name, c->name_len) & mask;
-	while (t->slot[j])
-		j = (j + 1) & mask;
-	t->slot[j] = index + 1;
+	tab_put(t->slot, t->cap - 1, (fl_nameslot){index + 1, hash_name(c->name, c->name_len)});
 	t->n++;
 	return 0;
 }
@@ -154,21 +152,15 @@ fl_rule *fl_ruleset_rule(const fl_ruleset *rs, const char *name, uint32_t len)
 	return i < 0 ? NULL : rs->rules.v[i];
 }
 
-static int init_common(fl_arena *a, fl_item_common *c, const char *name,
-		       uint32_t len)
-{
-	c->name = fl_arena_strndup(a, name, len);
-	c->name_len = len;
-	return c->name ? 0 : FL_ENOMEM;
-}
-
 fl_list *fl_ruleset_add_list(fl_ruleset *rs, const char *name, uint32_t len)
 {
 	fl_list *l = fl_arena_alloc(rs->arena, sizeof(*l));
-	if (!l || init_common(rs->arena, &l->c, name, len) ||
-	    FL_VEC_PUSH(rs->arena, rs->lists, l) ||
-	    tab_insert(rs->arena, &rs->list_tab, rs->lists.v, list_at,
-		       (uint32_t)rs->lists.n - 1))
+	if (!l)
+		return NULL;
+	l->c.name = name;
+	l->c.name_len = len;
+	if (FL_VEC_PUSH(rs->arena, rs->lists, l) ||
+	    tab_insert(rs->arena, &rs->list_tab, &l->c, (uint32_t)rs->lists.n - 1))
 		return NULL;
 	return l;
 }
@@ -176,10 +168,12 @@ fl_list *fl_ruleset_add_list(fl_ruleset *rs, const char *name, uint32_t len)
 fl_macro *fl_ruleset_add_macro(fl_ruleset *rs, const char *name, uint32_t len)
 {
 	fl_macro *m = fl_arena_alloc(rs->arena, sizeof(*m));
-	if (!m || init_common(rs->arena, &m->c, name, len) ||
-	    FL_VEC_PUSH(rs->arena, rs->macros, m) ||
-	    tab_insert(rs->arena, &rs->macro_tab, rs->macros.v, macro_at,
-		       (uint32_t)rs->macros.n - 1))
+	if (!m)
+		return NULL;
+	m->c.name = name;
+	m->c.name_len = len;
+	if (FL_VEC_PUSH(rs->arena, rs->macros, m) ||
+	    tab_insert(rs->arena, &rs->macro_tab, &m->c, (uint32_t)rs->macros.n - 1))
 		return NULL;
 	return m;
 }
@@ -187,10 +181,12 @@ fl_macro *fl_ruleset_add_macro(fl_ruleset *rs, const char *name, uint32_t len)
 fl_rule *fl_ruleset_add_rule(fl_ruleset *rs, const char *name, uint32_t len)
 {
 	fl_rule *r = fl_arena_alloc(rs->arena, sizeof(*r));
-	if (!r || init_common(rs->arena, &r->c, name, len) ||
-	    FL_VEC_PUSH(rs->arena, rs->rules, r) ||
-	    tab_insert(rs->arena, &rs->rule_tab, rs->rules.v, rule_at,
-		       (uint32_t)rs->rules.n - 1))
+	if (!r)
+		return NULL;
+	r->c.name = name;
+	r->c.name_len = len;
+	if (FL_VEC_PUSH(rs->arena, rs->rules, r) ||
+	    tab_insert(rs->arena, &rs->rule_tab, &r->c, (uint32_t)rs->rules.n - 1))
 		return NULL;
 	return r;
 }

@@ -53,11 +53,11 @@ typedef FL_VEC(fl_contrib) fl_contribs;
  *   file        source id of the latest contribution. */
 typedef struct fl_item_common {
 	const char *name;
-	uint32_t name_len;
+	fl_contribs contribs;
 	fl_span name_span;    /* of the latest full (re)definition */
 	fl_span span;         /* its item map */
+	uint32_t name_len;
 	uint32_t order, visibility;
-	fl_contribs contribs;
 	uint32_t base;
 	uint32_t file;
 	int used;             /* set by the compiler */
@@ -114,6 +114,13 @@ typedef enum fl_priority {
 	FL_PRI_WARNING, FL_PRI_NOTICE, FL_PRI_INFORMATIONAL, FL_PRI_DEBUG
 } fl_priority;
 
+/* Backing stores of a rule's texts that appends grew (load.c); allocated
+ * at the first append, as most rules are never appended to. */
+typedef struct fl_rule_bufs {
+	fl_text_builder cond, output, desc;
+} fl_rule_bufs;
+
+/* Fields are grouped by size so that 10,000s of rules carry no padding. */
 typedef struct fl_rule {
 	fl_item_common c;
 	fl_text cond;              /* joined like Falco: old + " " + new */
@@ -121,19 +128,20 @@ typedef struct fl_rule {
 	FL_VEC(fl_cond_piece) cond_appends;
 	fl_text output;            /* trimmed when it comes from a definition
 				    * (texts are not NUL-terminated: use len) */
-	fl_span output_span;       /* value node of the latest definition/replace */
 	fl_text desc;
-	fl_priority priority;
+	fl_span output_span;       /* value node of the latest definition/replace */
 	fl_span priority_span;
-	const char *source;        /* "syscall" unless given */
 	fl_span source_span;       /* FL_NOSPAN when defaulted */
-	int source_unknown;        /* LOAD_UNKNOWN_SOURCE: never compiled */
-	int enabled, warn_evttypes, skip_if_unknown_filter, capture;
+	fl_priority priority;
+	const char *source;        /* "syscall" unless given */
 	uint32_t capture_duration;
+	/* Flags, 0 or 1. */
+	uint8_t source_unknown;    /* LOAD_UNKNOWN_SOURCE: never compiled */
+	uint8_t enabled, warn_evttypes, skip_if_unknown_filter, capture;
 	FL_VEC(const char *) tags; /* sorted, unique (byte order) */
 	FL_VEC(fl_exception) exceptions;
 	void *compiled;            /* owned by compile.c */
-	fl_text_builder cond_buf, output_buf, desc_buf; /* back the joined texts */
+	fl_rule_bufs *bufs;        /* NULL until an append */
 } fl_rule;
 
 /* One `required_plugin_versions` entry: the plugin and its alternatives. */
@@ -158,9 +166,16 @@ typedef struct fl_rs_file {
 	uint32_t nitems;          /* items applied */
 } fl_rs_file;
 
-/* Name → index hash table (open addressing, arena-allocated). */
+/* Name → index hash table (open addressing, arena-allocated).  A slot
+ * keeps the name's hash so that probing and growing do not read the items
+ * (a cache miss each on a large ruleset). */
+typedef struct fl_nameslot {
+	uint32_t idx;             /* index + 1; 0 = empty */
+	uint32_t hash;
+} fl_nameslot;
+
 typedef struct fl_nametab {
-	uint32_t *slot;           /* index + 1; 0 = empty */
+	fl_nameslot *slot;
 	uint32_t cap, n;
 } fl_nametab;
 
@@ -188,9 +203,11 @@ fl_list *fl_ruleset_list(const fl_ruleset *rs, const char *name, uint32_t len);
 fl_macro *fl_ruleset_macro(const fl_ruleset *rs, const char *name, uint32_t len);
 fl_rule *fl_ruleset_rule(const fl_ruleset *rs, const char *name, uint32_t len);
 
-/* Inserts a new, zeroed list/macro/rule named name[0..len) (the name is
- * copied) at the end of its order and in the name table; the caller fills
- * it.  NULL on OOM.  The name must not exist yet. */
+/* Inserts a new, zeroed list/macro/rule named name[0..len) at the end of
+ * its order and in the name table; the caller fills it.  NULL on OOM.  The
+ * name must not exist yet.  The item keeps the pointer: name must be
+ * NUL-terminated at len and live as long as the ruleset (the YAML scalars
+ * of the session arena do). */
 fl_list *fl_ruleset_add_list(fl_ruleset *rs, const char *name, uint32_t len);
 fl_macro *fl_ruleset_add_macro(fl_ruleset *rs, const char *name, uint32_t len);
 fl_rule *fl_ruleset_add_rule(fl_ruleset *rs, const char *name, uint32_t len);
