@@ -16,11 +16,13 @@
 #include "evalops.h"
 #include "session.h"
 
-/* A condition as compiled (macro or rule) and who owns it. */
+/* A condition as compiled (macro or rule) and who owns it.  source: the
+ * rule's event source; "syscall" for macros (fields of a macro are looked
+ * up as syscall fields). */
 typedef struct cond_ref {
 	const fl_expr *ast;
 	const fl_text *text;
-	const char *kind, *name;
+	const char *kind, *name, *source;
 } cond_ref;
 
 typedef FL_VEC(cond_ref) cond_refs;
@@ -29,11 +31,15 @@ typedef FL_VEC(cond_ref) cond_refs;
 static int all_conds(fl_session *s, cond_refs *out)
 {
 	fl_ruleset *rs = s->rs;
+	out->v = fl_arena_alloc(s->arena, sizeof(*out->v) * (rs->macros.n + rs->rules.n + 1));
+	if (!out->v)
+		return FL_ENOMEM;
+	out->cap = rs->macros.n + rs->rules.n + 1;
 	for (size_t i = 0; i < rs->macros.n; i++) {
 		const fl_cmacro *cm = rs->macros.v[i]->compiled;
 		if (!cm || !cm->ast)
 			continue;
-		cond_ref c = {cm->ast, &cm->text, "macro", cm->m->c.name};
+		cond_ref c = {cm->ast, &cm->text, "macro", cm->m->c.name, "syscall"};
 		if (FL_VEC_PUSH(s->arena, *out, c))
 			return FL_ENOMEM;
 	}
@@ -41,7 +47,8 @@ static int all_conds(fl_session *s, cond_refs *out)
 		const fl_crule *cr = rs->rules.v[i]->compiled;
 		if (!cr || !cr->ast)
 			continue;
-		cond_ref c = {cr->ast, &cr->text, "rule", cr->r->c.name};
+		cond_ref c = {cr->ast, &cr->text, "rule", cr->r->c.name,
+			      cr->r->source ? cr->r->source : "syscall"};
 		if (FL_VEC_PUSH(s->arena, *out, c))
 			return FL_ENOMEM;
 	}
@@ -114,42 +121,29 @@ static int is_evttype_field(const fl_operand *l)
 	return l && l->kind == FL_OPERAND_FIELD && !l->has_arg && !strcmp(l->text, "evt.type");
 }
 
-/* Regexes and event types of every condition (own nodes only: a macro's
- * text is checked once, as the macro). */
-static int value_checks(fl_session *s, const cond_refs *cs)
+/* Regexes and event types among the values of check node `e`. */
+static int value_check(fl_session *s, const cond_ref *c, const fl_expr *e)
 {
-	for (size_t i = 0; i < cs->n; i++) {
-		const cond_ref *c = &cs->v[i];
-		fl_expr_iter *it = fl_expr_iter_new(s->arena, c->ast);
-		if (!it)
-			return FL_ENOMEM;
-		const fl_expr *e;
-		fl_expr_event ev;
-		while ((ev = fl_expr_iter_next(it, &e)) != FL_EXPR_EV_DONE) {
-			if (ev == FL_EXPR_EV_OOM)
-				return FL_ENOMEM;
-			if (ev != FL_EXPR_EV_ENTER || e->kind != FL_EXPR_CHECK || !e->u.check.rhs)
-				continue;
-			const fl_operand *r = e->u.check.rhs;
-			const fl_operand *const *vals = &r;
-			uint32_t nv = 1;
-			if (r->kind == FL_OPERAND_LIST) {
-				vals = (const fl_operand *const *)r->items;
-				nv = r->nitems;
-			}
-			for (uint32_t k = 0; k < nv; k++) {
-				const fl_operand *v = vals[k];
-				if (v->kind != FL_OPERAND_VALUE && v->kind != FL_OPERAND_IDENT)
-					continue;
-				int rc = 0;
-				if (e->u.check.op == FL_EXPR_OP_REGEX)
-					rc = check_regex(s, c, v);
-				else if (is_evttype_field(e->u.check.lhs))
-					rc = check_evttype(s, c, v);
-				if (rc)
-					return rc;
-			}
-		}
+	const fl_operand *r = e->u.check.rhs;
+	if (!r)
+		return 0;
+	const fl_operand *const *vals = &r;
+	uint32_t nv = 1;
+	if (r->kind == FL_OPERAND_LIST) {
+		vals = (const fl_operand *const *)r->items;
+		nv = r->nitems;
+	}
+	for (uint32_t k = 0; k < nv; k++) {
+		const fl_operand *v = vals[k];
+		if (v->kind != FL_OPERAND_VALUE && v->kind != FL_OPERAND_IDENT)
+			continue;
+		int rc = 0;
+		if (e->u.check.op == FL_EXPR_OP_REGEX)
+			rc = check_regex(s, c, v);
+		else if (is_evttype_field(e->u.check.lhs))
+			rc = check_evttype(s, c, v);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -216,89 +210,6 @@ static int append_checks(fl_session *s)
 
 /* ---- features newer than the file's required_engine_version ------------ */
 
-typedef struct feat_use {
-	const char *what;     /* "operator 'regex'", "field 'fd.nameraw'" */
-	fl_version need;      /* first Falco release that has it */
-	fl_span span;
-	int target_checked;   /* conditions: already checked against the target */
-} feat_use;
-
-typedef FL_VEC(feat_use) feat_uses;
-
-static int use(fl_session *s, feat_uses *u, const char *what, fl_version need, fl_span sp,
-	       int tc)
-{
-	if (sp.src == UINT32_MAX || !fl_version_cmp(need, FL_VERSION_MAKE(0, 0, 0)))
-		return 0;
-	feat_use f = {what, need, sp, tc};
-	return FL_VEC_PUSH(s->arena, *u, f) ? FL_ENOMEM : 0;
-}
-
-static int operand_uses(fl_session *s, feat_uses *u, const cond_ref *c, const char *source,
-			const fl_operand *o, unsigned depth)
-{
-	if (depth > FL_EXPR_MAX_DEPTH)
-		return 0;
-	fl_span sp = fl_text_span(c->text, o->start, o->end);
-	if (o->kind == FL_OPERAND_TRANSFORMER) {
-		const char *tn = fl_expr_tr_name(o->tr);
-		int x = fl_xform_lookup(tn, strlen(tn));
-		if (x >= 0 && use(s, u, fl_arena_printf(s->arena, "transformer '%s'", tn),
-				  fl_xform_get((fl_xform)x)->since, sp, 1))
-			return FL_ENOMEM;
-		for (uint32_t i = 0; i < o->nitems; i++)
-			if (operand_uses(s, u, c, source, o->items[i], depth + 1))
-				return FL_ENOMEM;
-	} else if (o->kind == FL_OPERAND_FIELD) {
-		fl_field_match m;
-		fl_field_status st = fl_field_resolve(source, o->text, o->len, o->has_arg ? o->arg : NULL,
-						      o->has_arg ? o->arg_len : 0, FL_VERSION_UNRELEASED, &m);
-		if (st == FL_FIELD_OK && m.field &&
-		    use(s, u, fl_arena_printf(s->arena, "field '%s'", m.field->name), m.field->since, sp, 1))
-			return FL_ENOMEM;
-	}
-	return 0;
-}
-
-static int cond_uses(fl_session *s, feat_uses *u, const cond_ref *c, const char *source)
-{
-	fl_expr_iter *it = fl_expr_iter_new(s->arena, c->ast);
-	if (!it)
-		return FL_ENOMEM;
-	const fl_expr *e;
-	fl_expr_event ev;
-	while ((ev = fl_expr_iter_next(it, &e)) != FL_EXPR_EV_DONE) {
-		if (ev == FL_EXPR_EV_OOM)
-			return FL_ENOMEM;
-		if (ev != FL_EXPR_EV_ENTER || e->kind != FL_EXPR_CHECK)
-			continue;
-		fl_span osp = fl_text_span(c->text, e->u.check.op_start, e->u.check.op_end);
-		const char *opn = fl_expr_op_name(e->u.check.op);
-		int op = fl_op_lookup(opn, strlen(opn));
-		if (op >= 0 && use(s, u, fl_arena_printf(s->arena, "operator '%s'", opn),
-				   fl_op_since((fl_op)op), osp, 1))
-			return FL_ENOMEM;
-		if (e->u.check.mod != FL_EXPR_MOD_NONE) {
-			const char *mn = fl_expr_mod_name(e->u.check.mod);
-			int m = fl_modifier_lookup(mn, strlen(mn));
-			if (m >= 0 && use(s, u, fl_arena_printf(s->arena, "modifier '%s'", mn),
-					  fl_modifier_since((fl_modifier)m), osp, 1))
-				return FL_ENOMEM;
-		}
-		if (e->u.check.lhs && operand_uses(s, u, c, source, e->u.check.lhs, 0))
-			return FL_ENOMEM;
-		const fl_operand *r = e->u.check.rhs;
-		if (r && (r->kind == FL_OPERAND_FIELD || r->kind == FL_OPERAND_TRANSFORMER)) {
-			if (use(s, u, "comparing with a field (val())",
-				fl_feature_min_falco(FL_FEAT_FIELD_RHS),
-				fl_text_span(c->text, r->start, r->end), 1) ||
-			    operand_uses(s, u, c, source, r, 0))
-				return FL_ENOMEM;
-		}
-	}
-	return 0;
-}
-
 /* The highest required_engine_version written in source `src` (a plain
  * scan of its item lines); 0 if none. */
 static int file_required_engine(const fl_source *src, fl_version *out, fl_span *sp)
@@ -333,12 +244,241 @@ static int file_required_engine(const fl_source *src, fl_version *out, fl_span *
 	return found;
 }
 
-static int version_checks(fl_session *s, const cond_refs *cs)
+/* One use of a feature, named `what` followed by `arg` in quotes when arg
+ * is set ("operator" + "regex": operator 'regex').  The name is only
+ * formatted for a diagnostic. */
+typedef struct feat_use {
+	const char *what, *arg;
+	fl_version need;      /* first Falco release that has it */
+	fl_span span;
+	int target_checked;   /* conditions: already checked against the target */
+} feat_use;
+
+typedef FL_VEC(feat_use) feat_uses;
+
+/* A source file's own required_engine_version. */
+typedef struct file_req {
+	int skip;               /* context file: never reported */
+	int has;
+	fl_version req;
+	fl_span span;
+	const fl_release *rel;  /* the oldest release that satisfies req, or NULL */
+} file_req;
+
+/* Feature uses are kept only when they can be reported: newer than the
+ * target (unless the compiler already checked them against it) or than the
+ * release their file's required_engine_version stands for.  Nearly every
+ * field and operator of a large ruleset is older than both; keeping them
+ * all cost an entry, a formatted name and a position lookup each. */
+typedef struct feats {
+	fl_version target;
+	file_req *files;        /* per source */
+	int any_rel;            /* some file has a release (rel) */
+	fl_version min_rel;     /* the oldest of those releases */
+	feat_uses items;        /* rules-format features, in version_checks' order */
+	feat_uses conds;        /* condition features, in condition order */
+} feats;
+
+static int feats_init(fl_session *s, feats *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->target = fl_compile_target(s);
+	size_t nsrc = s->sources.n;
+	f->files = fl_arena_alloc(s->arena, sizeof(*f->files) * (nsrc + 1));
+	if (!f->files)
+		return FL_ENOMEM;
+	for (size_t i = 0; i < nsrc; i++) {
+		const fl_source *src = s->sources.v[i];
+		file_req *fr = &f->files[i];
+		fr->skip = src->context;
+		fr->has = !src->context && !src->failed && !src->aux && src->data &&
+			  file_required_engine(src, &fr->req, &fr->span);
+		fr->rel = fr->has ? fl_release_for_engine(fr->req) : NULL;
+		if (fr->rel && (!f->any_rel || fl_version_cmp(fr->rel->falco, f->min_rel) < 0)) {
+			f->min_rel = fr->rel->falco;
+			f->any_rel = 1;
+		}
+	}
+	return 0;
+}
+
+/* 1 when a condition feature (checked against the target already) needing
+ * `need` may be reported in some file: decides before its span is looked
+ * up. */
+static int cond_feat_may_report(const feats *f, fl_version need)
+{
+	return f->any_rel && fl_version_cmp(need, f->min_rel) > 0;
+}
+
+static int use(fl_session *s, feats *f, feat_uses *u, const char *what, const char *arg,
+	       fl_version need, fl_span sp, int tc)
+{
+	if (sp.src >= s->sources.n || f->files[sp.src].skip ||
+	    !fl_version_cmp(need, FL_VERSION_MAKE(0, 0, 0)))
+		return 0;
+	const fl_release *rel = f->files[sp.src].rel;
+	if ((tc || fl_version_cmp(need, f->target) <= 0) &&
+	    !(rel && fl_version_cmp(need, rel->falco) > 0))
+		return 0;
+	feat_use fu = {what, arg, need, sp, tc};
+	return FL_VEC_PUSH(s->arena, *u, fu) ? FL_ENOMEM : 0;
+}
+
+static int operand_uses(fl_session *s, feats *f, const cond_ref *c, const fl_operand *o,
+			unsigned depth)
+{
+	if (depth > FL_EXPR_MAX_DEPTH || !f->any_rel)
+		return 0;
+	if (o->kind == FL_OPERAND_TRANSFORMER) {
+		const char *tn = fl_expr_tr_name(o->tr);
+		int x = fl_xform_lookup(tn, strlen(tn));
+		if (x >= 0) {
+			fl_version need = fl_xform_get((fl_xform)x)->since;
+			if (cond_feat_may_report(f, need) &&
+			    use(s, f, &f->conds, "transformer", tn, need,
+				fl_text_span(c->text, o->start, o->end), 1))
+				return FL_ENOMEM;
+		}
+		for (uint32_t i = 0; i < o->nitems; i++)
+			if (operand_uses(s, f, c, o->items[i], depth + 1))
+				return FL_ENOMEM;
+	} else if (o->kind == FL_OPERAND_FIELD) {
+		fl_field_match m;
+		fl_field_status st = fl_field_resolve(c->source, o->text, o->len, o->has_arg ? o->arg : NULL,
+						      o->has_arg ? o->arg_len : 0, FL_VERSION_UNRELEASED, &m);
+		if (st == FL_FIELD_OK && m.field && cond_feat_may_report(f, m.field->since) &&
+		    use(s, f, &f->conds, "field", m.field->name, m.field->since,
+			fl_text_span(c->text, o->start, o->end), 1))
+			return FL_ENOMEM;
+	}
+	return 0;
+}
+
+/* Operators, modifiers, fields, transformers and field comparisons of
+ * check node `e`. */
+static int check_uses(fl_session *s, feats *f, const cond_ref *c, const fl_expr *e)
+{
+	if (!f->any_rel)
+		return 0;  /* only file requirements are left to check against */
+	const char *opn = fl_expr_op_name(e->u.check.op);
+	int op = fl_op_lookup(opn, strlen(opn));
+	fl_version need;
+	if (op >= 0 && cond_feat_may_report(f, need = fl_op_since((fl_op)op)) &&
+	    use(s, f, &f->conds, "operator", opn, need,
+		fl_text_span(c->text, e->u.check.op_start, e->u.check.op_end), 1))
+		return FL_ENOMEM;
+	if (e->u.check.mod != FL_EXPR_MOD_NONE) {
+		const char *mn = fl_expr_mod_name(e->u.check.mod);
+		int m = fl_modifier_lookup(mn, strlen(mn));
+		if (m >= 0 && cond_feat_may_report(f, need = fl_modifier_since((fl_modifier)m)) &&
+		    use(s, f, &f->conds, "modifier", mn, need,
+			fl_text_span(c->text, e->u.check.op_start, e->u.check.op_end), 1))
+			return FL_ENOMEM;
+	}
+	if (e->u.check.lhs && operand_uses(s, f, c, e->u.check.lhs, 0))
+		return FL_ENOMEM;
+	const fl_operand *r = e->u.check.rhs;
+	if (r && (r->kind == FL_OPERAND_FIELD || r->kind == FL_OPERAND_TRANSFORMER)) {
+		need = fl_feature_min_falco(FL_FEAT_FIELD_RHS);
+		if (cond_feat_may_report(f, need) &&
+		    use(s, f, &f->conds, "comparing with a field (val())", NULL, need,
+			fl_text_span(c->text, r->start, r->end), 1))
+			return FL_ENOMEM;
+		if (operand_uses(s, f, c, r, 0))
+			return FL_ENOMEM;
+	}
+	return 0;
+}
+
+/* Regexes, event types and feature uses of every condition, in one walk
+ * (own nodes only: a macro's text is checked once, as the macro). */
+static int cond_checks(fl_session *s, feats *f, const cond_refs *cs)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		const cond_ref *c = &cs->v[i];
+		fl_expr_iter *it = fl_expr_iter_new(s->arena, c->ast);
+		if (!it)
+			return FL_ENOMEM;
+		const fl_expr *e;
+		fl_expr_event ev;
+		while ((ev = fl_expr_iter_next(it, &e)) != FL_EXPR_EV_DONE) {
+			if (ev == FL_EXPR_EV_OOM)
+				return FL_ENOMEM;
+			if (ev != FL_EXPR_EV_ENTER || e->kind != FL_EXPR_CHECK)
+				continue;
+			int rc = value_check(s, c, e);
+			if (rc)
+				return rc;
+			if (check_uses(s, f, c, e))
+				return FL_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int same_feat(const feat_use *a, const feat_use *b)
+{
+	return !strcmp(a->what, b->what) &&
+	       (a->arg && b->arg ? !strcmp(a->arg, b->arg) : a->arg == b->arg);
+}
+
+static const char *feat_name(fl_session *s, const feat_use *fu)
+{
+	return fu->arg ? fl_arena_printf(s->arena, "%s '%s'", fu->what, fu->arg) : fu->what;
+}
+
+/* Reports the uses of file `fi` (in `order`, the kept uses in
+ * items-then-conditions order): one diagnostic per feature and file. */
+static int report_file(fl_session *s, const feats *f, size_t fi, const feat_use *const *order,
+		       size_t n)
+{
+	const file_req *fr = &f->files[fi];
+	FL_VEC(const feat_use *) said = {0};
+	for (size_t i = 0; i < n; i++) {
+		const feat_use *fu = order[i];
+		size_t k;
+		for (k = 0; k < said.n && !same_feat(said.v[k], fu); k++)
+			;
+		if (k < said.n)
+			continue;
+		char b1[32], b2[32], b3[32];
+		if (!fu->target_checked && fl_version_cmp(fu->need, f->target) > 0) {
+			const char *what = feat_name(s, fu);
+			fl_dg *g = what ? fl_diag(&s->diags, FL124, fu->span,
+						  "%s needs Falco %s or newer, but the target is %s", what,
+						  fl_version_str(fu->need, b1, sizeof b1),
+						  fl_version_str(f->target, b2, sizeof b2))
+					: NULL;
+			if (!g || FL_VEC_PUSH(s->arena, said, fu))
+				return FL_ENOMEM;
+			continue;
+		}
+		if (fr->rel && fl_version_cmp(fu->need, fr->rel->falco) > 0) {
+			const fl_release *nr = fl_release_for(fu->need, NULL);
+			const char *what = feat_name(s, fu);
+			fl_dg *g = what ? fl_diag(&s->diags, FL123, fu->span,
+						  "%s needs Falco %s, newer than the file's required_engine_version %s (Falco %s)",
+						  what, fl_version_str(fu->need, b1, sizeof b1),
+						  fl_version_str(fr->req, b2, sizeof b2),
+						  fl_version_str(fr->rel->falco, b3, sizeof b3))
+					: NULL;
+			if (!g || FL_VEC_PUSH(s->arena, said, fu))
+				return FL_ENOMEM;
+			fl_diag_note(&s->diags, g, fr->span, "the file requires engine %s here",
+				     fl_version_str(fr->req, b2, sizeof b2));
+			if (nr)
+				fl_diag_help(&s->diags, g, "require engine %s or newer",
+					     fl_version_str(nr->engine, b3, sizeof b3));
+		}
+	}
+	return 0;
+}
+
+/* Rules-format features (from the contributions), then the condition
+ * features cond_checks kept; reported per file in source order. */
+static int version_checks(fl_session *s, feats *f)
 {
 	fl_ruleset *rs = s->rs;
-	fl_version target = fl_compile_target(s);
-	feat_uses u = {0};
-	/* rules-format features, from the contributions */
 	fl_version ov = fl_feature_min_falco(FL_FEAT_OVERRIDE);
 	fl_version ex = fl_feature_min_falco(FL_FEAT_EXCEPTIONS);
 	for (size_t i = 0; i < rs->rules.n; i++) {
@@ -346,84 +486,54 @@ static int version_checks(fl_session *s, const cond_refs *cs)
 		for (size_t k = 0; k < r->c.contribs.n; k++) {
 			fl_contrib_kind kd = r->c.contribs.v[k].kind;
 			if ((kd == FL_CONTRIB_OVERRIDE_APPEND || kd == FL_CONTRIB_OVERRIDE_REPLACE) &&
-			    use(s, &u, "'override'", ov, r->c.contribs.v[k].span, 0))
+			    use(s, f, &f->items, "'override'", NULL, ov, r->c.contribs.v[k].span, 0))
 				return FL_ENOMEM;
 		}
 		for (size_t k = 0; k < r->exceptions.n; k++)
-			if (use(s, &u, "'exceptions'", ex, r->exceptions.v[k].span, 0))
+			if (use(s, f, &f->items, "'exceptions'", NULL, ex, r->exceptions.v[k].span, 0))
 				return FL_ENOMEM;
 	}
 	for (size_t i = 0; i < rs->macros.n; i++) {
 		fl_macro *m = rs->macros.v[i];
 		for (size_t k = 0; k < m->c.contribs.n; k++)
 			if (m->c.contribs.v[k].kind == FL_CONTRIB_OVERRIDE_APPEND &&
-			    use(s, &u, "'override'", ov, m->c.contribs.v[k].span, 0))
+			    use(s, f, &f->items, "'override'", NULL, ov, m->c.contribs.v[k].span, 0))
 				return FL_ENOMEM;
 	}
 	for (size_t i = 0; i < rs->lists.n; i++) {
 		fl_list *l = rs->lists.v[i];
 		for (size_t k = 0; k < l->c.contribs.n; k++)
 			if (l->c.contribs.v[k].kind == FL_CONTRIB_OVERRIDE_APPEND &&
-			    use(s, &u, "'override'", ov, l->c.contribs.v[k].span, 0))
+			    use(s, f, &f->items, "'override'", NULL, ov, l->c.contribs.v[k].span, 0))
 				return FL_ENOMEM;
 	}
-	for (size_t i = 0; i < cs->n; i++) {
-		const char *source = "syscall";
-		if (!strcmp(cs->v[i].kind, "rule")) {
-			fl_rule *r = fl_ruleset_rule(rs, cs->v[i].name, (uint32_t)strlen(cs->v[i].name));
-			if (r && r->source)
-				source = r->source;
-		}
-		if (cond_uses(s, &u, &cs->v[i], source))
+	/* Group the kept uses by file, keeping their order (counting sort):
+	 * a directory of 10,000 files is not scanned once per file. */
+	size_t n = f->items.n + f->conds.n, nsrc = s->sources.n;
+	if (!n)
+		return 0;
+	size_t *start = fl_arena_alloc(s->arena, sizeof(*start) * (nsrc + 1));
+	const feat_use **order = fl_arena_alloc(s->arena, sizeof(*order) * n);
+	if (!start || !order)
+		return FL_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const feat_use *fu = i < f->items.n ? &f->items.v[i] : &f->conds.v[i - f->items.n];
+		start[fu->span.src + 1]++;
+	}
+	for (size_t fi = 0; fi < nsrc; fi++)
+		start[fi + 1] += start[fi];
+	size_t *next = fl_arena_alloc(s->arena, sizeof(*next) * (nsrc + 1));
+	if (!next)
+		return FL_ENOMEM;
+	memcpy(next, start, sizeof(*next) * (nsrc + 1));
+	for (size_t i = 0; i < n; i++) {
+		const feat_use *fu = i < f->items.n ? &f->items.v[i] : &f->conds.v[i - f->items.n];
+		order[next[fu->span.src]++] = fu;
+	}
+	for (size_t fi = 0; fi < nsrc; fi++)
+		if (start[fi + 1] > start[fi] &&
+		    report_file(s, f, fi, order + start[fi], start[fi + 1] - start[fi]))
 			return FL_ENOMEM;
-	}
-	/* per file: its required engine, as the oldest Falco that satisfies it */
-	size_t nsrc = s->sources.n;
-	for (size_t f = 0; f < nsrc; f++) {
-		const fl_source *src = s->sources.v[f];
-		fl_version req;
-		fl_span rsp;
-		int has = !src->context && !src->failed && !src->aux && src->data &&
-			  file_required_engine(src, &req, &rsp);
-		const fl_release *rel = has ? fl_release_for_engine(req) : NULL;
-		FL_VEC(const char *) said = {0};
-		for (size_t i = 0; i < u.n; i++) {
-			const feat_use *fu = &u.v[i];
-			if (fu->span.src != src->id || src->context)
-				continue;
-			/* one diagnostic per feature and file */
-			size_t k;
-			for (k = 0; k < said.n && strcmp(said.v[k], fu->what); k++)
-				;
-			if (k < said.n)
-				continue;
-			char b1[32], b2[32], b3[32];
-			if (!fu->target_checked && fl_version_cmp(fu->need, target) > 0) {
-				fl_dg *g = fl_diag(&s->diags, FL124, fu->span,
-						   "%s needs Falco %s or newer, but the target is %s", fu->what,
-						   fl_version_str(fu->need, b1, sizeof b1),
-						   fl_version_str(target, b2, sizeof b2));
-				if (!g || FL_VEC_PUSH(s->arena, said, fu->what))
-					return FL_ENOMEM;
-				continue;
-			}
-			if (rel && fl_version_cmp(fu->need, rel->falco) > 0) {
-				const fl_release *nr = fl_release_for(fu->need, NULL);
-				fl_dg *g = fl_diag(&s->diags, FL123, fu->span,
-						   "%s needs Falco %s, newer than the file's required_engine_version %s (Falco %s)",
-						   fu->what, fl_version_str(fu->need, b1, sizeof b1),
-						   fl_version_str(req, b2, sizeof b2),
-						   fl_version_str(rel->falco, b3, sizeof b3));
-				if (!g || FL_VEC_PUSH(s->arena, said, fu->what))
-					return FL_ENOMEM;
-				fl_diag_note(&s->diags, g, rsp, "the file requires engine %s here",
-					     fl_version_str(req, b2, sizeof b2));
-				if (nr)
-					fl_diag_help(&s->diags, g, "require engine %s or newer",
-						     fl_version_str(nr->engine, b3, sizeof b3));
-			}
-		}
-	}
 	return 0;
 }
 
@@ -474,7 +584,8 @@ static int redef_checks(fl_session *s)
 static int word_at(const char *s, size_t n, size_t i, const char *w)
 {
 	size_t wl = strlen(w);
-	return i + wl <= n && !memcmp(s + i, w, wl) &&
+	/* first byte first: this runs at every byte of every description */
+	return i + wl <= n && s[i] == w[0] && !memcmp(s + i, w, wl) &&
 	       (i == 0 || !isalnum((unsigned char)s[i - 1])) &&
 	       (i + wl == n || !isalnum((unsigned char)s[i + wl]));
 }
@@ -591,8 +702,9 @@ int fl_checks_finish(fl_session *s)
 	if (rc < 0)
 		return rc;
 	cond_refs cs = {0};
-	if (all_conds(s, &cs) || value_checks(s, &cs) || append_checks(s) ||
-	    version_checks(s, &cs) || redef_checks(s) || desc_checks(s))
+	feats f;
+	if (all_conds(s, &cs) || feats_init(s, &f) || cond_checks(s, &f, &cs) ||
+	    append_checks(s) || version_checks(s, &f) || redef_checks(s) || desc_checks(s))
 		return FL_ENOMEM;
 	return 0;
 }
