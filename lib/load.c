@@ -341,6 +341,24 @@ static int cmp_keyref(const void *pa, const void *pb)
 	return a->i < b->i ? -1 : a->i > b->i;
 }
 
+/* 1 when two scalar keys of `map` are equal: the common answer, no, is
+ * found without sorting on the small maps of rule files. */
+static int has_dup_key(const fl_ynode *map)
+{
+	for (uint32_t i = 1; i < map->n; i++) {
+		const fl_ynode *a = FL_YKEY(map, i);
+		if (a->kind != FL_Y_SCALAR)
+			continue;
+		for (uint32_t j = 0; j < i; j++) {
+			const fl_ynode *b = FL_YKEY(map, j);
+			if (b->kind == FL_Y_SCALAR && a->str[0] == b->str[0] &&
+			    strcmp(a->str, b->str) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Duplicate keys (Falco takes the first silently) and merge keys (Falco
  * does not merge).  Sorting keeps this O(n log n) on hostile maps. */
 static int check_keys(rd *r, const item *it, const fl_ynode *map)
@@ -351,7 +369,7 @@ static int check_keys(rd *r, const item *it, const fl_ynode *map)
 		if (is_merge_key(FL_YKEY(map, i)))
 			raise(r, it, FL024, FL_YKEY(map, i)->span,
 			      "merge key '<<' is not supported: nothing is merged");
-	if (map->n < 2)
+	if (map->n < 2 || (map->n <= 16 && !has_dup_key(map)))
 		return r->oom ? FL_ENOMEM : 0;
 	if (map->n > r->keys_cap) {
 		uint32_t cap = map->n < 32 ? 32 : map->n;
@@ -1555,9 +1573,18 @@ static int read_item(rd *r, const fl_ynode *n)
 		"required_engine_version", "required_plugin_versions", "list", "macro", "rule",
 	};
 	int kind = -1;
-	for (int i = 0; i < 5 && kind < 0; i++)
-		if (fl_ymap_get(n, kinds[i], NULL))
-			kind = i;
+	/* One pass over the keys (five lookups scanned every key five times),
+	 * comparing the first byte before the name. */
+	for (uint32_t k = 0; k < n->n && kind != 0; k++) {
+		const fl_ynode *key = FL_YKEY(n, k);
+		if (key->kind != FL_Y_SCALAR)
+			continue;
+		for (int i = 0; i < (kind < 0 ? 5 : kind); i++)
+			if (key->str[0] == kinds[i][0] && strcmp(key->str, kinds[i]) == 0) {
+				kind = i;
+				break;
+			}
+	}
 	static const char *const kind_names[] = {
 		"required_engine_version", "required_plugin_versions", "list", "macro", "rule",
 	};
