@@ -584,8 +584,7 @@ static int redef_checks(fl_session *s)
 static int word_at(const char *s, size_t n, size_t i, const char *w)
 {
 	size_t wl = strlen(w);
-	/* first byte first: this runs at every byte of every description */
-	return i + wl <= n && s[i] == w[0] && !memcmp(s + i, w, wl) &&
+	return i + wl <= n && !memcmp(s + i, w, wl) &&
 	       (i == 0 || !isalnum((unsigned char)s[i - 1])) &&
 	       (i + wl == n || !isalnum((unsigned char)s[i + wl]));
 }
@@ -631,6 +630,8 @@ static int desc_checks(fl_session *s)
 		const char *d = r->desc.s;
 		size_t n = r->desc.len;
 		for (size_t k = 0; k < n; k++) {
+			if (d[k] != 'm' && d[k] != 'l')
+				continue;  /* cheap test first: this visits every byte */
 			const char *kind = word_at(d, n, k, "macro") ? "macro"
 					   : word_at(d, n, k, "list") ? "list" : NULL;
 			if (!kind)

@@ -1385,14 +1385,17 @@ static int rule_define(rd *r, item *it, const fl_ynode *name)
 	fl_rule *rule = prev;
 	if (!rule && !(rule = fl_ruleset_add_rule(r->rs, name->str, name->len)))
 		return FL_ENOMEM;
-	uint32_t order = redefine ? rule->c.order : r->rs->counter;
-	/* A redefinition replaces every key but keeps position and history. */
-	fl_item_common keep = rule->c;
-	void *compiled = rule->compiled;
-	memset(rule, 0, sizeof(*rule));
-	rule->c = keep;
-	rule->compiled = compiled;
-	rule->c.order = order;
+	if (redefine) {
+		/* A redefinition replaces every key but keeps position and
+		 * history.  (A new rule comes zeroed from the arena.) */
+		fl_item_common keep = rule->c;
+		void *compiled = rule->compiled;
+		memset(rule, 0, sizeof(*rule));
+		rule->c = keep;
+		rule->compiled = compiled;
+	} else {
+		rule->c.order = r->rs->counter;
+	}
 	TRY(contrib(r, &rule->c, redefine ? FL_CONTRIB_REDEFINE : FL_CONTRIB_DEFINE, it, name));
 	rule->cond_def = (fl_cond_piece){.span = cond->span, .item = m->span};
 	TRY(scalar_text(r, cond, &rule->cond_def.text));
