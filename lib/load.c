@@ -66,6 +66,7 @@ typedef struct rd {
 	nmap names;           /* nmap_init: one map in use at a time */
 	uint32_t names_cap;
 	rexcs exc[2];         /* entries read: [0] definition/append, [1] replace */
+	FL_VEC(fl_rule *) tagged;  /* rules given tags: sorted at the end */
 } rd;
 
 /* The item being read: for messages and spans. */
@@ -1128,11 +1129,14 @@ static int set_tags(rd *r, fl_rule *rule, const fl_ynode *tags, int reset)
 		rule->tags.v = NULL;
 		rule->tags.cap = 0;
 	}
-	if (tags && FL_VEC_RESERVE(r->a, rule->tags, tags->n))
+	if (!tags || !tags->n)
+		return 0;
+	if (!rule->tags_unsorted && FL_VEC_PUSH(r->a, r->tagged, rule))
 		return FL_ENOMEM;
-	if (tags)
-		for (uint32_t i = 0; i < tags->n; i++)
-			TRY(fl_rule_add_tag(r->rs, rule, tags->kids[i]->str, tags->kids[i]->len));
+	if (FL_VEC_RESERVE(r->a, rule->tags, tags->n))
+		return FL_ENOMEM;
+	for (uint32_t i = 0; i < tags->n; i++)
+		TRY(fl_rule_add_tag(r->rs, rule, tags->kids[i]->str));
 	return 0;
 }
 
@@ -1646,5 +1650,7 @@ int fl_load_file(fl_session *s, const fl_source *src, fl_ydoc *docs, uint32_t nd
 				s->rs->files.v[r.file].nitems++;
 		}
 	}
+	for (size_t i = 0; i < r.tagged.n; i++)
+		fl_rule_sort_tags(r.tagged.v[i]);
 	return r.oom ? FL_ENOMEM : 0;
 }

@@ -5,6 +5,7 @@
 #include "ruleset.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "falcolint.h"
@@ -275,33 +276,31 @@ int fl_priority_parse(const char *s, uint32_t len)
 	return -1;
 }
 
-static int cmp_bytes(const char *a, const char *b, uint32_t blen)
+int fl_rule_add_tag(fl_ruleset *rs, fl_rule *r, const char *tag)
 {
-	size_t alen = strlen(a);
-	size_t n = alen < blen ? alen : blen;
-	int c = memcmp(a, b, n);
-	if (c)
-		return c;
-	return alen < blen ? -1 : alen > blen;
-}
-
-int fl_rule_add_tag(fl_ruleset *rs, fl_rule *r, const char *tag, uint32_t len)
-{
-	/* Binary search for the insertion point (std::set order = byte order). */
-	size_t lo = 0, hi = r->tags.n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = cmp_bytes(r->tags.v[mid], tag, len);
-		if (c == 0)
-			return 0;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (FL_VEC_PUSH(rs->arena, r->tags, tag))
 		return FL_ENOMEM;
-	memmove(&r->tags.v[lo + 1], &r->tags.v[lo], sizeof(r->tags.v[0]) * (r->tags.n - 1 - lo));
-	r->tags.v[lo] = tag;
+	r->tags_unsorted = 1;
 	return 0;
+}
+
+/* strcmp compares as unsigned char: std::string's (byte) order. */
+static int cmp_tag(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void fl_rule_sort_tags(fl_rule *r)
+{
+	if (!r->tags_unsorted)
+		return;
+	r->tags_unsorted = 0;
+	if (r->tags.n < 2)
+		return;
+	qsort(r->tags.v, r->tags.n, sizeof(r->tags.v[0]), cmp_tag);
+	size_t k = 1;
+	for (size_t i = 1; i < r->tags.n; i++)
+		if (strcmp(r->tags.v[i], r->tags.v[k - 1]) != 0)
+			r->tags.v[k++] = r->tags.v[i];
+	r->tags.n = k;
 }

@@ -138,7 +138,9 @@ typedef struct fl_rule {
 	/* Flags, 0 or 1. */
 	uint8_t source_unknown;    /* LOAD_UNKNOWN_SOURCE: never compiled */
 	uint8_t enabled, warn_evttypes, skip_if_unknown_filter, capture;
-	FL_VEC(const char *) tags; /* sorted, unique (byte order) */
+	uint8_t tags_unsorted;     /* fl_rule_add_tag since fl_rule_sort_tags */
+	FL_VEC(const char *) tags; /* sorted, unique (byte order) once the
+				    * file is loaded */
 	FL_VEC(fl_exception) exceptions;
 	void *compiled;            /* owned by compile.c */
 	fl_rule_bufs *bufs;        /* NULL until an append */
@@ -230,9 +232,13 @@ int fl_ruleset_add_plugin_source(fl_ruleset *rs, const char *plugin);
 const char *fl_priority_name(fl_priority p);
 int fl_priority_parse(const char *s, uint32_t len);
 
-/* Inserts tag into the sorted unique set; 0 or FL_ENOMEM.  The set keeps
- * the pointer: tag[0..len) must be NUL-terminated at len and live as long
- * as the ruleset (the YAML scalars of the session arena do). */
-int fl_rule_add_tag(fl_ruleset *rs, fl_rule *r, const char *tag, uint32_t len);
+/* Adds NUL-terminated tag to r's tags and sets r->tags_unsorted; 0 or
+ * FL_ENOMEM.  The set keeps the pointer: tag must live as long as the
+ * ruleset (the YAML scalars of the session arena do). */
+int fl_rule_add_tag(fl_ruleset *rs, fl_rule *r, const char *tag);
+/* Sorts r's tags in byte order and drops duplicates (Falco keeps a
+ * std::set): once per loaded file, so that adding n tags is O(n log n)
+ * (inserting each in order was quadratic on a hostile tag list). */
+void fl_rule_sort_tags(fl_rule *r);
 
 #endif

@@ -176,6 +176,14 @@ awk 'BEGIN { printf "- list: big\n  items: ["
 	print "- rule: r\n  desc: d\n  condition: proc.name in (big)\n  output: o\n  priority: WARNING" }' >"$T/flowlist.yaml"
 run list-1m-one-line - strict -- "$T/flowlist.yaml"
 
+# 500,000 tags in descending order, then the same again as an append:
+# inserting each into the sorted set was quadratic (10 s for 200,000).
+awk 'BEGIN { print "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: WARNING"
+	printf "  tags: ["; for (i = 500000; i > 0; i--) printf "%st%06d", (i < 500000 ? ", " : ""), i; print "]"
+	print "- rule: r\n  override:\n    tags: append"
+	printf "  tags: ["; for (i = 500000; i > 0; i--) printf "%st%06d", (i < 500000 ? ", " : ""), i; print "]" }' >"$T/tags.yaml"
+run tags-500k-descending - strict -- "$T/tags.yaml"
+
 # 100,000 diagnostics on one 1.5 MB line, in JSON and in text (columns and
 # carets must not be counted from the line start for each one).
 awk 'BEGIN { printf "["; for (i = 0; i < 100000; i++) printf "%s{rule: r%d}", (i ? ", " : ""), i; print "]" }' >"$T/diags1line.yaml"
