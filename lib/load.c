@@ -1062,15 +1062,79 @@ static int decode_rule_key(rd *r, const item *it, int k, int append, rupd *u)
 
 /* Collector checks of an exception append (spec §10.4), without changing
  * the rule: names introduced earlier in the same entry count as existing. */
-static int check_exc_append(rd *r, const item *it, const fl_rule *prev, const rexcs *xs)
+static fl_rule_appends *rule_appends(rd *r, fl_rule *rule)
 {
-	nmap names;
-	TRY(nmap_init(r, &names, prev->exceptions.n + xs->n));
-	for (size_t j = 0; j < prev->exceptions.n; j++)
-		nmap_put(&names, prev->exceptions.v[j].name, (uint32_t)j);
+	if (!rule->app)
+		rule->app = fl_arena_alloc(r->a, sizeof(*rule->app));
+	return rule->app;
+}
+
+/* Name → index of a rule's exceptions (the first of equal names), kept
+ * from one exception append to the next: rebuilding it for each append
+ * was quadratic when many entries append to a rule with many exceptions.
+ * Dropped (app->exc_names = NULL) when the exceptions are replaced. */
+struct fl_exc_names {
+	nmap m;
+	uint32_t n;      /* names in m */
+};
+
+/* Doubles the table of x, or makes its first one. */
+static int exc_names_grow(rd *r, struct fl_exc_names *x)
+{
+	if (x->m.cap > UINT32_MAX / 4)
+		return FL_ENOMEM;
+	nmap g = {.cap = x->m.cap ? x->m.cap * 2 : 16};
+	g.name = fl_arena_alloc(r->a, sizeof(*g.name) * g.cap);
+	g.idx = fl_arena_alloc(r->a, sizeof(*g.idx) * g.cap);
+	if (!g.name || !g.idx)
+		return FL_ENOMEM;
+	for (uint32_t i = 0; i < x->m.cap; i++)
+		if (x->m.name[i])
+			nmap_put(&g, x->m.name[i], x->m.idx[i]);
+	x->m = g;
+	return 0;
+}
+
+/* Adds name → idx unless present, growing the table at half load. */
+static int exc_names_put(rd *r, struct fl_exc_names *x, const char *name, uint32_t idx)
+{
+	if ((uint64_t)(x->n + 1) * 2 > x->m.cap)
+		TRY(exc_names_grow(r, x));
+	if (nmap_get(&x->m, name) < 0) {
+		nmap_put(&x->m, name, idx);
+		x->n++;
+	}
+	return 0;
+}
+
+/* *out = the name index of rule's exceptions, built at its first use. */
+static int exc_names_of(rd *r, fl_rule *rule, struct fl_exc_names **out)
+{
+	fl_rule_appends *app = rule_appends(r, rule);
+	if (!app)
+		return FL_ENOMEM;
+	if (!app->exc_names) {
+		struct fl_exc_names *x = fl_arena_alloc(r->a, sizeof(*x));
+		if (!x)
+			return FL_ENOMEM;
+		TRY(exc_names_grow(r, x));
+		for (size_t j = 0; j < rule->exceptions.n; j++)
+			TRY(exc_names_put(r, x, rule->exceptions.v[j].name, (uint32_t)j));
+		app->exc_names = x;
+	}
+	*out = app->exc_names;
+	return 0;
+}
+
+static int check_exc_append(rd *r, const item *it, fl_rule *prev, const rexcs *xs)
+{
+	struct fl_exc_names *known;
+	TRY(exc_names_of(r, prev, &known));
+	nmap names;   /* names this entry introduces */
+	TRY(nmap_init(r, &names, xs->n));
 	for (size_t i = 0; i < xs->n; i++) {
 		const rexc *e = &xs->v[i];
-		if (nmap_get(&names, e->name) < 0) {
+		if (nmap_get(&known->m, e->name) < 0 && nmap_get(&names, e->name) < 0) {
 			if (!e->fields_valid)
 				return err(r, it, FL303, e->name_span,
 					   "new exception '%s' has no fields", e->name);
@@ -1096,17 +1160,17 @@ static int check_exc_append(rd *r, const item *it, const fl_rule *prev, const re
 
 static int apply_exc_append(rd *r, fl_rule *prev, const rexcs *xs)
 {
-	nmap names;
-	TRY(nmap_init(r, &names, prev->exceptions.n + xs->n));
-	for (size_t j = 0; j < prev->exceptions.n; j++)
-		nmap_put(&names, prev->exceptions.v[j].name, (uint32_t)j);
+	if (!xs->n)
+		return 0;
+	struct fl_exc_names *names;
+	TRY(exc_names_of(r, prev, &names));
 	for (size_t i = 0; i < xs->n; i++) {
 		const rexc *e = &xs->v[i];
-		int64_t at = nmap_get(&names, e->name);
+		int64_t at = nmap_get(&names->m, e->name);
 		if (at < 0) {
 			fl_exception nx;
 			TRY(to_exception(r, e, 0, &nx));
-			nmap_put(&names, e->name, (uint32_t)prev->exceptions.n);
+			TRY(exc_names_put(r, names, e->name, (uint32_t)prev->exceptions.n));
 			if (FL_VEC_PUSH(r->a, prev->exceptions, nx))
 				return FL_ENOMEM;
 			continue;
@@ -1146,13 +1210,6 @@ static int join_into(rd *r, fl_text_builder *b, fl_text *t, const fl_ynode *n)
 	TRY(scalar_text(r, n, &x));
 	b->a = r->a;
 	return fl_text_join(b, t, &x, t);
-}
-
-static fl_rule_bufs *rule_bufs(rd *r, fl_rule *rule)
-{
-	if (!rule->bufs)
-		rule->bufs = fl_arena_alloc(r->a, sizeof(*rule->bufs));
-	return rule->bufs;
 }
 
 /* Override entry (spec §9) and legacy append (§8.5). */
@@ -1245,8 +1302,8 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 	if (ua.keys) {
 		TRY(contrib(r, &prev->c, legacy ? FL_CONTRIB_APPEND : FL_CONTRIB_OVERRIDE_APPEND,
 			    it, name));
-		fl_rule_bufs *b = NULL;
-		if ((ua.cond || ua.output || ua.desc) && !(b = rule_bufs(r, prev)))
+		fl_rule_appends *b = NULL;
+		if ((ua.cond || ua.output || ua.desc) && !(b = rule_appends(r, prev)))
 			return FL_ENOMEM;
 		if (ua.cond) {
 			fl_cond_piece p = {.span = ua.cond->span, .item = it->map->span};
@@ -1287,6 +1344,8 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 			prev->exceptions.n = 0;
 			prev->exceptions.v = NULL;
 			prev->exceptions.cap = 0;
+			if (prev->app)
+				prev->app->exc_names = NULL;
 			if (FL_VEC_RESERVE(r->a, prev->exceptions, ur.exc->n))
 				return FL_ENOMEM;
 			for (size_t i = 0; i < ur.exc->n; i++) {

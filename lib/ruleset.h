@@ -114,11 +114,13 @@ typedef enum fl_priority {
 	FL_PRI_WARNING, FL_PRI_NOTICE, FL_PRI_INFORMATIONAL, FL_PRI_DEBUG
 } fl_priority;
 
-/* Backing stores of a rule's texts that appends grew (load.c); allocated
- * at the first append, as most rules are never appended to. */
-typedef struct fl_rule_bufs {
+/* What load.c keeps to apply appends to a rule, allocated at the first
+ * append (most rules have none): the backing stores of the texts appends
+ * grew, and the name index of the rule's exceptions. */
+typedef struct fl_rule_appends {
 	fl_text_builder cond, output, desc;
-} fl_rule_bufs;
+	struct fl_exc_names *exc_names;  /* NULL until needed, or stale */
+} fl_rule_appends;
 
 /* Fields are grouped by size so that 10,000s of rules carry no padding. */
 typedef struct fl_rule {
@@ -143,7 +145,7 @@ typedef struct fl_rule {
 				    * file is loaded */
 	FL_VEC(fl_exception) exceptions;
 	void *compiled;            /* owned by compile.c */
-	fl_rule_bufs *bufs;        /* NULL until an append */
+	fl_rule_appends *app;      /* NULL until an append */
 } fl_rule;
 
 /* One `required_plugin_versions` entry: the plugin and its alternatives. */

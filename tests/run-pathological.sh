@@ -184,6 +184,13 @@ awk 'BEGIN { print "- rule: r\n  desc: d\n  condition: evt.type = open\n  output
 	printf "  tags: ["; for (i = 500000; i > 0; i--) printf "%st%06d", (i < 500000 ? ", " : ""), i; print "]" }' >"$T/tags.yaml"
 run tags-500k-descending - strict -- "$T/tags.yaml"
 
+# 20,000 exceptions, then 20,000 entries appending values to them: the
+# exception names were indexed again for every append (quadratic).
+awk 'BEGIN { print "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: WARNING\n  exceptions:"
+	for (i = 0; i < 20000; i++) printf "    - name: e%d\n      fields: [proc.name]\n      values: [[a]]\n", i
+	for (i = 0; i < 20000; i++) printf "- rule: r\n  override:\n    exceptions: append\n  exceptions:\n    - name: e%d\n      values: [[b]]\n", i }' >"$T/exc-appends.yaml"
+run exception-appends-20k - strict -- "$T/exc-appends.yaml"
+
 # 100,000 diagnostics on one 1.5 MB line, in JSON and in text (columns and
 # carets must not be counted from the line start for each one).
 awk 'BEGIN { printf "["; for (i = 0; i < 100000; i++) printf "%s{rule: r%d}", (i ? ", " : ""), i; print "]" }' >"$T/diags1line.yaml"
