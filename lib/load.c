@@ -1601,6 +1601,8 @@ static int read_plugin_versions(rd *r, item *it)
 			}
 		}
 		/* Collector: every version x.y.z, every name once per entry. */
+		nmap seen;
+		TRY(nmap_init(r, &seen, req.alts.n));
 		for (size_t j = 0; j < req.alts.n; j++) {
 			unsigned pv[3];
 			const fl_plugin_alt *a = &req.alts.v[j];
@@ -1608,11 +1610,11 @@ static int read_plugin_versions(rd *r, item *it)
 				return err(r, it, FL404, a->span,
 					   "invalid version '%s' for plugin '%s' (expected x.y.z)",
 					   a->version, a->name);
-			for (size_t k = 0; k < j; k++)
-				if (strcmp(req.alts.v[k].name, a->name) == 0)
-					return err(r, it, FL405, a->name_span,
-						   "plugin '%s' is required more than once in one entry",
-						   a->name);
+			if (nmap_get(&seen, a->name) >= 0)
+				return err(r, it, FL405, a->name_span,
+					   "plugin '%s' is required more than once in one entry",
+					   a->name);
+			nmap_put(&seen, a->name, (uint32_t)j);
 		}
 		for (size_t j = 0; j < req.alts.n; j++)
 			TRY(fl_ruleset_add_plugin_source(r->rs, req.alts.v[j].name));

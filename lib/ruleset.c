@@ -61,23 +61,35 @@ static uint32_t hash_name(const char *s, uint32_t len)
 	return h;
 }
 
-/* Items are compared through their common header; `at` reads it. */
-typedef const fl_item_common *(*item_at_fn)(const void *vec, uint32_t i);
+/* The name of element i of a vector the table indexes. */
+typedef const char *(*name_at_fn)(const void *vec, uint32_t i, uint32_t *len);
 
-static const fl_item_common *list_at(const void *v, uint32_t i)
+static const char *list_at(const void *v, uint32_t i, uint32_t *len)
 {
-	return &((fl_list *const *)v)[i]->c;
+	const fl_item_common *c = &((fl_list *const *)v)[i]->c;
+	*len = c->name_len;
+	return c->name;
 }
-static const fl_item_common *macro_at(const void *v, uint32_t i)
+static const char *macro_at(const void *v, uint32_t i, uint32_t *len)
 {
-	return &((fl_macro *const *)v)[i]->c;
+	const fl_item_common *c = &((fl_macro *const *)v)[i]->c;
+	*len = c->name_len;
+	return c->name;
 }
-static const fl_item_common *rule_at(const void *v, uint32_t i)
+static const char *rule_at(const void *v, uint32_t i, uint32_t *len)
 {
-	return &((fl_rule *const *)v)[i]->c;
+	const fl_item_common *c = &((fl_rule *const *)v)[i]->c;
+	*len = c->name_len;
+	return c->name;
+}
+static const char *source_at(const void *v, uint32_t i, uint32_t *len)
+{
+	const char *s = ((const char *const *)v)[i];
+	*len = (uint32_t)strlen(s);
+	return s;
 }
 
-static int tab_find(const fl_nametab *t, const void *vec, item_at_fn at,
+static int tab_find(const fl_nametab *t, const void *vec, name_at_fn at,
 		    const char *name, uint32_t len)
 {
 	if (!t->cap)
@@ -89,8 +101,9 @@ static int tab_find(const fl_nametab *t, const void *vec, item_at_fn at,
 			return -1;
 		if (sl->hash != h)
 			continue;
-		const fl_item_common *c = at(vec, sl->idx - 1);
-		if (c->name_len == len && memcmp(c->name, name, len) == 0)
+		uint32_t n;
+		const char *s = at(vec, sl->idx - 1, &n);
+		if (n == len && memcmp(s, name, len) == 0)
 			return (int)(sl->idx - 1);
 	}
 }
@@ -103,7 +116,7 @@ static void tab_put(fl_nameslot *slot, uint32_t mask, fl_nameslot s)
 	slot[j] = s;
 }
 
-static int tab_insert(fl_arena *a, fl_nametab *t, const fl_item_common *c,
+static int tab_insert(fl_arena *a, fl_nametab *t, const char *name, uint32_t len,
 		      uint32_t index)
 {
 	if ((t->n + 1) * 2 > t->cap) {
@@ -118,8 +131,18 @@ static int tab_insert(fl_arena *a, fl_nametab *t, const fl_item_common *c,
 		t->slot = ns;
 		t->cap = ncap;
 	}
-	tab_put(t->slot, t->cap - 1, (fl_nameslot){index + 1, hash_name(c->name, c->name_len)});
+	tab_put(t->slot, t->cap - 1, (fl_nameslot){index + 1, hash_name(name, len)});
 	t->n++;
+	return 0;
+}
+
+/* Adds a source that is not known yet (kept as given). */
+static int push_source(fl_ruleset *rs, const char *source)
+{
+	if (FL_VEC_PUSH(rs->arena, rs->sources, source) ||
+	    tab_insert(rs->arena, &rs->source_tab, source, (uint32_t)strlen(source),
+		       (uint32_t)rs->sources.n - 1))
+		return FL_ENOMEM;
 	return 0;
 }
 
@@ -130,7 +153,7 @@ fl_ruleset *fl_ruleset_new(fl_arena *a)
 		return NULL;
 	rs->arena = a;
 	for (size_t i = 0; i < sizeof(builtin_sources) / sizeof(builtin_sources[0]); i++)
-		if (FL_VEC_PUSH(a, rs->sources, builtin_sources[i]))
+		if (push_source(rs, builtin_sources[i]))
 			return NULL;
 	return rs;
 }
@@ -161,7 +184,7 @@ fl_list *fl_ruleset_add_list(fl_ruleset *rs, const char *name, uint32_t len)
 	l->c.name = name;
 	l->c.name_len = len;
 	if (FL_VEC_PUSH(rs->arena, rs->lists, l) ||
-	    tab_insert(rs->arena, &rs->list_tab, &l->c, (uint32_t)rs->lists.n - 1))
+	    tab_insert(rs->arena, &rs->list_tab, name, len, (uint32_t)rs->lists.n - 1))
 		return NULL;
 	return l;
 }
@@ -174,7 +197,7 @@ fl_macro *fl_ruleset_add_macro(fl_ruleset *rs, const char *name, uint32_t len)
 	m->c.name = name;
 	m->c.name_len = len;
 	if (FL_VEC_PUSH(rs->arena, rs->macros, m) ||
-	    tab_insert(rs->arena, &rs->macro_tab, &m->c, (uint32_t)rs->macros.n - 1))
+	    tab_insert(rs->arena, &rs->macro_tab, name, len, (uint32_t)rs->macros.n - 1))
 		return NULL;
 	return m;
 }
@@ -187,7 +210,7 @@ fl_rule *fl_ruleset_add_rule(fl_ruleset *rs, const char *name, uint32_t len)
 	r->c.name = name;
 	r->c.name_len = len;
 	if (FL_VEC_PUSH(rs->arena, rs->rules, r) ||
-	    tab_insert(rs->arena, &rs->rule_tab, &r->c, (uint32_t)rs->rules.n - 1))
+	    tab_insert(rs->arena, &rs->rule_tab, name, len, (uint32_t)rs->rules.n - 1))
 		return NULL;
 	return r;
 }
@@ -210,10 +233,8 @@ int fl_ruleset_contrib(fl_ruleset *rs, fl_item_common *c, fl_contrib_kind kind,
 
 int fl_ruleset_source_known(const fl_ruleset *rs, const char *source)
 {
-	for (size_t i = 0; i < rs->sources.n; i++)
-		if (strcmp(rs->sources.v[i], source) == 0)
-			return 1;
-	return 0;
+	return tab_find(&rs->source_tab, rs->sources.v, source_at, source,
+			(uint32_t)strlen(source)) >= 0;
 }
 
 int fl_ruleset_add_source(fl_ruleset *rs, const char *source)
@@ -221,9 +242,7 @@ int fl_ruleset_add_source(fl_ruleset *rs, const char *source)
 	if (fl_ruleset_source_known(rs, source))
 		return 0;
 	const char *s = fl_arena_strdup(rs->arena, source);
-	if (!s || FL_VEC_PUSH(rs->arena, rs->sources, s))
-		return FL_ENOMEM;
-	return 0;
+	return s ? push_source(rs, s) : FL_ENOMEM;
 }
 
 int fl_ruleset_add_plugin_source(fl_ruleset *rs, const char *plugin)

@@ -188,7 +188,7 @@ typedef struct fl_ruleset {
 	FL_VEC(fl_list *) lists;      /* in first-definition order */
 	FL_VEC(fl_macro *) macros;
 	FL_VEC(fl_rule *) rules;      /* evaluation order */
-	fl_nametab list_tab, macro_tab, rule_tab;
+	fl_nametab list_tab, macro_tab, rule_tab, source_tab;
 	uint32_t counter;             /* Falco's m_cur_index */
 	unsigned req_engine[3];       /* highest required_engine_version */
 	fl_span req_engine_span;

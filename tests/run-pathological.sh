@@ -191,6 +191,17 @@ awk 'BEGIN { print "- rule: r\n  desc: d\n  condition: evt.type = open\n  output
 	for (i = 0; i < 20000; i++) printf "- rule: r\n  override:\n    exceptions: append\n  exceptions:\n    - name: e%d\n      values: [[b]]\n", i }' >"$T/exc-appends.yaml"
 run exception-appends-20k - strict -- "$T/exc-appends.yaml"
 
+# 100,000 plugin alternatives in one entry (each name was compared with
+# every earlier one), and 100,000 plugin entries, each a new event source
+# (the known sources were a list searched from the start).
+awk 'BEGIN { print "- required_plugin_versions:\n  - name: p\n    version: 0.1.0\n    alternatives:"
+	for (i = 0; i < 100000; i++) printf "      - name: a%d\n        version: 0.1.0\n", i }' >"$T/plugin-alts.yaml"
+run plugin-alternatives-100k - strict -- "$T/plugin-alts.yaml"
+awk 'BEGIN { print "- required_plugin_versions:"
+	for (i = 0; i < 100000; i++) printf "  - name: p%d\n    version: 0.1.0\n", i
+	print "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: WARNING\n  source: p99999" }' >"$T/plugin-sources.yaml"
+run plugin-sources-100k - strict -- "$T/plugin-sources.yaml"
+
 # 100,000 diagnostics on one 1.5 MB line, in JSON and in text (columns and
 # carets must not be counted from the line start for each one).
 awk 'BEGIN { printf "["; for (i = 0; i < 100000; i++) printf "%s{rule: r%d}", (i ? ", " : ""), i; print "]" }' >"$T/diags1line.yaml"
