@@ -651,8 +651,10 @@ static int read_macro(rd *r, item *it)
 		TRY(contrib(r, &m->c, !oa ? FL_CONTRIB_APPEND : FL_CONTRIB_OVERRIDE_APPEND, it, name));
 		if (FL_VEC_PUSH(r->a, m->appends, piece))
 			return FL_ENOMEM;
-		m->cond_buf.a = r->a;
-		TRY(fl_text_join(&m->cond_buf, &m->cond, &piece.text, &m->cond));
+		if (!m->cond_buf && !(m->cond_buf = fl_arena_alloc(r->a, sizeof(*m->cond_buf))))
+			return FL_ENOMEM;
+		m->cond_buf->a = r->a;
+		TRY(fl_text_join(m->cond_buf, &m->cond, &piece.text, &m->cond));
 	} else {
 		int redefine = m != NULL;
 		if (!m && !(m = fl_ruleset_add_macro(r->rs, name->str, name->len)))
@@ -1195,12 +1197,16 @@ static int set_tags(rd *r, fl_rule *rule, const fl_ynode *tags, int reset)
 	}
 	if (!tags || !tags->n)
 		return 0;
-	if (!rule->tags_unsorted && FL_VEC_PUSH(r->a, r->tagged, rule))
+	/* Appended tags are sorted in once the file is read: sorting the set
+	 * at every append would be quadratic again. */
+	if (!reset && !rule->tags_unsorted && FL_VEC_PUSH(r->a, r->tagged, rule))
 		return FL_ENOMEM;
 	if (FL_VEC_RESERVE(r->a, rule->tags, tags->n))
 		return FL_ENOMEM;
 	for (uint32_t i = 0; i < tags->n; i++)
 		TRY(fl_rule_add_tag(r->rs, rule, tags->kids[i]->str));
+	if (reset)
+		fl_rule_sort_tags(rule);
 	return 0;
 }
 

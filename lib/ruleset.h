@@ -91,7 +91,8 @@ typedef struct fl_macro {
 	fl_cond_piece def;                 /* condition of the latest definition */
 	FL_VEC(fl_cond_piece) appends;     /* appended pieces since then */
 	void *compiled;                    /* owned by compile.c */
-	fl_text_builder cond_buf;         /* backs cond across appends */
+	fl_text_builder *cond_buf;         /* backs cond across appends;
+					    * NULL until the first */
 } fl_macro;
 
 /* One exception of a rule (spec §10).  Nodes are kept as YAML so that the
