@@ -229,3 +229,22 @@ int fl_vec_grow_(fl_arena *a, void **v, size_t *cap, size_t elem)
 	*cap = ncap;
 	return 0;
 }
+
+int fl_vec_reserve_(fl_arena *a, void **v, size_t n, size_t *cap, size_t extra,
+		    size_t elem)
+{
+	if (extra > SIZE_MAX / elem - n)
+		return -1;
+	size_t need = n + extra;
+	if (need <= *cap)
+		return 0;
+	size_t ncap = need;
+	if (*cap && ncap < *cap * 2 && *cap <= SIZE_MAX / elem / 2)
+		ncap = *cap * 2;
+	void *p = fl_arena_realloc(a, *v, n * elem, ncap * elem);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = ncap;
+	return 0;
+}

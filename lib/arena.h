@@ -45,4 +45,16 @@ size_t fl_arena_used(const fl_arena *a);
 		 : ((vec).v[(vec).n++] = (item), 0))
 int fl_vec_grow_(fl_arena *a, void **v, size_t *cap, size_t elem);
 
+/* Makes room for `extra` more elements in an FL_VEC whose final size the
+ * caller knows: an empty vector gets exactly that capacity (most items
+ * have one contribution, a handful of tags, a few list items), a full one
+ * at least doubles so that repeated appends stay linear.  FL_VEC_PUSH
+ * alone starts at 1-8 elements and doubles, which leaves every
+ * outgrown copy dead in the arena.  0 or -1 when out of memory. */
+#define FL_VEC_RESERVE(a, vec, extra)                                        \
+	fl_vec_reserve_((a), (void **)&(vec).v, (vec).n, &(vec).cap, (extra), \
+			sizeof(*(vec).v))
+int fl_vec_reserve_(fl_arena *a, void **v, size_t n, size_t *cap, size_t extra,
+		    size_t elem);
+
 #endif

@@ -32,25 +32,6 @@ static const struct {
 	{"container", NULL},             {"k8smeta", NULL},
 };
 
-int fl_vec_reserve_(fl_arena *a, void **v, size_t n, size_t *cap, size_t extra,
-		    size_t elem)
-{
-	if (extra > SIZE_MAX / elem - n)
-		return FL_ENOMEM;
-	size_t need = n + extra;
-	if (need <= *cap)
-		return 0;
-	size_t ncap = need;
-	if (*cap && ncap < *cap * 2 && *cap <= SIZE_MAX / elem / 2)
-		ncap = *cap * 2;
-	void *p = fl_arena_realloc(a, *v, n * elem, ncap * elem);
-	if (!p)
-		return FL_ENOMEM;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
 static uint32_t hash_name(const char *s, uint32_t len)
 {
 	uint32_t h = 2166136261u;

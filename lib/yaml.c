@@ -402,7 +402,7 @@ fl_ynode *fl_ymap_get(const fl_ynode *m, const char *key, fl_ynode **keyp)
 		return NULL;
 	for (uint32_t i = 0; i < m->n; i++) {
 		fl_ynode *k = FL_YKEY(m, i);
-		if (k->kind == FL_Y_SCALAR && strcmp(k->str, key) == 0) {
+		if (k->kind == FL_Y_SCALAR && k->str[0] == key[0] && strcmp(k->str, key) == 0) {
 			if (keyp)
 				*keyp = k;
 			return FL_YVAL(m, i);
