@@ -394,11 +394,12 @@ static int check_uses(fl_session *s, feats *f, const cond_ref *c, const fl_expr 
  * (own nodes only: a macro's text is checked once, as the macro). */
 static int cond_checks(fl_session *s, feats *f, const cond_refs *cs)
 {
+	fl_expr_iter *it = fl_expr_iter_new(s->arena, NULL);
+	if (!it)
+		return FL_ENOMEM;
 	for (size_t i = 0; i < cs->n; i++) {
 		const cond_ref *c = &cs->v[i];
-		fl_expr_iter *it = fl_expr_iter_new(s->arena, c->ast);
-		if (!it)
-			return FL_ENOMEM;
+		fl_expr_iter_reset(it, c->ast);
 		const fl_expr *e;
 		fl_expr_event ev;
 		while ((ev = fl_expr_iter_next(it, &e)) != FL_EXPR_EV_DONE) {

@@ -278,6 +278,9 @@ typedef struct fl_expr_iter fl_expr_iter;
 /* An iterator over the tree below `root` (depth-first, children in order);
  * NULL on OOM.  Lives in the arena. */
 fl_expr_iter *fl_expr_iter_new(fl_arena *a, const fl_expr *root);
+/* Starts it over on the tree below `root` (not started, no follow),
+ * keeping its stack: one iterator serves many walks without allocating. */
+void fl_expr_iter_reset(fl_expr_iter *it, const fl_expr *root);
 /* Next event; *node is set for ENTER and EXIT. */
 fl_expr_event fl_expr_iter_next(fl_expr_iter *it, const fl_expr **node);
 /* After ENTER of an inner node: do not descend; its EXIT comes next. */

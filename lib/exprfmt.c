@@ -65,6 +65,18 @@ fl_expr_iter *fl_expr_iter_new(fl_arena *a, const fl_expr *root)
 	return it;
 }
 
+void fl_expr_iter_reset(fl_expr_iter *it, const fl_expr *root)
+{
+	it->root = root;
+	it->st.n = 0;
+	it->state = 0;
+	it->can_skip = 0;
+	it->follow = 0;
+	it->budget = 0;
+	it->resolve = NULL;
+	it->rctx = NULL;
+}
+
 static fl_expr_event enter(fl_expr_iter *it, const fl_expr *e,
 			   const fl_expr **node)
 {
