@@ -704,7 +704,7 @@ static void put_scalar(fl_session *s, fl_text_builder *b, const fl_ynode *n, int
 {
 	fl_text t = {0};
 	const fl_source *src = n->span.src < s->sources.n ? s->sources.v[n->span.src] : NULL;
-	int has = src && fl_yscalar_text(s->arena, src, n, &t) == 0 && t.len == n->len;
+	int has = src && fl_yscalar_text(b->a, src, n, &t) == 0 && t.len == n->len;
 	const char *str = n->str ? n->str : "";
 	int q = quote && fl_quote_item_needed(str, n->len);
 	if (q)
@@ -751,7 +751,12 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 		*out = r->cond;
 		return 0;
 	}
-	fl_arena *a = s->arena;
+	/* built in the scratch arena, the result copied out exactly: the
+	 * builders' outgrown buffers and the exception scalars' position
+	 * runs are dropped with it */
+	fl_arena *a = tmp_arena(st);
+	if (!a)
+		return FL_ENOMEM;
 	fl_text_builder b = {0};
 	b.a = a;
 	b.with_pos = 1;
@@ -869,7 +874,10 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 	}
 	if (bad)
 		return 1;
-	return fl_tbuild_done(&b, out);
+	fl_text built;
+	if (fl_tbuild_done(&b, &built))
+		return FL_ENOMEM;
+	return fl_text_copy(s->arena, &built, out);
 }
 
 /* ---- checks on one tree ------------------------------------------------ */

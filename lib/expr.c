@@ -1884,17 +1884,7 @@ int fl_list_substitute_idx(fl_arena *a, const fl_text *in,
 	fl_arena_free(q.a);
 	if (!rc && b.owned) {
 		/* the result moves to `a`; the scratch buffers go */
-		char *s = fl_arena_strndup(a, cur.s, cur.len);
-		fl_run *r = NULL;
-		if (s && cur.runs) {
-			r = fl_arena_alloc(a, (size_t)cur.nruns * sizeof *r);
-			if (r)
-				memcpy(r, cur.runs, (size_t)cur.nruns * sizeof *r);
-		}
-		if (!s || (cur.runs && !r))
-			rc = FL_ENOMEM;
-		cur.s = s;
-		cur.runs = r;
+		rc = fl_text_copy(a, &cur, &cur);
 	}
 	fl_arena_free(scratch);
 	if (!rc)

@@ -184,6 +184,21 @@ int fl_text_trim(fl_arena *a, fl_text *t)
 	return 0;
 }
 
+int fl_text_copy(fl_arena *a, const fl_text *t, fl_text *out)
+{
+	char *s = fl_arena_strndup(a, t->s, t->len);
+	fl_run *r = NULL;
+	if (s && t->runs && t->nruns) {
+		r = fl_arena_alloc(a, (size_t)t->nruns * sizeof(*r));
+		if (r)
+			memcpy(r, t->runs, (size_t)t->nruns * sizeof(*r));
+	}
+	if (!s || (t->runs && t->nruns && !r))
+		return FL_ENOMEM;
+	*out = (fl_text){s, t->len, r ? t->nruns : 0, r};
+	return 0;
+}
+
 /* ---- text builder ------------------------------------------------------ */
 
 /* Grows the byte buffer for n more bytes (+ NUL). */

@@ -100,6 +100,10 @@ fl_span fl_text_span(const fl_text *t, uint32_t from, uint32_t to);
  * leading cut allocates (a rebased copy of the runs).  0 or FL_ENOMEM. */
 int fl_text_trim(fl_arena *a, fl_text *t);
 
+/* *out = an exact copy of t (bytes NUL-terminated, runs) in arena `a`:
+ * a text built in a scratch arena moves out of it.  0 or FL_ENOMEM. */
+int fl_text_copy(fl_arena *a, const fl_text *t, fl_text *out);
+
 /* An fl_text being built in an arena (list substitution, the compile
  * stage's exception clauses, a condition growing by appends).  Start from
  * {0} with `a` set, and with_pos = 1 to keep positions.  Appending is
