@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#define CHUNK_FIRST (4u * 1024u)
 #define CHUNK_MIN (64u * 1024u)
 #define CHUNK_MAX ((size_t)64 << 20)
 /* 8, not _Alignof(max_align_t) (16): nothing the project stores needs more
@@ -70,6 +71,7 @@ static struct chunk *chunk_new(size_t size)
  * and are packed end to end (a string among nodes would be padded to 8). */
 struct fl_arena {
 	struct chunk *head, *text;
+	struct chunk *spare;  /* cleared chunks kept by fl_arena_reset */
 	size_t total;
 };
 
@@ -96,6 +98,7 @@ void fl_arena_free(fl_arena *a)
 		return;
 	free_chunks(a->head);
 	free_chunks(a->text);
+	free_chunks(a->spare);
 	free(a);
 }
 
@@ -105,7 +108,13 @@ static void *carve(fl_arena *a, struct chunk **list, size_t n)
 {
 	struct chunk *c = *list;
 	if (!c || c->size - c->used < n) {
-		size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
+		/* A young arena starts with small chunks that double as it
+		 * grows: calloc clears a reused block in full, and scratch
+		 * arenas made for one call (a list substitution) used to
+		 * clear 64 KB each to hold a few hundred bytes. */
+		size_t least = a->total < CHUNK_FIRST ? CHUNK_FIRST
+			     : a->total < CHUNK_MIN ? a->total : CHUNK_MIN;
+		size_t size = n > least ? n : (least + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 		/* Grow chunk size with the arena so huge inputs need few mallocs.
 		 * Not for a large request: its chunk goes behind the head, where
 		 * the rest of a grown chunk would never be used (a 64 MB
@@ -116,9 +125,16 @@ static void *carve(fl_arena *a, struct chunk **list, size_t n)
 			size = a->total / 4 < CHUNK_MAX ? a->total / 4 : CHUNK_MAX;
 			size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 		}
-		c = chunk_new(size);
-		if (!c)
+		/* a spare chunk that fits, else a new one */
+		struct chunk **sp = &a->spare;
+		while (*sp && (*sp)->size < size)
+			sp = &(*sp)->next;
+		if (*sp) {
+			c = *sp;
+			*sp = c->next;
+		} else if (!(c = chunk_new(size))) {
 			return NULL;
+		}
 		if (*list && n > CHUNK_MIN) {
 			/* Keep the current chunk in front: it still has room. */
 			c->next = (*list)->next;
@@ -132,6 +148,26 @@ static void *carve(fl_arena *a, struct chunk **list, size_t n)
 	c->used += n;
 	a->total += n;
 	return p;
+}
+
+/* Moves the chunks of *list to the spare list, cleared. */
+static void spare_chunks(fl_arena *a, struct chunk **list)
+{
+	while (*list) {
+		struct chunk *c = *list;
+		*list = c->next;
+		memset(c->data, 0, c->used);
+		c->used = 0;
+		c->next = a->spare;
+		a->spare = c;
+	}
+}
+
+void fl_arena_reset(fl_arena *a)
+{
+	spare_chunks(a, &a->head);
+	spare_chunks(a, &a->text);
+	a->total = 0;
 }
 
 void *fl_arena_alloc(fl_arena *a, size_t n)

@@ -13,6 +13,10 @@ typedef struct fl_arena fl_arena;
 fl_arena *fl_arena_new(void);
 /* Releases the arena and everything allocated from it; NULL is a no-op. */
 void fl_arena_free(fl_arena *a);
+/* Forgets everything allocated, keeping the memory for what comes next
+ * (cleared again: allocations stay zeroed).  A scratch arena reset between
+ * items reuses warm pages instead of freeing and re-clearing new ones. */
+void fl_arena_reset(fl_arena *a);
 /* Returns n zeroed bytes aligned to 8 (enough for pointers, 64-bit integers
  * and double, not for long double or 16-byte vector types), or NULL when out
  * of memory. */

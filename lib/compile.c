@@ -100,12 +100,15 @@ static fl_arena *tmp_arena(cstate *st)
 	return st->tmp;
 }
 
-/* Drops the scratch arena: always when `all`, else once it is large. */
+/* Drops the scratch arena when `all`; else empties it once it is large,
+ * keeping its chunks for the next items. */
 static void tmp_release(cstate *st, int all)
 {
-	if (st->tmp && (all || fl_arena_used(st->tmp) > SCRATCH_MAX)) {
+	if (st->tmp && all) {
 		fl_arena_free(st->tmp);
 		st->tmp = NULL;
+	} else if (st->tmp && fl_arena_used(st->tmp) > SCRATCH_MAX) {
+		fl_arena_reset(st->tmp);
 	}
 }
 

@@ -1,5 +1,6 @@
 /* test_arena.c — the bump allocator: alignment, zeroed memory, in-place
- * growth of the last block, strings packed apart from aligned blocks. */
+ * growth of the last block, strings packed apart from aligned blocks,
+ * reset. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,6 +103,37 @@ static void test_strings_packed(void **st)
 
 /* Past a few MB the chunks are mapped on their own (huge pages): still
  * zeroed, aligned, and freed with the arena. */
+/* After a reset the arena reuses its chunks: allocations come back zeroed
+ * although the same bytes were written before, and in-place growth still
+ * finds zeros past the last block. */
+static void test_reset_reuses_zeroed(void **st)
+{
+	fl_arena *a = fl_arena_new();
+	assert_non_null(a);
+	for (int round = 0; round < 3; round++) {
+		for (size_t n = 1; n < 3000; n += 7) {
+			unsigned char *p = fl_arena_alloc(a, n);
+			assert_non_null(p);
+			for (size_t i = 0; i < n; i++)
+				assert_int_equal(p[i], 0);
+			memset(p, 0xab, n);
+			char *t = fl_arena_strndup(a, "xyz", 3);
+			assert_non_null(t);
+			assert_string_equal(t, "xyz");
+		}
+		unsigned char *v = fl_arena_alloc(a, 16);
+		memset(v, 1, 16);
+		unsigned char *w = fl_arena_realloc(a, v, 16, 64);
+		assert_non_null(w);
+		for (size_t i = 16; i < 64; i++)
+			assert_int_equal(w[i], 0);
+		assert_true(fl_arena_used(a) > 0);
+		fl_arena_reset(a);
+		assert_int_equal(fl_arena_used(a), 0);
+	}
+	fl_arena_free(a);
+}
+
 static void test_big_chunks(void **st)
 {
 	fl_arena *a = fl_arena_new();
@@ -137,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_realloc_in_place),
 		cmocka_unit_test(test_strings_packed),
 		cmocka_unit_test(test_big_chunks),
+		cmocka_unit_test(test_reset_reuses_zeroed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
