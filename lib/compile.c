@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "falcolint.h"
+#include "hash.h"
 #include "session.h"
 
 /* ---- state ------------------------------------------------------------ */
@@ -156,13 +157,8 @@ static int supported(const cstate *st, fl_version since)
 
 static uint64_t hash_diag(fl_code code, fl_span sp, const char *msg)
 {
-	uint64_t h = 1469598103934665603ull;
 	uint32_t w[4] = {(uint32_t)code, sp.src, sp.start, sp.end};
-	const unsigned char *p = (const unsigned char *)w;
-	for (size_t i = 0; i < sizeof w; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	for (p = (const unsigned char *)msg; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
+	uint64_t h = fl_hash_str(fl_hash_bytes(FL_HASH_INIT, w, sizeof w), msg);
 	return h ? h : 1;
 }
 
@@ -964,10 +960,7 @@ static int valid_hex(const char *s, size_t n)
 
 static uint64_t fcache_hash(int slot, const char *name, size_t len)
 {
-	uint64_t h = 1469598103934665603ull ^ (uint64_t)slot;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * 1099511628211ull;
-	return h;
+	return fl_hash_bytes(FL_HASH_INIT ^ (uint64_t)slot, name, len);
 }
 
 /* fl_field_resolve() of a field written without [arg], remembered per

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "falcolint.h"
+#include "hash.h"
 
 /* ---- name tables ------------------------------------------------------ */
 
@@ -1589,13 +1590,13 @@ struct fl_list_index {
 
 static uint64_t hash_n(const char *s, size_t n, int pre, int suf)
 {
-	uint64_t h = 1469598103934665603u;
+	unsigned char p = (unsigned char)pre, q = (unsigned char)suf;
+	uint64_t h = FL_HASH_INIT;
 	if (pre >= 0)
-		h = (h ^ (unsigned char)pre) * 1099511628211u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+		h = fl_hash_bytes(h, &p, 1);
+	h = fl_hash_bytes(h, s, n);
 	if (suf >= 0)
-		h = (h ^ (unsigned char)suf) * 1099511628211u;
+		h = fl_hash_bytes(h, &q, 1);
 	return h;
 }
 
@@ -1915,10 +1916,7 @@ int fl_list_substitute(fl_arena *a, const fl_text *in,
 /* Open-addressing name → index table for fl_list_compile(). */
 static uint64_t name_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
+	return fl_hash_str(FL_HASH_INIT, s);
 }
 
 int fl_list_compile(fl_arena *a, const fl_list_src *lists, size_t n,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "falcolint.h"
+#include "hash.h"
 #include "fields.h"
 #include "ruleset.h"
 #include "session.h"
@@ -676,10 +677,7 @@ static int read_macro(rd *r, item *it)
 
 static uint32_t hash_str(const char *s)
 {
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return (uint32_t)fl_hash_str(FL_HASH_INIT, s);
 }
 
 /* An empty map for n names in *m, backed by r's scratch table: valid

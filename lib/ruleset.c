@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "falcolint.h"
+#include "hash.h"
 
 /* Sources a stock Falco with the official plugins provides.  An offline
  * linter cannot know which plugins the user loads; taking the official
@@ -34,12 +35,7 @@ static const struct {
 
 static uint32_t hash_name(const char *s, uint32_t len)
 {
-	uint32_t h = 2166136261u;
-	for (uint32_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
+	return (uint32_t)fl_hash_bytes(FL_HASH_INIT, s, len);
 }
 
 /* The name of element i of a vector the table indexes. */

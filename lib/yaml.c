@@ -3,6 +3,7 @@
  * depth is a limit with a diagnostic, not a stack overflow; aliases point at
  * the anchored node, so an alias bomb stays linear in the file size. */
 #include "yaml.h"
+#include "hash.h"
 #include "falcolint.h"
 
 #include <stddef.h>
@@ -95,10 +96,7 @@ static int all_ascii(const char *s, size_t n)
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
+	return fl_hash_str(FL_HASH_INIT, s);
 }
 
 static int anchor_set(builder *b, const char *name, fl_ynode *n)
