@@ -1738,19 +1738,24 @@ static void queue_token(fl_list_index *x, cand_heap *q, const char *s, size_t n,
 	}
 }
 
+/* The next maximal delimiter-free token of s[0..n) from *i: 1 with it in
+ * s[*b..*i), or 0 when none is left. */
+static int next_token(const char *s, size_t n, size_t *i, size_t *b)
+{
+	while (*i < n && l_delim((unsigned char)s[*i]))
+		(*i)++;
+	*b = *i;
+	while (*i < n && !l_delim((unsigned char)s[*i]))
+		(*i)++;
+	return *i > *b;
+}
+
 static void queue_tokens(fl_list_index *x, cand_heap *q, const char *s, size_t n,
 			 long long after)
 {
-	size_t i = 0;
-	while (i < n) {
-		while (i < n && l_delim((unsigned char)s[i]))
-			i++;
-		size_t b = i;
-		while (i < n && !l_delim((unsigned char)s[i]))
-			i++;
-		if (i > b)
-			queue_token(x, q, s + b, i - b, -1, -1, after);
-	}
+	size_t i = 0, b;
+	while (next_token(s, n, &i, &b))
+		queue_token(x, q, s + b, i - b, -1, -1, after);
 }
 
 /* Queues the lists after `after` that list l's items, as put_item()
@@ -1793,19 +1798,11 @@ int fl_list_index_mentions(fl_list_index *x, const char *s, size_t n,
 		if (flag[i] && fl_memmem(s, n, x->names[i], x->lens[i]))
 			return 1;
 	}
-	size_t i = 0;
-	while (i < n) {
-		while (i < n && l_delim((unsigned char)s[i]))
-			i++;
-		size_t b = i;
-		while (i < n && !l_delim((unsigned char)s[i]))
-			i++;
-		if (i == b)
-			continue;
+	size_t i = 0, b;
+	while (next_token(s, n, &i, &b))
 		for (uint32_t k = idx_lookup(x, s + b, i - b, -1, -1); k; k = x->next[k - 1])
 			if (flag[k - 1])
 				return 1;
-	}
 	return 0;
 }
 
