@@ -220,7 +220,8 @@ static int tb_reserve(fl_text_builder *b, size_t n)
 }
 
 /* Starts a run at byte b->n, unless the previous run already gives
- * exactly these positions. */
+ * exactly these positions.  linear < 0: a run for the one position at
+ * len (fl_tbuild_done), whose shape does not matter. */
 static void tb_run(fl_text_builder *b, fl_pos p, int linear)
 {
 	uint32_t at = (uint32_t)b->n;
@@ -229,7 +230,8 @@ static void tb_run(fl_text_builder *b, fl_pos p, int linear)
 	if (b->nruns) {
 		const fl_run *l = &b->runs[b->nruns - 1];
 		fl_pos q = run_pos(l, at);
-		if (q.src == p.src && q.off == p.off && l->linear == (unsigned)linear)
+		if (q.src == p.src && q.off == p.off &&
+		    (linear < 0 || l->linear == (unsigned)linear))
 			return;
 	}
 	if (b->nruns == b->rcap) {
@@ -242,7 +244,7 @@ static void tb_run(fl_text_builder *b, fl_pos p, int linear)
 		b->runs = r;
 		b->rcap = cap;
 	}
-	b->runs[b->nruns++] = (fl_run){at, p.off, p.src & 0x7fffffffu, linear ? 1u : 0u};
+	b->runs[b->nruns++] = (fl_run){at, p.off, p.src & 0x7fffffffu, linear > 0 ? 1u : 0u};
 }
 
 /* Room for n bytes, or sets oom/over. */
@@ -322,15 +324,9 @@ int fl_tbuild_done(fl_text_builder *b, fl_text *out)
 	if (b->with_pos) {
 		/* the position of byte len: a run of its own unless the last
 		 * run already leads there */
-		while (b->nruns && b->runs[b->nruns - 1].at >= b->n)
-			b->nruns--;
-		fl_pos q = b->nruns ? run_pos(&b->runs[b->nruns - 1], (uint32_t)b->n)
-				    : (fl_pos){UINT32_MAX, 0};
-		if (q.src != b->last.src || q.off != b->last.off) {
-			tb_run(b, b->last, 0);
-			if (b->oom)
-				return FL_ENOMEM;
-		}
+		tb_run(b, b->last, -1);
+		if (b->oom)
+			return FL_ENOMEM;
 		out->runs = b->runs;
 		out->nruns = (uint32_t)b->nruns;
 		/* a run at len is a view's own: the next append replaces it */
