@@ -116,16 +116,25 @@ void fl_session_free(fl_session *s)
 	free(s);
 }
 
-fl_source *fl_session_add_source(fl_session *s, const char *path,
-				 const char *data, size_t len, int context)
+/* Adds a source whose bytes are already in the session arena (NUL-
+ * terminated at len) to the load order; NULL on OOM. */
+static fl_source *add_adopted(fl_session *s, const char *path, const char *data,
+			      size_t len, int context)
 {
-	fl_source *src = fl_source_new(s->arena, (uint32_t)s->sources.n, path, data, len);
+	fl_source *src = fl_source_adopt(s->arena, (uint32_t)s->sources.n, path, data, len);
 	if (!src)
 		return NULL;
 	src->context = context;
 	if (FL_VEC_PUSH(s->arena, s->sources, src))
 		return NULL;
 	return src;
+}
+
+fl_source *fl_session_add_source(fl_session *s, const char *path,
+				 const char *data, size_t len, int context)
+{
+	char *copy = fl_arena_strndup(s->arena, data, len);
+	return copy ? add_adopted(s, path, copy, len, context) : NULL;
 }
 
 /* A file over --max-file-size: an empty source carries the FL003 refusal. */
@@ -248,11 +257,8 @@ int fl_session_read(fl_session *s, const char *path, int context, fl_source **ou
 				 fl_arena_printf(s->arena, "cannot read '%s': %s", name, strerror(err)));
 	if (too_big)
 		return refuse_large(s, name, context);
-	fl_source *src = fl_source_adopt(s->arena, (uint32_t)s->sources.n, name, buf, len);
+	fl_source *src = add_adopted(s, name, buf, len, context);
 	if (!src)
-		return FL_ENOMEM;
-	src->context = context;
-	if (FL_VEC_PUSH(s->arena, s->sources, src))
 		return FL_ENOMEM;
 	clock_lap(s, &clk, ST_READ);
 	*out = src;
