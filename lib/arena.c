@@ -18,9 +18,9 @@ _Static_assert(_Alignof(void *) <= ALIGN && _Alignof(uint64_t) <= ALIGN &&
 		       _Alignof(double) <= ALIGN && _Alignof(size_t) <= ALIGN,
 	       "arena alignment too small for the types it holds");
 
-/* Chunks from this size are mapped on their own, aligned for transparent
- * huge pages: a 7 MB rules file fills ~200 MB of arena, and faulting that
- * in 4 KB pages cost about a third of the run time. */
+/* Large chunks are mapped on their own, aligned for transparent huge
+ * pages of this size: a 7 MB rules file fills tens of MB of arena, and
+ * faulting that in 4 KB pages cost about a third of the run time. */
 #define HUGE_PAGE ((size_t)2 << 20)
 /* From this size a chunk is a whole number of huge pages: one 4 KB page
  * fault costs tens of microseconds on a virtual machine, and a 0.7 MB
