@@ -20,7 +20,6 @@
 
 typedef struct clist {
 	size_t seen_contribs;     /* contribs.n + items.n at last compile */
-	int changed;              /* compiled items changed in this pass */
 } clist;
 
 /* One finding of the check pass over a macro body, replayed for every rule
@@ -77,9 +76,9 @@ typedef struct cstate {
 	FL_VEC(fl_cmacro *) post; /* macros in dependency post-order */
 	/* Scratch for what is needed only while one item compiles (output
 	 * tokens, findings of a rule, tree walks, messages before dedupe):
-	 * the session arena keeps only what outlives the compile.  Dropped
-	 * when it has grown past SCRATCH_MAX between rules and at the end of
-	 * every fl_compile_file. */
+	 * the session arena keeps only what outlives the compile.  Reset
+	 * (chunks kept) when it has grown past SCRATCH_MAX between rules,
+	 * freed at the end of every fl_compile_file. */
 	fl_arena *tmp;
 	/* every event code: the set of most nodes, filled once (filling walks
 	 * the event table) */
@@ -289,7 +288,6 @@ static int compile_lists(fl_session *s, cstate *st)
 			st->lists.v[i].seen_contribs = stamp;
 			touched = 1;
 		}
-		st->lists.v[i].changed = 0;
 	}
 	if (n)
 		memset(st->changed, 0, n);
@@ -323,7 +321,6 @@ static int compile_lists(fl_session *s, cstate *st)
 			continue;
 		d->items = out[i].items;
 		d->nitems = out[i].nitems;
-		st->lists.v[i].changed = 1;
 		st->changed[i] = 1;
 		nchanged++;
 	}
