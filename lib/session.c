@@ -245,11 +245,17 @@ int fl_session_read(fl_session *s, const char *path, int context, fl_source **ou
 	size_t len = 0;
 	int too_big = 0;
 	size_t hint = fd != 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
+	const char *name = fd == 0 ? "<stdin>" : path;
+	if (hint > s->opt.limits.max_file_size) {
+		/* refused on its size alone: reading max bytes first only
+		 * to throw them away cost the time and the memory */
+		close(fd);
+		return refuse_large(s, name, context);
+	}
 	int rc = read_fd(s->arena, fd, hint, s->opt.limits.max_file_size, &buf, &len, &too_big);
 	int err = errno;
 	if (fd != 0)
 		close(fd);
-	const char *name = fd == 0 ? "<stdin>" : path;
 	if (rc == FL_ENOMEM)
 		return rc;
 	if (rc)
