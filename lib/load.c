@@ -68,6 +68,10 @@ typedef struct rd {
 	uint32_t names_cap;
 	rexcs exc[2];         /* entries read: [0] definition/append, [1] replace */
 	FL_VEC(fl_rule *) tagged;  /* rules given tags: sorted at the end */
+	/* Exception nodes outlive the file's tree (the compiler reads them
+	 * after every later file too): they are copied into the session
+	 * arena, through one memo per file. */
+	fl_ycopy ycopy;
 } rd;
 
 /* The item being read: for messages and spans. */
@@ -964,22 +968,33 @@ static int validate_exception(rd *r, const item *it, const rexc *e, fl_code fail
 	return check_fields(r, it, e, source, fail == FL312 ? FL312 : FL313);
 }
 
+/* Appends copies of the elements of `values` (a sequence, or NULL) to v. */
+static int add_values(rd *r, fl_exception *x, const fl_ynode *values)
+{
+	if (!values)
+		return 0;
+	if (FL_VEC_RESERVE(r->a, x->values, values->n))
+		return FL_ENOMEM;
+	for (uint32_t i = 0; i < values->n; i++) {
+		const fl_ynode *c = fl_ynode_copy(&r->ycopy, values->kids[i]);
+		if (!c || FL_VEC_PUSH(r->a, x->values, c))
+			return FL_ENOMEM;
+	}
+	return 0;
+}
+
 static int to_exception(rd *r, const rexc *e, int replaced, fl_exception *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->name = e->name;
 	out->span = e->map->span;
 	out->name_span = e->name_span;
-	out->fields = e->fields_valid ? e->fields : NULL;
-	out->comps = e->comps_valid ? e->comps : NULL;
-	out->replaced = replaced;
-	if (e->values && FL_VEC_RESERVE(r->a, out->values, e->values->n))
+	if (e->fields_valid && e->fields && !(out->fields = fl_ynode_copy(&r->ycopy, e->fields)))
 		return FL_ENOMEM;
-	if (e->values)
-		for (uint32_t i = 0; i < e->values->n; i++)
-			if (FL_VEC_PUSH(r->a, out->values, (const fl_ynode *)e->values->kids[i]))
-				return FL_ENOMEM;
-	return 0;
+	if (e->comps_valid && e->comps && !(out->comps = fl_ynode_copy(&r->ycopy, e->comps)))
+		return FL_ENOMEM;
+	out->replaced = replaced;
+	return add_values(r, out, e->values);
 }
 
 /* ---- rules (spec §8) ----------------------------------------------------- */
@@ -1175,13 +1190,7 @@ static int apply_exc_append(rd *r, fl_rule *prev, const rexcs *xs)
 				return FL_ENOMEM;
 			continue;
 		}
-		fl_exception *ex = &prev->exceptions.v[at];
-		if (e->values && FL_VEC_RESERVE(r->a, ex->values, e->values->n))
-			return FL_ENOMEM;
-		if (e->values)
-			for (uint32_t j = 0; j < e->values->n; j++)
-				if (FL_VEC_PUSH(r->a, ex->values, (const fl_ynode *)e->values->kids[j]))
-					return FL_ENOMEM;
+		TRY(add_values(r, &prev->exceptions.v[at], e->values));
 	}
 	return 0;
 }
@@ -1684,7 +1693,7 @@ int fl_load_file(fl_session *s, const fl_source *src, fl_ydoc *docs, uint32_t nd
 {
 	if (!s->rs && !(s->rs = fl_ruleset_new(s->arena)))
 		return FL_ENOMEM;
-	rd r = {.s = s, .rs = s->rs, .a = s->arena, .src = src};
+	rd r = {.s = s, .rs = s->rs, .a = s->arena, .src = src, .ycopy = {.a = s->arena}};
 	const char *falco = s->opt.target_falco ? s->opt.target_falco : fl_newest_falco();
 	if (fl_version_parse(falco, strlen(falco), &r.target))
 		r.target = FL_VERSION_UNRELEASED;

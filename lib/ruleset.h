@@ -85,7 +85,8 @@ typedef struct fl_macro {
 
 /* One exception of a rule (spec §10).  Nodes are kept as YAML so that the
  * compiler can build the clause text exactly like Falco (quoting rules
- * depend on the node shapes). */
+ * depend on the node shapes): copies in the session arena, since the tree
+ * of a file is freed once it is loaded. */
 typedef struct fl_exception {
 	const char *name;
 	fl_span span;              /* the exception map that created it */

@@ -73,6 +73,12 @@ static void clock_lap(fl_session *s, stage_clock *c, int st)
 	*c = now;
 }
 
+/* Counts `bytes` of an arena other than the session's to stage `st`. */
+static void stage_add_arena(fl_session *s, int st, size_t bytes)
+{
+	s->stages[st].bytes += bytes;
+}
+
 const fl_stage_stat *fl_session_stages(const fl_session *s, size_t *n)
 {
 	*n = ST_N;
@@ -495,19 +501,28 @@ int fl_session_run(fl_session *s)
 		fl_source *src = s->sources.v[i];
 		if (src->failed || src->aux)
 			continue;
+		/* The file's tree lives only while the loader reads it: what
+		 * the ruleset keeps is in the session arena (scalar values,
+		 * copied exception nodes), the rest goes with `tree`. */
+		fl_arena *tree = fl_arena_new();
+		if (!tree)
+			return FL_ENOMEM;
 		fl_ydoc *docs = NULL;
 		uint32_t ndocs = 0;
-		int yrc = fl_yaml_parse(s->arena, src, &lim, &s->diags, &docs, &ndocs);
+		int yrc = fl_yaml_parse_split(tree, s->arena, src, &lim, &s->diags, &docs, &ndocs);
 		clock_lap(s, &clk, ST_YAML);
-		if (yrc == FL_ENOMEM)
-			return yrc;
-		if (yrc) {
+		if (yrc == 0)
+			rc = fl_load_file(s, src, docs, ndocs);
+		else if (yrc != FL_ENOMEM)
 			/* Falco reads nothing of a file that is not valid YAML. */
 			src->failed = 1;
-			continue;
-		}
-		rc = fl_load_file(s, src, docs, ndocs);
+		stage_add_arena(s, ST_YAML, fl_arena_used(tree));
+		fl_arena_free(tree);
 		clock_lap(s, &clk, ST_LOAD);
+		if (yrc == FL_ENOMEM)
+			return yrc;
+		if (yrc)
+			continue;
 		if (rc >= 0)
 			rc = fl_compile_file(s, src);
 		clock_lap(s, &clk, ST_COMPILE);

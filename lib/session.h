@@ -20,8 +20,6 @@ struct fl_session {
 	fl_options opt;
 	fl_diags diags;
 	FL_VEC(fl_source *) sources;     /* in load order */
-	FL_VEC(fl_ydoc *) docs;          /* parsed documents per source (NULL = failed) */
-	FL_VEC(uint32_t) ndocs;
 	struct fl_ruleset *rs;
 	struct fl_scenarios *scen;
 	unsigned engine[3];  /* engine version of the target Falco (0.62.0) */

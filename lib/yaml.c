@@ -34,7 +34,8 @@ struct frame {
 };
 
 typedef struct builder {
-	fl_arena *a;
+	fl_arena *a;          /* nodes, child arrays, the builder's own state */
+	fl_arena *keep;       /* scalar values and tags (see fl_yaml_parse_split) */
 	const fl_source *src;
 	const fl_ylimits *lim;
 	fl_diags *d;
@@ -148,16 +149,26 @@ struct tagged {
 	fl_ynode node;
 };
 
-/* A zeroed node, tagged with a copy of `tag` when not NULL. */
-static fl_ynode *new_node(fl_arena *a, const yaml_char_t *tag)
+/* A zeroed node in `a`, tagged with `tag` (kept as it is) when not NULL. */
+static fl_ynode *new_node(fl_arena *a, const char *tag)
 {
 	if (!tag)
 		return fl_arena_alloc(a, sizeof(fl_ynode));
 	struct tagged *t = fl_arena_alloc(a, sizeof(*t));
-	if (!t || !(t->tag = fl_arena_strdup(a, (const char *)tag)))
+	if (!t)
 		return NULL;
+	t->tag = tag;
 	t->node.has_tag = 1;
 	return &t->node;
+}
+
+/* A node of the tree being built: its tag, if any, copied to b->keep. */
+static fl_ynode *build_node(builder *b, const yaml_char_t *tag)
+{
+	const char *t = NULL;
+	if (tag && !(t = fl_arena_strdup(b->keep, (const char *)tag)))
+		return NULL;
+	return new_node(b->a, t);
 }
 
 const char *fl_ynode_tag(const fl_ynode *n)
@@ -173,6 +184,17 @@ static int is_null_plain(const char *s, size_t n)
 	return n == 0 || (n == 1 && s[0] == '~') ||
 	       (n == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
 			   !memcmp(s, "NULL", 4)));
+}
+
+/* 1 when scalar event `ev` is a mapping key with no anchor: no alias can
+ * reach it, and readers of the tree look keys up but do not keep them, so
+ * its value stays with the tree (not in b->keep). */
+static int is_plain_key(const builder *b, const yaml_event_t *ev)
+{
+	if (!b->stack.n || ev->data.scalar.anchor)
+		return 0;
+	const struct frame *f = &b->stack.v[b->stack.n - 1];
+	return f->node->kind == FL_Y_MAP && (b->kids.n - f->kids_from) % 2 == 0;
 }
 
 /* Attaches a finished node to the open collection, or makes it the root. */
@@ -223,13 +245,20 @@ static void syntax_error(builder *b, yaml_parser_t *p)
 			     p->context);
 }
 
-/* libyaml reads from memory; our copy is NUL-terminated and stable. */
 int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 		  fl_diags *d, fl_ydoc **docs, uint32_t *ndocs)
 {
+	return fl_yaml_parse_split(a, a, src, lim, d, docs, ndocs);
+}
+
+/* libyaml reads from memory; our copy is NUL-terminated and stable. */
+int fl_yaml_parse_split(fl_arena *a, fl_arena *keep, const fl_source *src,
+			const fl_ylimits *lim, fl_diags *d, fl_ydoc **docs,
+			uint32_t *ndocs)
+{
 	yaml_parser_t p;
 	yaml_event_t ev;
-	builder b = {.a = a, .src = src, .lim = lim, .d = d,
+	builder b = {.a = a, .keep = keep, .src = src, .lim = lim, .d = d,
 		     .ascii = all_ascii(src->data, src->len)};
 	FL_VEC(fl_ydoc) out = {0};
 	fl_ynode *root = NULL;
@@ -287,14 +316,15 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 			n = NULL;
 			break;
 		case YAML_SCALAR_EVENT: {
-			n = new_node(a, ev.data.scalar.tag);
+			n = build_node(&b, ev.data.scalar.tag);
 			if (!n) {
 				rc = FL_ENOMEM;
 				break;
 			}
 			n->kind = FL_Y_SCALAR;
 			n->span = mk_span(&b, ev.start_mark, ev.end_mark);
-			n->str = fl_arena_strndup(a, (const char *)ev.data.scalar.value,
+			n->str = fl_arena_strndup(is_plain_key(&b, &ev) ? a : keep,
+						  (const char *)ev.data.scalar.value,
 						  ev.data.scalar.length);
 			if (!n->str) {
 				rc = FL_ENOMEM;
@@ -328,7 +358,8 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 				break;
 			}
 			int seq = ev.type == YAML_SEQUENCE_START_EVENT;
-			n = new_node(a, seq ? ev.data.sequence_start.tag : ev.data.mapping_start.tag);
+			n = build_node(&b, seq ? ev.data.sequence_start.tag
+					       : ev.data.mapping_start.tag);
 			if (!n) {
 				rc = FL_ENOMEM;
 				break;
@@ -392,6 +423,120 @@ int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 	*docs = out.v;
 	*ndocs = (uint32_t)out.n;
 	return rc;
+}
+
+/* ---- copying a subtree out of its tree --------------------------------- */
+
+/* Copy of one node: new_node keeps the tag, the rest is the struct. */
+static fl_ynode *copy_one(fl_arena *a, const fl_ynode *n)
+{
+	fl_ynode *c = new_node(a, fl_ynode_tag(n));
+	if (!c)
+		return NULL;
+	*c = *n;
+	return c;
+}
+
+static size_t ptr_hash(const void *p)
+{
+	uintptr_t v = (uintptr_t)p;
+	return (size_t)((v >> 4) ^ (v >> 17)) * 0x9e3779b1u;
+}
+
+/* The copy already made of alias target `n`, or NULL. */
+static fl_ynode *memo_get(const fl_ycopy *m, const fl_ynode *n)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t j = ptr_hash(n) & (m->cap - 1); m->from[j]; j = (j + 1) & (m->cap - 1))
+		if (m->from[j] == n)
+			return m->to[j];
+	return NULL;
+}
+
+static int memo_put(fl_ycopy *m, const fl_ynode *n, fl_ynode *c)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 16;
+		const fl_ynode **from = fl_arena_alloc(m->a, ncap * sizeof *from);
+		fl_ynode **to = fl_arena_alloc(m->a, ncap * sizeof *to);
+		if (!from || !to)
+			return FL_ENOMEM;
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->from[i])
+				continue;
+			size_t j = ptr_hash(m->from[i]) & (ncap - 1);
+			while (from[j])
+				j = (j + 1) & (ncap - 1);
+			from[j] = m->from[i];
+			to[j] = m->to[i];
+		}
+		m->from = from;
+		m->to = to;
+		m->cap = ncap;
+	}
+	size_t j = ptr_hash(n) & (m->cap - 1);
+	while (m->from[j])
+		j = (j + 1) & (m->cap - 1);
+	m->from[j] = n;
+	m->to[j] = c;
+	m->n++;
+	return 0;
+}
+
+/* The copy of `n`, made now unless it is an alias target copied before. */
+static fl_ynode *copy_node(fl_ycopy *m, const fl_ynode *n, int *fresh)
+{
+	fl_ynode *c = n->is_alias ? memo_get(m, n) : NULL;
+	*fresh = !c;
+	if (c)
+		return c;
+	if (!(c = copy_one(m->a, n)))
+		return NULL;
+	if (n->is_alias && memo_put(m, n, c))
+		return NULL;
+	return c;
+}
+
+fl_ynode *fl_ynode_copy(fl_ycopy *m, const fl_ynode *n)
+{
+	if (!n)
+		return NULL;
+	int fresh;
+	fl_ynode *root = copy_node(m, n, &fresh);
+	if (!root || !fresh || root->kind == FL_Y_SCALAR)
+		return root;
+	/* Copied collections whose children still point into the old tree,
+	 * handled one at a time: an explicit stack, not C recursion. */
+	FL_VEC(fl_ynode *) todo = {0};
+	if (FL_VEC_PUSH(m->a, todo, root))
+		return NULL;
+	while (todo.n) {
+		fl_ynode *c = todo.v[--todo.n];
+		size_t nk = c->kind == FL_Y_MAP ? 2 * (size_t)c->n : c->n;
+		if (!nk)
+			continue;
+		fl_ynode **kids = fl_arena_alloc(m->a, nk * sizeof *kids);
+		if (!kids)
+			return NULL;
+		for (size_t i = 0; i < nk; i++) {
+			const fl_ynode *k = c->kids[i];
+			if (!(kids[i] = copy_node(m, k, &fresh)))
+				return NULL;
+			if (!fresh)
+				continue;
+			if (k->kind != FL_Y_SCALAR) {
+				if (FL_VEC_PUSH(m->a, todo, kids[i]))
+					return NULL;
+			} else if (c->kind == FL_Y_MAP && i % 2 == 0 && !k->is_alias &&
+				   !(kids[i]->str = fl_arena_strndup(m->a, k->str, k->len))) {
+				/* a key's value stayed with its tree */
+				return NULL;
+			}
+		}
+		c->kids = kids;
+	}
+	return root;
 }
 
 fl_ynode *fl_ymap_get(const fl_ynode *m, const char *key, fl_ynode **keyp)

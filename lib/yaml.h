@@ -66,6 +66,31 @@ typedef struct fl_ylimits {
 int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 		  fl_diags *d, fl_ydoc **docs, uint32_t *ndocs);
 
+/* Same, with the tree (nodes and mapping keys) in arena `tree` and what
+ * outlives it in `keep`: every scalar value other than a key, and tags.  A
+ * caller that frees `tree` after reading it keeps the strings it took from
+ * values; nodes it needs longer it copies with fl_ynode_copy.
+ * fl_yaml_parse(a, ...) is fl_yaml_parse_split(a, a, ...). */
+int fl_yaml_parse_split(fl_arena *tree, fl_arena *keep, const fl_source *src,
+			const fl_ylimits *lim, fl_diags *d, fl_ydoc **docs,
+			uint32_t *ndocs);
+
+/* Copies of subtrees made into arena `a` (zero it, then set `a`).  The
+ * memo maps alias targets to their copy, so that a subtree reached through
+ * many aliases is copied once: copying stays linear in the source of the
+ * tree, however it is shared.  Use one per tree. */
+typedef struct fl_ycopy {
+	fl_arena *a;
+	const fl_ynode **from;
+	fl_ynode **to;
+	size_t n, cap;
+} fl_ycopy;
+
+/* A copy of the subtree at `n` in m->a: nodes and mapping keys are copied
+ * (keys may live with the tree, see fl_yaml_parse_split), other scalar
+ * values and tags are shared.  NULL for n == NULL, or on OOM. */
+fl_ynode *fl_ynode_copy(fl_ycopy *m, const fl_ynode *n);
+
 /* The explicit tag of `n` ("!foo", "tag:yaml.org,2002:str"), or NULL when
  * it has none.  Only nodes built by fl_yaml_parse carry tags. */
 const char *fl_ynode_tag(const fl_ynode *n);

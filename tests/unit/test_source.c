@@ -287,6 +287,46 @@ static void test_yaml_span_offsets(void **st)
 	}
 }
 
+/* The split parse keeps values and tags in `keep`; fl_ynode_copy moves a
+ * subtree out of the tree, keys copied, alias targets copied once. */
+static void test_yaml_split_copy(void **st)
+{
+	const char *y = "- &a !t {k: v, l: [x, y]}\n"
+			"- &b [*a, *a, *a]\n"
+			"- [*b, *b, {key: *a}]\n";
+	fl_source *s = fl_source_new(A, 0, "t", y, strlen(y));
+	fl_diags d = {.arena = A};
+	fl_ylimits lim = {64, 100000, 100};
+	fl_arena *tree = fl_arena_new();
+	assert_non_null(tree);
+	fl_ydoc *docs;
+	uint32_t nd;
+	assert_int_equal(fl_yaml_parse_split(tree, A, s, &lim, &d, &docs, &nd), 0);
+	fl_ycopy m = {.a = A};
+	const fl_ynode *src = docs[0].root->kids[2];
+	size_t before = fl_arena_used(A);
+	fl_ynode *c = fl_ynode_copy(&m, src);
+	assert_non_null(c);
+	/* the anchored map is copied once however often it is reached: the
+	 * copy is a few hundred bytes, not one map per path to it */
+	assert_true(fl_arena_used(A) - before < 2048);
+	fl_arena_free(tree);
+	assert_int_equal(c->kind, FL_Y_SEQ);
+	assert_int_equal(c->n, 3);
+	const fl_ynode *b = c->kids[0], *km = c->kids[2];
+	assert_ptr_equal(c->kids[1], b);
+	assert_int_equal(b->n, 3);
+	const fl_ynode *a = b->kids[0];
+	assert_ptr_equal(b->kids[2], a);
+	assert_ptr_equal(fl_ymap_get(km, "key", NULL), a);
+	assert_string_equal(fl_ynode_tag(a), "!t");
+	assert_string_equal(fl_ymap_get(a, "k", NULL)->str, "v");
+	const fl_ynode *l = fl_ymap_get(a, "l", NULL);
+	assert_string_equal(l->kids[1]->str, "y");
+	assert_int_equal(l->kids[1]->span.start, (uint32_t)(strstr(y, "y]") - y));
+	assert_null(fl_ynode_copy(&m, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_text_runs),
 		cmocka_unit_test(test_yaml_tags_flags),
 		cmocka_unit_test(test_yaml_span_offsets),
+		cmocka_unit_test(test_yaml_split_copy),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
