@@ -2117,3 +2117,10 @@ char *fl_compile_canon(fl_session *s, const fl_expr *e)
 	return fl_expr_format_with(s->arena, e, FL_EXPR_FMT_FALCO | FL_EXPR_FMT_FOLLOW,
 				   CANON_MAX_NODES, canon_macro, s);
 }
+
+void fl_compile_reset(fl_session *s)
+{
+	/* the state lives in the session arena; the scratch arena is
+	 * already freed at the end of every fl_compile_file */
+	s->compile_state = NULL;
+}

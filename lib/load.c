@@ -51,7 +51,7 @@ typedef struct rexc {
 
 typedef FL_VEC(rexc) rexcs;
 
-typedef struct rd {
+struct fl_loader {
 	fl_session *s;
 	fl_version target;    /* target Falco release, for field lookups */
 	fl_ruleset *rs;
@@ -72,7 +72,8 @@ typedef struct rd {
 	 * after every later file too): they are copied into the session
 	 * arena, through one memo per file. */
 	fl_ycopy ycopy;
-} rd;
+};
+typedef fl_loader rd;
 
 /* The item being read: for messages and spans. */
 typedef struct item {
@@ -1689,42 +1690,79 @@ static int read_item(rd *r, const fl_ynode *n)
 	return r->oom ? FL_ENOMEM : 0;
 }
 
-int fl_load_file(fl_session *s, const fl_source *src, fl_ydoc *docs, uint32_t ndocs)
+int fl_load_begin(fl_session *s, const fl_source *src, fl_loader **out)
 {
+	*out = NULL;
 	if (!s->rs && !(s->rs = fl_ruleset_new(s->arena)))
 		return FL_ENOMEM;
-	rd r = {.s = s, .rs = s->rs, .a = s->arena, .src = src, .ycopy = {.a = s->arena}};
-	const char *falco = s->opt.target_falco ? s->opt.target_falco : fl_newest_falco();
-	if (fl_version_parse(falco, strlen(falco), &r.target))
-		r.target = FL_VERSION_UNRELEASED;
-	fl_rs_file f = {.src = src->id, .first_error = -1};
-	if (FL_VEC_PUSH(s->arena, s->rs->files, f))
+	rd *r = fl_arena_alloc(s->arena, sizeof *r);
+	if (!r)
 		return FL_ENOMEM;
-	r.file = s->rs->files.n - 1;
-	for (uint32_t d = 0; d < ndocs; d++) {
-		const fl_ynode *root = docs[d].root;
-		if (!root || (root->kind == FL_Y_SCALAR && root->is_null))
-			continue;
-		if (root->kind != FL_Y_SEQ) {
-			int rc = err(&r, NULL, FL004, root->span,
-				     "rules document is a %s, not a sequence of items",
-				     root->kind == FL_Y_MAP ? "mapping" : "scalar");
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		for (uint32_t i = 0; i < root->n; i++) {
-			const fl_ynode *n = root->kids[i];
-			if (n->kind == FL_Y_SCALAR && n->is_null)
-				continue;
-			int rc = read_item(&r, n);
-			if (rc < 0 || r.oom)
-				return FL_ENOMEM;
-			if (rc == 0)
-				s->rs->files.v[r.file].nitems++;
-		}
+	*r = (rd){.s = s, .rs = s->rs, .a = s->arena, .src = src, .ycopy = {.a = s->arena}};
+	const char *falco = s->opt.target_falco ? s->opt.target_falco : fl_newest_falco();
+	if (fl_version_parse(falco, strlen(falco), &r->target))
+		r->target = FL_VERSION_UNRELEASED;
+	r->file = SIZE_MAX;
+	*out = r;
+	return 0;
+}
+
+/* The file's entry in rs->files, made when the loader first reads from
+ * it: a file that turns out not to be YAML has none, as when it was
+ * parsed whole before loading. */
+static int file_entry(rd *r)
+{
+	if (r->file != SIZE_MAX)
+		return 0;
+	fl_rs_file f = {.src = r->src->id, .first_error = -1};
+	if (FL_VEC_PUSH(r->a, r->rs->files, f))
+		return FL_ENOMEM;
+	r->file = r->rs->files.n - 1;
+	return 0;
+}
+
+int fl_load_item(fl_loader *r, const fl_ynode *n)
+{
+	TRY(file_entry(r));
+	if (n->kind == FL_Y_SCALAR && n->is_null)
+		return 0;
+	int rc = read_item(r, n);
+	if (rc < 0 || r->oom)
+		return FL_ENOMEM;
+	if (rc == 0)
+		r->rs->files.v[r->file].nitems++;
+	return 0;
+}
+
+int fl_load_doc(fl_loader *r, const fl_ynode *root)
+{
+	TRY(file_entry(r));
+	if (!root || (root->kind == FL_Y_SCALAR && root->is_null))
+		return 0;
+	if (root->kind != FL_Y_SEQ) {
+		int rc = err(r, NULL, FL004, root->span,
+			     "rules document is a %s, not a sequence of items",
+			     root->kind == FL_Y_MAP ? "mapping" : "scalar");
+		return rc < 0 ? rc : 0;
 	}
-	for (size_t i = 0; i < r.tagged.n; i++)
-		fl_rule_sort_tags(r.tagged.v[i]);
-	return r.oom ? FL_ENOMEM : 0;
+	for (uint32_t i = 0; i < root->n; i++)
+		TRY(fl_load_item(r, root->kids[i]));
+	return 0;
+}
+
+int fl_load_end(fl_loader *r)
+{
+	TRY(file_entry(r));
+	for (size_t i = 0; i < r->tagged.n; i++)
+		fl_rule_sort_tags(r->tagged.v[i]);
+	return r->oom ? FL_ENOMEM : 0;
+}
+
+int fl_load_file(fl_session *s, const fl_source *src, fl_ydoc *docs, uint32_t ndocs)
+{
+	fl_loader *r;
+	TRY(fl_load_begin(s, src, &r));
+	for (uint32_t d = 0; d < ndocs; d++)
+		TRY(fl_load_doc(r, docs[d].root));
+	return fl_load_end(r);
 }

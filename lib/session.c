@@ -371,11 +371,6 @@ int fl_session_add_path(fl_session *s, const char *path, int context)
 
 /* Stages implemented by other modules; weak defaults keep the pipeline
  * linkable while a module is absent. */
-__attribute__((weak)) int fl_load_file(fl_session *s, const fl_source *src,
-				       fl_ydoc *docs, uint32_t ndocs)
-{
-	return 0;
-}
 __attribute__((weak)) int fl_compile_file(fl_session *s, const fl_source *src)
 {
 	return 0;
@@ -484,6 +479,78 @@ static int finish(fl_session *s)
 	return 0;
 }
 
+/* Streaming a file into the loader: the sink of fl_yaml_stream, which also
+ * splits the time between the yaml and load stages. */
+typedef struct feed {
+	fl_session *s;
+	fl_loader *l;
+	stage_clock *clk;
+	uint32_t calls;       /* items and documents handed to the loader */
+} feed;
+
+static int feed_item(void *ctx, const fl_ynode *n)
+{
+	feed *f = ctx;
+	clock_lap(f->s, f->clk, ST_YAML);
+	f->calls++;
+	int rc = fl_load_item(f->l, n);
+	clock_lap(f->s, f->clk, ST_LOAD);
+	return rc;
+}
+
+static int feed_doc(void *ctx, const fl_ydoc *d)
+{
+	feed *f = ctx;
+	clock_lap(f->s, f->clk, ST_YAML);
+	f->calls++;
+	int rc = fl_load_doc(f->l, d->root);
+	clock_lap(f->s, f->clk, ST_LOAD);
+	return rc;
+}
+
+/* Parses and loads one file item by item.  Returns 0, 1 when it is not
+ * valid YAML (*partial: the loader had already read part of it), or a
+ * negative FL_E*. */
+static int load_streamed(fl_session *s, fl_source *src, const fl_ylimits *lim,
+			 stage_clock *clk, int *partial)
+{
+	feed f = {.s = s, .clk = clk};
+	fl_ysink sink = {feed_item, feed_doc, &f};
+	uint32_t delivered;
+	int rc = fl_load_begin(s, src, &f.l);
+	if (rc)
+		return rc;
+	rc = fl_yaml_stream(s->arena, src, lim, &s->diags, &sink, &delivered);
+	clock_lap(s, clk, ST_YAML);
+	*partial = f.calls > 0;
+	if (rc == 0)
+		rc = fl_load_end(f.l);
+	clock_lap(s, clk, ST_LOAD);
+	return rc;
+}
+
+/* Parses the whole file, then loads it: nothing is read from a file that
+ * is not valid YAML (returns 1). */
+static int load_whole(fl_session *s, fl_source *src, const fl_ylimits *lim,
+		      stage_clock *clk)
+{
+	/* What the ruleset keeps is in the session arena (scalar values,
+	 * copied exception nodes); the rest of the tree goes with `tree`. */
+	fl_arena *tree = fl_arena_new();
+	if (!tree)
+		return FL_ENOMEM;
+	fl_ydoc *docs = NULL;
+	uint32_t ndocs = 0;
+	int rc = fl_yaml_parse_split(tree, s->arena, src, lim, &s->diags, &docs, &ndocs);
+	clock_lap(s, clk, ST_YAML);
+	if (rc == 0)
+		rc = fl_load_file(s, src, docs, ndocs);
+	stage_add_arena(s, ST_YAML, fl_arena_used(tree));
+	fl_arena_free(tree);
+	clock_lap(s, clk, ST_LOAD);
+	return rc;
+}
+
 int fl_session_run(fl_session *s)
 {
 	if (s->ran)
@@ -497,34 +564,42 @@ int fl_session_run(fl_session *s)
 	int rc = 0;
 	stage_clock clk;
 	clock_start(s, &clk);
+	/* Files are streamed item by item, so that no file's whole tree is
+	 * ever in memory.  Falco reads nothing of a file that is not valid
+	 * YAML, but a stream finds that out after the items before the
+	 * error were read: the load then starts over, once, reading every
+	 * file whole (checked before it is loaded), from the state before
+	 * the first file. */
+	size_t diags0 = s->diags.list.n;
+	unsigned char *yaml_failed = fl_arena_alloc(s->arena, s->sources.n + 1);
+	if (!yaml_failed)
+		return FL_ENOMEM;
+	int whole = 0;
 	for (size_t i = 0; i < s->sources.n && rc >= 0; i++) {
 		fl_source *src = s->sources.v[i];
 		if (src->failed || src->aux)
 			continue;
-		/* The file's tree lives only while the loader reads it: what
-		 * the ruleset keeps is in the session arena (scalar values,
-		 * copied exception nodes), the rest goes with `tree`. */
-		fl_arena *tree = fl_arena_new();
-		if (!tree)
-			return FL_ENOMEM;
-		fl_ydoc *docs = NULL;
-		uint32_t ndocs = 0;
-		int yrc = fl_yaml_parse_split(tree, s->arena, src, &lim, &s->diags, &docs, &ndocs);
-		clock_lap(s, &clk, ST_YAML);
-		if (yrc == 0)
-			rc = fl_load_file(s, src, docs, ndocs);
-		else if (yrc != FL_ENOMEM)
-			/* Falco reads nothing of a file that is not valid YAML. */
-			src->failed = 1;
-		stage_add_arena(s, ST_YAML, fl_arena_used(tree));
-		fl_arena_free(tree);
-		clock_lap(s, &clk, ST_LOAD);
-		if (yrc == FL_ENOMEM)
+		int partial = 0;
+		int yrc = whole ? load_whole(s, src, &lim, &clk)
+				: load_streamed(s, src, &lim, &clk, &partial);
+		if (yrc < 0)
 			return yrc;
-		if (yrc)
+		if (yrc && partial) {
+			s->diags.list.n = diags0;
+			s->rs = NULL;
+			fl_compile_reset(s);
+			for (size_t j = 0; j < i; j++)
+				if (yaml_failed[j])
+					s->sources.v[j]->failed = yaml_failed[j] = 0;
+			whole = 1;
+			i = (size_t)-1;
 			continue;
-		if (rc >= 0)
-			rc = fl_compile_file(s, src);
+		}
+		if (yrc) {
+			src->failed = yaml_failed[i] = 1;
+			continue;
+		}
+		rc = fl_compile_file(s, src);
 		clock_lap(s, &clk, ST_COMPILE);
 	}
 	if (rc >= 0)

@@ -35,7 +35,18 @@ struct fl_session {
  * input are diagnostics in s->diags. */
 int fl_load_file(fl_session *s, const fl_source *src, fl_ydoc *docs,
 		 uint32_t ndocs);        /* load.c: read + collect one file */
+/* The same, document root by root or item by item as the YAML streams in
+ * (fl_yaml_stream): begin, then fl_load_item for every element of a root
+ * sequence and fl_load_doc for every other document root, in file order,
+ * then end.  The nodes passed need to live only during the call. */
+typedef struct fl_loader fl_loader;
+int fl_load_begin(fl_session *s, const fl_source *src, fl_loader **out);
+int fl_load_item(fl_loader *l, const fl_ynode *item);
+int fl_load_doc(fl_loader *l, const fl_ynode *root);
+int fl_load_end(fl_loader *l);
 int fl_compile_file(fl_session *s, const fl_source *src);  /* compile.c */
+/* Forgets what fl_compile_file learnt, for a load that starts over. */
+void fl_compile_reset(fl_session *s);
 int fl_checks_finish(fl_session *s); /* checks.c: whole-ruleset checks */
 int fl_scenarios_run(fl_session *s); /* eval: scenario evaluation */
 

@@ -34,8 +34,10 @@ struct frame {
 };
 
 typedef struct builder {
-	fl_arena *a;          /* nodes, child arrays, the builder's own state */
+	fl_arena *a;          /* nodes, child arrays, mapping keys */
 	fl_arena *keep;       /* scalar values and tags (see fl_yaml_parse_split) */
+	fl_arena *w;          /* the builder's own state; streaming: the nodes
+			       * of the documents' roots too */
 	const fl_source *src;
 	const fl_ylimits *lim;
 	fl_diags *d;
@@ -51,6 +53,13 @@ typedef struct builder {
 	uint32_t nodes;
 	markcache mc;
 	int ascii;            /* the file has no byte >= 0x80 */
+	/* streaming (fl_yaml_stream) */
+	const fl_ysink *sink; /* NULL: build whole documents */
+	const fl_ynode *item; /* an item complete in this event, to deliver */
+	uint32_t delivered;
+	unsigned anchor_gen;        /* bumped by every anchor_set */
+	unsigned anchor_gen_reset;  /* its value when b->a was last emptied */
+	FL_VEC(fl_arena *) retired; /* arenas holding anchored nodes */
 } builder;
 
 /* libyaml marks carry line and column (0-based, columns in characters) and
@@ -104,7 +113,7 @@ static int anchor_set(builder *b, const char *name, fl_ynode *n)
 {
 	if ((b->nanchors + 1) * 2 > b->cap) {
 		size_t ncap = b->cap ? b->cap * 2 : 64;
-		struct anchor *t = fl_arena_alloc(b->a, ncap * sizeof(*t));
+		struct anchor *t = fl_arena_alloc(b->w, ncap * sizeof(*t));
 		if (!t)
 			return -1;
 		for (size_t i = 0; i < b->cap; i++) {
@@ -126,6 +135,7 @@ static int anchor_set(builder *b, const char *name, fl_ynode *n)
 	/* A redefined anchor replaces the old one, as YAML says. */
 	b->anchors[j].name = name;
 	b->anchors[j].node = n;
+	b->anchor_gen++;
 	return 0;
 }
 
@@ -162,13 +172,15 @@ static fl_ynode *new_node(fl_arena *a, const char *tag)
 	return &t->node;
 }
 
-/* A node of the tree being built: its tag, if any, copied to b->keep. */
+/* A node of the tree being built: its tag, if any, copied to b->keep.  A
+ * document's root lives in b->w: when streaming, b->a is emptied after
+ * every item of a root sequence while the root is still open. */
 static fl_ynode *build_node(builder *b, const yaml_char_t *tag)
 {
 	const char *t = NULL;
 	if (tag && !(t = fl_arena_strdup(b->keep, (const char *)tag)))
 		return NULL;
-	return new_node(b->a, t);
+	return new_node(b->stack.n ? b->a : b->w, t);
 }
 
 const char *fl_ynode_tag(const fl_ynode *n)
@@ -197,14 +209,20 @@ static int is_plain_key(const builder *b, const yaml_event_t *ev)
 	return f->node->kind == FL_Y_MAP && (b->kids.n - f->kids_from) % 2 == 0;
 }
 
-/* Attaches a finished node to the open collection, or makes it the root. */
+/* Attaches a finished node to the open collection, or makes it the root.
+ * When streaming, an item of a root sequence is not attached but marked
+ * for delivery (b->item). */
 static int attach(builder *b, fl_ynode *n, fl_ynode **root)
 {
 	if (b->stack.n == 0) {
 		*root = n;
 		return 0;
 	}
-	return FL_VEC_PUSH(b->a, b->kids, n);
+	if (b->sink && b->stack.n == 1 && b->stack.v[0].node->kind == FL_Y_SEQ) {
+		b->item = n;
+		return 0;
+	}
+	return FL_VEC_PUSH(b->w, b->kids, n);
 }
 
 static fl_span mk_span(builder *b, yaml_mark_t s, yaml_mark_t e)
@@ -245,56 +263,76 @@ static void syntax_error(builder *b, yaml_parser_t *p)
 			     p->context);
 }
 
-int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
-		  fl_diags *d, fl_ydoc **docs, uint32_t *ndocs)
+/* Hands a finished item of a streamed sequence to the sink, then empties
+ * the tree arena for the next one, unless the item defined an anchor: a
+ * later alias may reach into it, so its arena is retired (kept to the end
+ * of the stream) and a fresh one takes its place. */
+static int deliver(builder *b, const fl_ynode *n)
 {
-	return fl_yaml_parse_split(a, a, src, lim, d, docs, ndocs);
+	int rc = b->sink->item(b->sink->ctx, n);
+	if (rc)
+		return rc;
+	b->delivered++;
+	if (b->anchor_gen == b->anchor_gen_reset) {
+		fl_arena_reset(b->a);
+		return 0;
+	}
+	fl_arena *fresh = fl_arena_new();
+	if (!fresh || FL_VEC_PUSH(b->w, b->retired, b->a)) {
+		fl_arena_free(fresh);
+		return FL_ENOMEM;
+	}
+	b->a = fresh;
+	b->anchor_gen_reset = b->anchor_gen;
+	return 0;
 }
 
-/* libyaml reads from memory; our copy is NUL-terminated and stable. */
-int fl_yaml_parse_split(fl_arena *a, fl_arena *keep, const fl_source *src,
-			const fl_ylimits *lim, fl_diags *d, fl_ydoc **docs,
-			uint32_t *ndocs)
+/* The event loop of fl_yaml_parse_split and fl_yaml_stream. */
+static int build(builder *b, fl_ydoc **docs, uint32_t *ndocs)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
-	builder b = {.a = a, .keep = keep, .src = src, .lim = lim, .d = d,
-		     .ascii = all_ascii(src->data, src->len)};
+	const fl_ylimits *lim = b->lim;
+	fl_diags *d = b->d;
 	FL_VEC(fl_ydoc) out = {0};
 	fl_ynode *root = NULL;
 	fl_ydoc cur = {0};
 	int rc = 0, done = 0;
 
-	*docs = NULL;
-	*ndocs = 0;
 	if (!yaml_parser_initialize(&p))
 		return FL_ENOMEM;
-	yaml_parser_set_input_string(&p, (const unsigned char *)src->data, src->len);
+	yaml_parser_set_input_string(&p, (const unsigned char *)b->src->data, b->src->len);
 	while (!done) {
 		if (!yaml_parser_parse(&p, &ev)) {
-			syntax_error(&b, &p);
+			syntax_error(b, &p);
 			rc = 1;
 			break;
 		}
 		fl_ynode *n = NULL;
 		const char *anchor = NULL;
+		b->item = NULL;
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
 			done = 1;
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			root = NULL;
-			cur.span = mk_span(&b, ev.start_mark, ev.end_mark);
+			cur.span = mk_span(b, ev.start_mark, ev.end_mark);
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			cur.root = root;
-			cur.span.end = mark_off(&b, ev.end_mark);
-			if (FL_VEC_PUSH(a, out, cur))
-				rc = FL_ENOMEM;
+			cur.span.end = mark_off(b, ev.end_mark);
+			if (!b->sink) {
+				if (FL_VEC_PUSH(b->w, out, cur))
+					rc = FL_ENOMEM;
+			} else if (!root || root->kind != FL_Y_SEQ) {
+				/* not streamed: the whole document at once */
+				rc = b->sink->doc(b->sink->ctx, &cur);
+			}
 			break;
 		case YAML_ALIAS_EVENT:
-			if (++b.aliases > lim->max_aliases) {
-				fl_span sp = mk_span(&b, ev.start_mark, ev.end_mark);
+			if (++b->aliases > lim->max_aliases) {
+				fl_span sp = mk_span(b, ev.start_mark, ev.end_mark);
 				fl_diag(d, FL003, sp,
 					"yaml: more than %u aliases in one file (limit --max-yaml-aliases)",
 					lim->max_aliases);
@@ -302,28 +340,28 @@ int fl_yaml_parse_split(fl_arena *a, fl_arena *keep, const fl_source *src,
 				done = 1;
 				break;
 			}
-			n = anchor_get(&b, (const char *)ev.data.alias.anchor);
+			n = anchor_get(b, (const char *)ev.data.alias.anchor);
 			if (!n) {
-				fl_diag(d, FL002, mk_span(&b, ev.start_mark, ev.end_mark),
+				fl_diag(d, FL002, mk_span(b, ev.start_mark, ev.end_mark),
 					"yaml: undefined alias '%s'", ev.data.alias.anchor);
 				rc = 1;
 				done = 1;
 				break;
 			}
 			n->is_alias = 1;
-			if (attach(&b, n, &root))
+			if (attach(b, n, &root))
 				rc = FL_ENOMEM;
 			n = NULL;
 			break;
 		case YAML_SCALAR_EVENT: {
-			n = build_node(&b, ev.data.scalar.tag);
+			n = build_node(b, ev.data.scalar.tag);
 			if (!n) {
 				rc = FL_ENOMEM;
 				break;
 			}
 			n->kind = FL_Y_SCALAR;
-			n->span = mk_span(&b, ev.start_mark, ev.end_mark);
-			n->str = fl_arena_strndup(is_plain_key(&b, &ev) ? a : keep,
+			n->span = mk_span(b, ev.start_mark, ev.end_mark);
+			n->str = fl_arena_strndup(is_plain_key(b, &ev) ? b->a : b->keep,
 						  (const char *)ev.data.scalar.value,
 						  ev.data.scalar.length);
 			if (!n->str) {
@@ -342,15 +380,15 @@ int fl_yaml_parse_split(fl_arena *a, fl_arena *keep, const fl_source *src,
 			n->is_null = n->style == FL_YS_PLAIN && !n->has_tag &&
 				     is_null_plain(n->str, n->len);
 			if (ev.data.scalar.anchor)
-				anchor = fl_arena_strdup(a, (const char *)ev.data.scalar.anchor);
-			if (attach(&b, n, &root))
+				anchor = fl_arena_strdup(b->w, (const char *)ev.data.scalar.anchor);
+			if (attach(b, n, &root))
 				rc = FL_ENOMEM;
 			break;
 		}
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT: {
-			if (b.stack.n >= lim->max_depth) {
-				fl_diag(d, FL003, mk_span(&b, ev.start_mark, ev.end_mark),
+			if (b->stack.n >= lim->max_depth) {
+				fl_diag(d, FL003, mk_span(b, ev.start_mark, ev.end_mark),
 					"yaml: collections nested deeper than %u levels (limit --max-yaml-depth)",
 					lim->max_depth);
 				rc = 1;
@@ -358,8 +396,8 @@ int fl_yaml_parse_split(fl_arena *a, fl_arena *keep, const fl_source *src,
 				break;
 			}
 			int seq = ev.type == YAML_SEQUENCE_START_EVENT;
-			n = build_node(&b, seq ? ev.data.sequence_start.tag
-					       : ev.data.mapping_start.tag);
+			n = build_node(b, seq ? ev.data.sequence_start.tag
+					      : ev.data.mapping_start.tag);
 			if (!n) {
 				rc = FL_ENOMEM;
 				break;
@@ -368,36 +406,36 @@ int fl_yaml_parse_split(fl_arena *a, fl_arena *keep, const fl_source *src,
 			int flow = seq ? ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
 				       : ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
 			n->style = flow ? FL_YS_FLOW : FL_YS_BLOCK;
-			n->span = mk_span(&b, ev.start_mark, ev.end_mark);
+			n->span = mk_span(b, ev.start_mark, ev.end_mark);
 			const yaml_char_t *anc = seq ? ev.data.sequence_start.anchor
 						     : ev.data.mapping_start.anchor;
-			struct frame f = {.node = n, .kids_from = b.kids.n};
+			struct frame f = {.node = n, .kids_from = b->kids.n};
 			if (anc)
-				f.anchor = fl_arena_strdup(a, (const char *)anc);
-			if (FL_VEC_PUSH(a, b.stack, f))
+				f.anchor = fl_arena_strdup(b->w, (const char *)anc);
+			if (FL_VEC_PUSH(b->w, b->stack, f))
 				rc = FL_ENOMEM;
 			n = NULL;
 			break;
 		}
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT: {
-			struct frame f = b.stack.v[--b.stack.n];
+			struct frame f = b->stack.v[--b->stack.n];
 			n = f.node;
-			size_t nk = b.kids.n - f.kids_from;
+			size_t nk = b->kids.n - f.kids_from;
 			if (nk) {
-				n->kids = fl_arena_alloc(a, nk * sizeof(*n->kids));
+				n->kids = fl_arena_alloc(b->a, nk * sizeof(*n->kids));
 				if (!n->kids) {
 					rc = FL_ENOMEM;
 					n = NULL;
 					break;
 				}
-				memcpy(n->kids, b.kids.v + f.kids_from, nk * sizeof(*n->kids));
+				memcpy(n->kids, b->kids.v + f.kids_from, nk * sizeof(*n->kids));
 			}
-			b.kids.n = f.kids_from;
+			b->kids.n = f.kids_from;
 			n->n = (uint32_t)(n->kind == FL_Y_MAP ? nk / 2 : nk);
-			n->span.end = mark_off(&b, ev.end_mark);
+			n->span.end = mark_off(b, ev.end_mark);
 			anchor = f.anchor;
-			if (attach(&b, n, &root))
+			if (attach(b, n, &root))
 				rc = FL_ENOMEM;
 			break;
 		}
@@ -407,21 +445,61 @@ int fl_yaml_parse_split(fl_arena *a, fl_arena *keep, const fl_source *src,
 		/* The anchor is registered when its node is complete: an alias
 		 * inside its own anchored collection is then undefined, so no
 		 * cycle can be built. */
-		if (n && anchor && anchor_set(&b, anchor, n))
+		if (n && anchor && anchor_set(b, anchor, n))
 			rc = FL_ENOMEM;
-		if (n && ++b.nodes > lim->max_nodes && rc == 0) {
+		if (n && ++b->nodes > lim->max_nodes && rc == 0) {
 			fl_diag(d, FL003, n->span,
 				"yaml: more than %u nodes in one file", lim->max_nodes);
 			rc = 1;
 			done = 1;
 		}
+		/* a streamed item is handed over once it is complete (and its
+		 * own anchor registered) */
+		if (b->item && rc == 0 && (rc = deliver(b, b->item)) != 0)
+			done = 1;
 		yaml_event_delete(&ev);
-		if (rc == FL_ENOMEM)
+		if (rc < 0)
 			break;
 	}
 	yaml_parser_delete(&p);
-	*docs = out.v;
-	*ndocs = (uint32_t)out.n;
+	if (docs) {
+		*docs = out.v;
+		*ndocs = (uint32_t)out.n;
+	}
+	return rc;
+}
+
+int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
+		  fl_diags *d, fl_ydoc **docs, uint32_t *ndocs)
+{
+	return fl_yaml_parse_split(a, a, src, lim, d, docs, ndocs);
+}
+
+int fl_yaml_parse_split(fl_arena *a, fl_arena *keep, const fl_source *src,
+			const fl_ylimits *lim, fl_diags *d, fl_ydoc **docs,
+			uint32_t *ndocs)
+{
+	builder b = {.a = a, .w = a, .keep = keep, .src = src, .lim = lim, .d = d,
+		     .ascii = all_ascii(src->data, src->len)};
+	*docs = NULL;
+	*ndocs = 0;
+	return build(&b, docs, ndocs);
+}
+
+int fl_yaml_stream(fl_arena *keep, const fl_source *src, const fl_ylimits *lim,
+		   fl_diags *d, const fl_ysink *sink, uint32_t *delivered)
+{
+	builder b = {.keep = keep, .src = src, .lim = lim, .d = d, .sink = sink,
+		     .ascii = all_ascii(src->data, src->len)};
+	*delivered = 0;
+	b.w = fl_arena_new();
+	b.a = fl_arena_new();
+	int rc = b.w && b.a ? build(&b, NULL, NULL) : FL_ENOMEM;
+	for (size_t i = 0; i < b.retired.n; i++)
+		fl_arena_free(b.retired.v[i]);
+	fl_arena_free(b.a);
+	fl_arena_free(b.w);
+	*delivered = b.delivered;
 	return rc;
 }
 

@@ -75,6 +75,28 @@ int fl_yaml_parse_split(fl_arena *tree, fl_arena *keep, const fl_source *src,
 			const fl_ylimits *lim, fl_diags *d, fl_ydoc **docs,
 			uint32_t *ndocs);
 
+/* Where fl_yaml_stream hands the documents: item() gets every element of a
+ * document whose root is a sequence, as soon as it is complete; doc() every
+ * document whose root is not a sequence (or is empty), whole.  Both are
+ * called in file order and return 0, or a negative FL_E* that stops the
+ * stream and is returned by it. */
+typedef struct fl_ysink {
+	int (*item)(void *ctx, const fl_ynode *item);
+	int (*doc)(void *ctx, const fl_ydoc *doc);
+	void *ctx;
+} fl_ysink;
+
+/* Parses `src` like fl_yaml_parse_split, but hands the file to `sink` item
+ * by item: the tree of an item lives only during its item() call (nodes
+ * reachable from a later alias excepted), so memory does not grow with the
+ * file.  Values and tags are in `keep`, as with fl_yaml_parse_split.
+ * Returns 0, 1 after a syntax error or a hit limit (one diagnostic added
+ * to `d`, after the items before it were delivered), FL_ENOMEM, or the
+ * negative value of a sink call.  *delivered gets the number of item() calls that
+ * returned 0. */
+int fl_yaml_stream(fl_arena *keep, const fl_source *src, const fl_ylimits *lim,
+		   fl_diags *d, const fl_ysink *sink, uint32_t *delivered);
+
 /* Copies of subtrees made into arena `a` (zero it, then set `a`).  The
  * memo maps alias targets to their copy, so that a subtree reached through
  * many aliases is copied once: copying stays linear in the source of the

@@ -327,6 +327,66 @@ static void test_yaml_split_copy(void **st)
 	assert_null(fl_ynode_copy(&m, NULL));
 }
 
+/* What a stream sink saw: item values (first scalar found) and documents. */
+typedef struct seen {
+	char log[256];
+	size_t n;
+} seen;
+
+static void logs(seen *w, const char *s)
+{
+	size_t l = strlen(s);
+	if (w->n + l + 1 < sizeof w->log) {
+		memcpy(w->log + w->n, s, l);
+		w->n += l;
+		w->log[w->n++] = ' ';
+		w->log[w->n] = 0;
+	}
+}
+
+static int sink_item(void *ctx, const fl_ynode *n)
+{
+	/* an item may reach a node of an earlier item through an alias */
+	while (n->kind != FL_Y_SCALAR)
+		n = n->kind == FL_Y_MAP ? FL_YVAL(n, 0) : n->kids[n->n - 1];
+	logs(ctx, n->str);
+	return 0;
+}
+
+static int sink_doc(void *ctx, const fl_ydoc *d)
+{
+	logs(ctx, !d->root ? "<empty>" : d->root->kind == FL_Y_MAP ? "<map>" : "<other>");
+	return 0;
+}
+
+/* fl_yaml_stream hands items over one by one, keeps anchored items alive
+ * for later aliases, and reports an error after the items before it. */
+static void test_yaml_stream(void **st)
+{
+	const char *y = "- a: one\n- &x {b: two}\n- [three, *x]\n- four\n"
+			"---\nk: v\n---\n- five\n";
+	fl_source *s = fl_source_new(A, 0, "t", y, strlen(y));
+	fl_diags d = {.arena = A};
+	fl_ylimits lim = {64, 100000, 100};
+	seen w = {{0}, 0};
+	fl_ysink sink = {sink_item, sink_doc, &w};
+	uint32_t n;
+	assert_int_equal(fl_yaml_stream(A, s, &lim, &d, &sink, &n), 0);
+	assert_int_equal(n, 5);
+	assert_string_equal(w.log, "one two two four <map> five ");
+	assert_int_equal(d.list.n, 0);
+
+	const char *bad = "- a: one\n- b: two\n- c: [three\n- d: four\n";
+	s = fl_source_new(A, 0, "t", bad, strlen(bad));
+	w.n = 0;
+	w.log[0] = 0;
+	assert_int_equal(fl_yaml_stream(A, s, &lim, &d, &sink, &n), 1);
+	assert_int_equal(n, 2);
+	assert_string_equal(w.log, "one two ");
+	assert_int_equal(d.list.n, 1);
+	assert_int_equal(d.list.v[0]->code, FL002);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_tags_flags),
 		cmocka_unit_test(test_yaml_span_offsets),
 		cmocka_unit_test(test_yaml_split_copy),
+		cmocka_unit_test(test_yaml_stream),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
