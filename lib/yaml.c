@@ -715,6 +715,18 @@ static void run_emit(runacc *r, uint32_t i, uint32_t src, uint32_t off)
 	r->v[r->n++] = (fl_run){i, off, src & 0x7fffffffu, 1};
 }
 
+/* How many bytes from raw[p] and dec[i] on are equal and plain (no
+ * `special` byte: the escape or quote of the style), within e and len. */
+static uint32_t same_bytes(const char *raw, uint32_t p, uint32_t e, const char *dec,
+			   uint32_t i, uint32_t len, char special)
+{
+	uint32_t k = 0;
+	while (p + k < e && i + k < len && raw[p + k] == dec[i + k] &&
+	       raw[p + k] != special)
+		k++;
+	return k;
+}
+
 int fl_yscalar_text(fl_arena *a, const fl_source *src, const fl_ynode *n,
 		    fl_text *out)
 {
@@ -744,6 +756,7 @@ int fl_yscalar_text(fl_arena *a, const fl_source *src, const fl_ynode *n,
 		break;
 	}
 	const char *dec = n->str;
+	char special = n->style == FL_YS_DOUBLE ? '\\' : n->style == FL_YS_SINGLE ? '\'' : 0;
 	uint32_t lastoff = p;  /* file offset of the last mapped byte + 1 */
 	for (uint32_t i = 0; i < n->len; i++) {
 		for (;;) {
@@ -776,9 +789,25 @@ int fl_yscalar_text(fl_arena *a, const fl_source *src, const fl_ynode *n,
 				p += 2;
 				break;
 			}
-			if (r == c || ((c == ' ' || c == '\n') && is_ws(r))) {
-				/* the byte itself, or a line break folded into a
-				 * space or kept */
+			if (r == c) {
+				/* The byte itself, and the bytes after it that
+				 * decode to themselves.  Once the first two are
+				 * emitted, the last run maps the rest linearly
+				 * (run_emit's one-byte rule only looks at the
+				 * byte after a run's first), so emitting them
+				 * one by one would change nothing. */
+				uint32_t k = same_bytes(raw, p, e, dec, i, n->len, special);
+				run_emit(&acc, i, id, p);
+				if (k > 1)
+					run_emit(&acc, i + 1, id, p + 1);
+				k = k ? k : 1;
+				lastoff = p + k;
+				p += k;
+				i += k - 1;
+				break;
+			}
+			if ((c == ' ' || c == '\n') && is_ws(r)) {
+				/* a line break folded into a space or kept */
 				run_emit(&acc, i, id, p);
 				lastoff = p + 1;
 				p++;
