@@ -585,12 +585,13 @@ fl_ynode *fl_ynode_copy(fl_ycopy *m, const fl_ynode *n)
 	if (!root || !fresh || root->kind == FL_Y_SCALAR)
 		return root;
 	/* Copied collections whose children still point into the old tree,
-	 * handled one at a time: an explicit stack, not C recursion. */
-	FL_VEC(fl_ynode *) todo = {0};
-	if (FL_VEC_PUSH(m->a, todo, root))
+	 * handled one at a time: an explicit stack, not C recursion, kept in
+	 * the memo from call to call (one per exception value). */
+	m->todo.n = 0;
+	if (FL_VEC_PUSH(m->a, m->todo, root))
 		return NULL;
-	while (todo.n) {
-		fl_ynode *c = todo.v[--todo.n];
+	while (m->todo.n) {
+		fl_ynode *c = m->todo.v[--m->todo.n];
 		size_t nk = c->kind == FL_Y_MAP ? 2 * (size_t)c->n : c->n;
 		if (!nk)
 			continue;
@@ -604,7 +605,7 @@ fl_ynode *fl_ynode_copy(fl_ycopy *m, const fl_ynode *n)
 			if (!fresh)
 				continue;
 			if (k->kind != FL_Y_SCALAR) {
-				if (FL_VEC_PUSH(m->a, todo, kids[i]))
+				if (FL_VEC_PUSH(m->a, m->todo, kids[i]))
 					return NULL;
 			} else if (c->kind == FL_Y_MAP && i % 2 == 0 && !k->is_alias &&
 				   !(kids[i]->str = fl_arena_strndup(m->a, k->str, k->len))) {

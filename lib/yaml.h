@@ -106,6 +106,7 @@ typedef struct fl_ycopy {
 	const fl_ynode **from;
 	fl_ynode **to;
 	size_t n, cap;
+	FL_VEC(fl_ynode *) todo;  /* fl_ynode_copy's work stack */
 } fl_ycopy;
 
 /* A copy of the subtree at `n` in m->a: nodes and mapping keys are copied
