@@ -100,8 +100,13 @@ static fl_dg *vraise(rd *r, const item *it, fl_code code, fl_span sp,
 		r->oom = 1;
 		return NULL;
 	}
-	if (it && it->kind)
-		fl_diag_item(g, it->kind, it->name);
+	if (it && it->kind) {
+		/* the name is the item's YAML scalar, gone with its tree */
+		const char *name = it->name ? fl_arena_strdup(r->a, it->name) : NULL;
+		if (it->name && !name)
+			r->oom = 1;
+		fl_diag_item(g, it->kind, name);
+	}
 	if (fl_checks[code].severity == FL_SEV_ERROR) {
 		fl_rs_file *f = &r->rs->files.v[r->file];
 		if (!f->read_failed)
@@ -313,6 +318,19 @@ static int get_seq(rd *r, const item *it, const fl_ynode *map, const char *key,
 	return 0;
 }
 
+/* A copy of scalar n's value that outlives the file's tree. */
+static const char *keep_str(rd *r, const fl_ynode *n)
+{
+	const char *c = fl_arena_strndup(r->a, n->str, n->len);
+	if (!c)
+		r->oom = 1;
+	return c;
+}
+
+/* Scalar n's value as a text with its positions, kept past the file's
+ * tree: when the value is the very bytes of the file (one linear run, as
+ * for a one-line plain scalar), it points into the source instead of
+ * being copied.  Texts are not NUL-terminated. */
 static int scalar_text(rd *r, const fl_ynode *n, fl_text *t)
 {
 	int rc = fl_yscalar_text(r->a, r->src, n, t);
@@ -324,11 +342,19 @@ static int scalar_text(rd *r, const fl_ynode *n, fl_text *t)
 		if (!run)
 			return FL_ENOMEM;
 		*run = (fl_run){0, n->span.start, n->span.src & 0x7fffffffu, 0};
-		t->s = n->str;
-		t->len = n->len;
 		t->runs = run;
 		t->nruns = 1;
+		t->len = n->len;
 	}
+	const fl_run *r0 = t->runs;
+	if (t->nruns == 1 && r0->linear && r0->src == (r->src->id & 0x7fffffffu) &&
+	    r0->off <= r->src->len && r->src->len - r0->off >= n->len &&
+	    memcmp(r->src->data + r0->off, n->str, n->len) == 0) {
+		t->s = r->src->data + r0->off;
+		return 0;
+	}
+	if (!(t->s = keep_str(r, n)))
+		return FL_ENOMEM;
 	return 0;
 }
 
@@ -616,7 +642,9 @@ static int read_list(rd *r, item *it)
 		return FL_ENOMEM;
 	for (uint32_t i = 0; i < items->n; i++) {
 		const fl_ynode *n = items->kids[i];
-		fl_list_item li = {n->str, n->len, n->span};
+		fl_list_item li = {keep_str(r, n), n->len, n->span};
+		if (!li.s)
+			return FL_ENOMEM;
 		if (FL_VEC_PUSH(r->a, l->items, li))
 			return FL_ENOMEM;
 	}
@@ -987,7 +1015,8 @@ static int add_values(rd *r, fl_exception *x, const fl_ynode *values)
 static int to_exception(rd *r, const rexc *e, int replaced, fl_exception *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->name = e->name;
+	if (!(out->name = fl_arena_strdup(r->a, e->name)))
+		return FL_ENOMEM;
 	out->span = e->map->span;
 	out->name_span = e->name_span;
 	if (e->fields_valid && e->fields && !(out->fields = fl_ynode_copy(&r->ycopy, e->fields)))
@@ -1186,7 +1215,7 @@ static int apply_exc_append(rd *r, fl_rule *prev, const rexcs *xs)
 		if (at < 0) {
 			fl_exception nx;
 			TRY(to_exception(r, e, 0, &nx));
-			TRY(exc_names_put(r, names, e->name, (uint32_t)prev->exceptions.n));
+			TRY(exc_names_put(r, names, nx.name, (uint32_t)prev->exceptions.n));
 			if (FL_VEC_PUSH(r->a, prev->exceptions, nx))
 				return FL_ENOMEM;
 			continue;
@@ -1483,7 +1512,9 @@ static int rule_define(rd *r, item *it, const fl_ynode *name)
 	TRY(scalar_text(r, desc, &rule->desc));
 	rule->priority = (fl_priority)pri;
 	rule->priority_span = prio->span;
-	rule->source = src ? src->str : "syscall";
+	rule->source = src ? fl_ruleset_intern(r->rs, src->str, src->len) : "syscall";
+	if (!rule->source)
+		return FL_ENOMEM;
 	rule->source_span = src ? src->span : FL_NOSPAN;
 	rule->source_unknown = unknown;
 	rule->enabled = enabled;
@@ -1582,8 +1613,10 @@ static int read_plugin_alt(rd *r, const item *it, const fl_ynode *m, fl_plugin_a
 	TRY(check_keys(r, it, m));
 	TRY(get_scalar(r, it, m, "name", 1, &name, NULL));
 	TRY(get_scalar(r, it, m, "version", 1, &ver, NULL));
-	out->name = name->str;
-	out->version = ver->str;
+	out->name = keep_str(r, name);
+	out->version = keep_str(r, ver);
+	if (!out->name || !out->version)
+		return FL_ENOMEM;
 	out->span = ver->span;
 	out->name_span = name->span;
 	return 0;

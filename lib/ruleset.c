@@ -156,7 +156,7 @@ fl_rule *fl_ruleset_rule(const fl_ruleset *rs, const char *name, uint32_t len)
 fl_list *fl_ruleset_add_list(fl_ruleset *rs, const char *name, uint32_t len)
 {
 	fl_list *l = fl_arena_alloc(rs->arena, sizeof(*l));
-	if (!l)
+	if (!l || !(name = fl_arena_strndup(rs->arena, name, len)))
 		return NULL;
 	l->c.name = name;
 	l->c.name_len = len;
@@ -169,7 +169,7 @@ fl_list *fl_ruleset_add_list(fl_ruleset *rs, const char *name, uint32_t len)
 fl_macro *fl_ruleset_add_macro(fl_ruleset *rs, const char *name, uint32_t len)
 {
 	fl_macro *m = fl_arena_alloc(rs->arena, sizeof(*m));
-	if (!m)
+	if (!m || !(name = fl_arena_strndup(rs->arena, name, len)))
 		return NULL;
 	m->c.name = name;
 	m->c.name_len = len;
@@ -182,7 +182,7 @@ fl_macro *fl_ruleset_add_macro(fl_ruleset *rs, const char *name, uint32_t len)
 fl_rule *fl_ruleset_add_rule(fl_ruleset *rs, const char *name, uint32_t len)
 {
 	fl_rule *r = fl_arena_alloc(rs->arena, sizeof(*r));
-	if (!r)
+	if (!r || !(name = fl_arena_strndup(rs->arena, name, len)))
 		return NULL;
 	r->c.name = name;
 	r->c.name_len = len;
@@ -272,9 +272,22 @@ int fl_priority_parse(const char *s, uint32_t len)
 	return -1;
 }
 
+const char *fl_ruleset_intern(fl_ruleset *rs, const char *s, uint32_t len)
+{
+	int i = tab_find(&rs->str_tab, rs->strs.v, source_at, s, len);
+	if (i >= 0)
+		return rs->strs.v[i];
+	const char *c = fl_arena_strndup(rs->arena, s, len);
+	if (!c || FL_VEC_PUSH(rs->arena, rs->strs, c) ||
+	    tab_insert(rs->arena, &rs->str_tab, c, len, (uint32_t)rs->strs.n - 1))
+		return NULL;
+	return c;
+}
+
 int fl_rule_add_tag(fl_ruleset *rs, fl_rule *r, const char *tag)
 {
-	if (FL_VEC_PUSH(rs->arena, r->tags, tag))
+	if (!(tag = fl_ruleset_intern(rs, tag, (uint32_t)strlen(tag))) ||
+	    FL_VEC_PUSH(rs->arena, r->tags, tag))
 		return FL_ENOMEM;
 	r->tags_unsorted = 1;
 	return 0;

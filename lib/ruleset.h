@@ -125,7 +125,7 @@ typedef struct fl_rule {
 	fl_span priority_span;
 	fl_span source_span;       /* FL_NOSPAN when defaulted */
 	fl_priority priority;
-	const char *source;        /* "syscall" unless given */
+	const char *source;        /* "syscall" unless given (interned) */
 	uint32_t capture_duration;
 	/* Flags, 0 or 1. */
 	uint8_t source_unknown;    /* LOAD_UNKNOWN_SOURCE: never compiled */
@@ -185,6 +185,8 @@ typedef struct fl_ruleset {
 	int has_req_engine;
 	FL_VEC(fl_plugin_req) plugins;
 	FL_VEC(const char *) sources; /* known event sources */
+	FL_VEC(const char *) strs;    /* fl_ruleset_intern's strings */
+	fl_nametab str_tab;
 	FL_VEC(fl_rs_file) files;     /* in load order */
 } fl_ruleset;
 
@@ -197,11 +199,9 @@ fl_list *fl_ruleset_list(const fl_ruleset *rs, const char *name, uint32_t len);
 fl_macro *fl_ruleset_macro(const fl_ruleset *rs, const char *name, uint32_t len);
 fl_rule *fl_ruleset_rule(const fl_ruleset *rs, const char *name, uint32_t len);
 
-/* Inserts a new, zeroed list/macro/rule named name[0..len) at the end of
- * its order and in the name table; the caller fills it.  NULL on OOM.  The
- * name must not exist yet.  The item keeps the pointer: name must be
- * NUL-terminated at len and live as long as the ruleset (the YAML scalars
- * of the session arena do). */
+/* Inserts a new, zeroed list/macro/rule named name[0..len) (copied) at
+ * the end of its order and in the name table; the caller fills it.  NULL
+ * on OOM.  The name must not exist yet. */
 fl_list *fl_ruleset_add_list(fl_ruleset *rs, const char *name, uint32_t len);
 fl_macro *fl_ruleset_add_macro(fl_ruleset *rs, const char *name, uint32_t len);
 fl_rule *fl_ruleset_add_rule(fl_ruleset *rs, const char *name, uint32_t len);
@@ -224,9 +224,12 @@ int fl_ruleset_add_plugin_source(fl_ruleset *rs, const char *plugin);
 const char *fl_priority_name(fl_priority p);
 int fl_priority_parse(const char *s, uint32_t len);
 
-/* Adds NUL-terminated tag to r's tags and sets r->tags_unsorted; 0 or
- * FL_ENOMEM.  The set keeps the pointer: tag must live as long as the
- * ruleset (the YAML scalars of the session arena do). */
+/* One shared copy of s[0..len) (NUL-terminated) for the whole ruleset:
+ * tags and rule sources repeat from rule to rule.  NULL on OOM. */
+const char *fl_ruleset_intern(fl_ruleset *rs, const char *s, uint32_t len);
+
+/* Adds NUL-terminated tag (interned) to r's tags and sets
+ * r->tags_unsorted; 0 or FL_ENOMEM. */
 int fl_rule_add_tag(fl_ruleset *rs, fl_rule *r, const char *tag);
 /* Sorts r's tags in byte order and drops duplicates (Falco keeps a
  * std::set): once per loaded file, so that adding n tags is O(n log n)

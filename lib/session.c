@@ -520,7 +520,7 @@ static int load_streamed(fl_session *s, fl_source *src, const fl_ylimits *lim,
 	int rc = fl_load_begin(s, src, &f.l);
 	if (rc)
 		return rc;
-	rc = fl_yaml_stream(s->arena, src, lim, &s->diags, &sink, &delivered);
+	rc = fl_yaml_stream(src, lim, &s->diags, &sink, &delivered);
 	clock_lap(s, clk, ST_YAML);
 	*partial = f.calls > 0;
 	if (rc == 0)
@@ -534,14 +534,14 @@ static int load_streamed(fl_session *s, fl_source *src, const fl_ylimits *lim,
 static int load_whole(fl_session *s, fl_source *src, const fl_ylimits *lim,
 		      stage_clock *clk)
 {
-	/* What the ruleset keeps is in the session arena (scalar values,
-	 * copied exception nodes); the rest of the tree goes with `tree`. */
+	/* The loader copies what it keeps into the session arena; the tree
+	 * goes with `tree`. */
 	fl_arena *tree = fl_arena_new();
 	if (!tree)
 		return FL_ENOMEM;
 	fl_ydoc *docs = NULL;
 	uint32_t ndocs = 0;
-	int rc = fl_yaml_parse_split(tree, s->arena, src, lim, &s->diags, &docs, &ndocs);
+	int rc = fl_yaml_parse(tree, src, lim, &s->diags, &docs, &ndocs);
 	clock_lap(s, clk, ST_YAML);
 	if (rc == 0)
 		rc = fl_load_file(s, src, docs, ndocs);

@@ -34,8 +34,7 @@ struct frame {
 };
 
 typedef struct builder {
-	fl_arena *a;          /* nodes, child arrays, mapping keys */
-	fl_arena *keep;       /* scalar values and tags (see fl_yaml_parse_split) */
+	fl_arena *a;          /* nodes, child arrays, scalar values, tags */
 	fl_arena *w;          /* the builder's own state; streaming: the nodes
 			       * of the documents' roots too */
 	const fl_source *src;
@@ -172,15 +171,16 @@ static fl_ynode *new_node(fl_arena *a, const char *tag)
 	return &t->node;
 }
 
-/* A node of the tree being built: its tag, if any, copied to b->keep.  A
- * document's root lives in b->w: when streaming, b->a is emptied after
- * every item of a root sequence while the root is still open. */
+/* A node of the tree being built, tagged with a copy of `tag` when not
+ * NULL.  A document's root lives in b->w: when streaming, b->a is emptied
+ * after every item of a root sequence while the root is still open. */
 static fl_ynode *build_node(builder *b, const yaml_char_t *tag)
 {
+	fl_arena *a = b->stack.n ? b->a : b->w;
 	const char *t = NULL;
-	if (tag && !(t = fl_arena_strdup(b->keep, (const char *)tag)))
+	if (tag && !(t = fl_arena_strdup(a, (const char *)tag)))
 		return NULL;
-	return new_node(b->stack.n ? b->a : b->w, t);
+	return new_node(a, t);
 }
 
 const char *fl_ynode_tag(const fl_ynode *n)
@@ -196,17 +196,6 @@ static int is_null_plain(const char *s, size_t n)
 	return n == 0 || (n == 1 && s[0] == '~') ||
 	       (n == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
 			   !memcmp(s, "NULL", 4)));
-}
-
-/* 1 when scalar event `ev` is a mapping key with no anchor: no alias can
- * reach it, and readers of the tree look keys up but do not keep them, so
- * its value stays with the tree (not in b->keep). */
-static int is_plain_key(const builder *b, const yaml_event_t *ev)
-{
-	if (!b->stack.n || ev->data.scalar.anchor)
-		return 0;
-	const struct frame *f = &b->stack.v[b->stack.n - 1];
-	return f->node->kind == FL_Y_MAP && (b->kids.n - f->kids_from) % 2 == 0;
 }
 
 /* Attaches a finished node to the open collection, or makes it the root.
@@ -361,7 +350,7 @@ static int build(builder *b, fl_ydoc **docs, uint32_t *ndocs)
 			}
 			n->kind = FL_Y_SCALAR;
 			n->span = mk_span(b, ev.start_mark, ev.end_mark);
-			n->str = fl_arena_strndup(is_plain_key(b, &ev) ? b->a : b->keep,
+			n->str = fl_arena_strndup(b->stack.n ? b->a : b->w,
 						  (const char *)ev.data.scalar.value,
 						  ev.data.scalar.length);
 			if (!n->str) {
@@ -472,24 +461,17 @@ static int build(builder *b, fl_ydoc **docs, uint32_t *ndocs)
 int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 		  fl_diags *d, fl_ydoc **docs, uint32_t *ndocs)
 {
-	return fl_yaml_parse_split(a, a, src, lim, d, docs, ndocs);
-}
-
-int fl_yaml_parse_split(fl_arena *a, fl_arena *keep, const fl_source *src,
-			const fl_ylimits *lim, fl_diags *d, fl_ydoc **docs,
-			uint32_t *ndocs)
-{
-	builder b = {.a = a, .w = a, .keep = keep, .src = src, .lim = lim, .d = d,
+	builder b = {.a = a, .w = a, .src = src, .lim = lim, .d = d,
 		     .ascii = all_ascii(src->data, src->len)};
 	*docs = NULL;
 	*ndocs = 0;
 	return build(&b, docs, ndocs);
 }
 
-int fl_yaml_stream(fl_arena *keep, const fl_source *src, const fl_ylimits *lim,
-		   fl_diags *d, const fl_ysink *sink, uint32_t *delivered)
+int fl_yaml_stream(const fl_source *src, const fl_ylimits *lim, fl_diags *d,
+		   const fl_ysink *sink, uint32_t *delivered)
 {
-	builder b = {.keep = keep, .src = src, .lim = lim, .d = d, .sink = sink,
+	builder b = {.src = src, .lim = lim, .d = d, .sink = sink,
 		     .ascii = all_ascii(src->data, src->len)};
 	*delivered = 0;
 	b.w = fl_arena_new();
@@ -505,13 +487,18 @@ int fl_yaml_stream(fl_arena *keep, const fl_source *src, const fl_ylimits *lim,
 
 /* ---- copying a subtree out of its tree --------------------------------- */
 
-/* Copy of one node: new_node keeps the tag, the rest is the struct. */
+/* Copy of one node: the struct, its tag and its scalar value. */
 static fl_ynode *copy_one(fl_arena *a, const fl_ynode *n)
 {
-	fl_ynode *c = new_node(a, fl_ynode_tag(n));
+	const char *tag = fl_ynode_tag(n);
+	if (tag && !(tag = fl_arena_strdup(a, tag)))
+		return NULL;
+	fl_ynode *c = new_node(a, tag);
 	if (!c)
 		return NULL;
 	*c = *n;
+	if (n->kind == FL_Y_SCALAR && !(c->str = fl_arena_strndup(a, n->str, n->len)))
+		return NULL;
 	return c;
 }
 
@@ -602,16 +589,9 @@ fl_ynode *fl_ynode_copy(fl_ycopy *m, const fl_ynode *n)
 			const fl_ynode *k = c->kids[i];
 			if (!(kids[i] = copy_node(m, k, &fresh)))
 				return NULL;
-			if (!fresh)
-				continue;
-			if (k->kind != FL_Y_SCALAR) {
-				if (FL_VEC_PUSH(m->a, m->todo, kids[i]))
-					return NULL;
-			} else if (c->kind == FL_Y_MAP && i % 2 == 0 && !k->is_alias &&
-				   !(kids[i]->str = fl_arena_strndup(m->a, k->str, k->len))) {
-				/* a key's value stayed with its tree */
+			if (fresh && k->kind != FL_Y_SCALAR &&
+			    FL_VEC_PUSH(m->a, m->todo, kids[i]))
 				return NULL;
-			}
 		}
 		c->kids = kids;
 	}

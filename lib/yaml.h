@@ -66,15 +66,6 @@ typedef struct fl_ylimits {
 int fl_yaml_parse(fl_arena *a, const fl_source *src, const fl_ylimits *lim,
 		  fl_diags *d, fl_ydoc **docs, uint32_t *ndocs);
 
-/* Same, with the tree (nodes and mapping keys) in arena `tree` and what
- * outlives it in `keep`: every scalar value other than a key, and tags.  A
- * caller that frees `tree` after reading it keeps the strings it took from
- * values; nodes it needs longer it copies with fl_ynode_copy.
- * fl_yaml_parse(a, ...) is fl_yaml_parse_split(a, a, ...). */
-int fl_yaml_parse_split(fl_arena *tree, fl_arena *keep, const fl_source *src,
-			const fl_ylimits *lim, fl_diags *d, fl_ydoc **docs,
-			uint32_t *ndocs);
-
 /* Where fl_yaml_stream hands the documents: item() gets every element of a
  * document whose root is a sequence, as soon as it is complete; doc() every
  * document whose root is not a sequence (or is empty), whole.  Both are
@@ -86,16 +77,15 @@ typedef struct fl_ysink {
 	void *ctx;
 } fl_ysink;
 
-/* Parses `src` like fl_yaml_parse_split, but hands the file to `sink` item
- * by item: the tree of an item lives only during its item() call (nodes
- * reachable from a later alias excepted), so memory does not grow with the
- * file.  Values and tags are in `keep`, as with fl_yaml_parse_split.
- * Returns 0, 1 after a syntax error or a hit limit (one diagnostic added
+/* Parses `src` like fl_yaml_parse, but hands the file to `sink` item by
+ * item: the tree of an item, values and tags included, lives only during
+ * its item() call (nodes reachable from a later alias excepted), so memory
+ * does not grow with the file; a sink copies what it keeps.  Returns 0, 1 after a syntax error or a hit limit (one diagnostic added
  * to `d`, after the items before it were delivered), FL_ENOMEM, or the
  * negative value of a sink call.  *delivered gets the number of item() calls that
  * returned 0. */
-int fl_yaml_stream(fl_arena *keep, const fl_source *src, const fl_ylimits *lim,
-		   fl_diags *d, const fl_ysink *sink, uint32_t *delivered);
+int fl_yaml_stream(const fl_source *src, const fl_ylimits *lim, fl_diags *d,
+		   const fl_ysink *sink, uint32_t *delivered);
 
 /* Copies of subtrees made into arena `a` (zero it, then set `a`).  The
  * memo maps alias targets to their copy, so that a subtree reached through
@@ -109,9 +99,8 @@ typedef struct fl_ycopy {
 	FL_VEC(fl_ynode *) todo;  /* fl_ynode_copy's work stack */
 } fl_ycopy;
 
-/* A copy of the subtree at `n` in m->a: nodes and mapping keys are copied
- * (keys may live with the tree, see fl_yaml_parse_split), other scalar
- * values and tags are shared.  NULL for n == NULL, or on OOM. */
+/* A copy of the subtree at `n` in m->a, values and tags included, which
+ * outlives n's tree.  NULL for n == NULL, or on OOM. */
 fl_ynode *fl_ynode_copy(fl_ycopy *m, const fl_ynode *n);
 
 /* The explicit tag of `n` ("!foo", "tag:yaml.org,2002:str"), or NULL when
