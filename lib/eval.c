@@ -157,8 +157,9 @@ static fl_vkind operand_kind(fl_evalenv *env, const fl_operand *o)
 /* ---- right-hand literals, read once --------------------------------------
  * A check's literals are constant, so their values are read the first time
  * the check is evaluated for a given left-hand kind and kept, keyed by the
- * right-hand operand (which the tree owns for the whole session): a list of
- * a million items is read once, not once per event and per explanation. */
+ * right-hand operand (until fl_evalenv_forget: the tree may then go): a
+ * list of a million items is read once, not once per event and per
+ * explanation. */
 
 /* Lists at least this long get a membership index (fl_vset). */
 #define LIT_SET_MIN 16u
@@ -177,11 +178,15 @@ typedef struct lit_entry {
 	const fl_value *vals;
 	size_t n;
 	const fl_vset *set;
+	size_t pos;             /* its slot in the table (while it is there) */
+	int transient;          /* rhs is a node fl_evalenv_forget forgets */
 } lit_entry;
 
 struct fl_litcache {
 	lit_entry **slot;       /* open addressing, NULL empty */
 	size_t cap, n;
+	/* transient entries made since the last fl_evalenv_forget */
+	FL_VEC(lit_entry *) made;
 };
 
 static size_t lit_hash(const fl_operand *rhs, fl_cmpop op, fl_vkind kind, size_t mask)
@@ -254,10 +259,34 @@ static int lit_read(fl_arena *a, fl_cmpop op, fl_vkind kind, const fl_operand *r
 	return 0;
 }
 
+/* Empties slot i of an open-addressing table of `cap` entries (a power of
+ * 2), moving back the entries after it that probed past it (linear
+ * probing keeps no tombstones).  home(x) is an entry's first slot. */
+#define TABLE_UNLINK(slot, cap, i, home)                                     \
+	do {                                                                 \
+		size_t m_ = (cap) - 1, i_ = (i), j_ = i_;                     \
+		(slot)[i_] = NULL;                                           \
+		for (;;) {                                                   \
+			j_ = (j_ + 1) & m_;                                  \
+			if (!(slot)[j_])                                     \
+				break;                                       \
+			size_t k_ = home((slot)[j_], m_);                    \
+			if (i_ <= j_ ? (i_ < k_ && k_ <= j_) : (i_ < k_ || k_ <= j_)) \
+				continue; /* reached from its home still */  \
+			(slot)[i_] = (slot)[j_];                             \
+			(slot)[i_]->pos = i_;                                \
+			(slot)[j_] = NULL;                                   \
+			i_ = j_;                                             \
+		}                                                            \
+	} while (0)
+
+#define LIT_HOME(x, mask) lit_hash((x)->rhs, (x)->op, (x)->kind, (mask))
+
 /* The literals of right-hand operand `rhs` for `op` on a left-hand `kind`,
- * read on first use; NULL on OOM. */
+ * read on first use (transient: rhs belongs to a node that
+ * fl_evalenv_forget forgets); NULL on OOM. */
 static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
-				 const fl_operand *rhs)
+				 const fl_operand *rhs, int transient)
 {
 	fl_arena *a = env->arena;
 	struct fl_litcache *c = env->lits;
@@ -281,6 +310,7 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
 			while (slot[h])
 				h = (h + 1) & (cap - 1);
 			slot[h] = x;
+			x->pos = h;
 		}
 		c->slot = slot;
 		c->cap = cap;
@@ -306,9 +336,13 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
 	fresh->nitems = rhs->nitems;
 	if (lit_read(a, op, kind, rhs, fresh))
 		return NULL; /* not kept: nothing half-read is reused */
+	fresh->transient = transient;
+	if (transient && FL_VEC_PUSH(a, c->made, fresh))
+		return NULL;
 	if (!le)
 		c->n++;
 	c->slot[h] = fresh;
+	fresh->pos = h;
 	return fresh;
 }
 
@@ -317,9 +351,9 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
  * validity of its fields for the condition's source, the kind its literals
  * are read as when the event does not give the field — is worked out the
  * first time the check is evaluated for a source and kept, keyed by the
- * check node (which the tree owns for the whole session) and the source's
- * catalogue id: a rule's checks are evaluated once per scenario event, a
- * shared macro's once per event and rule. */
+ * check node and the source's catalogue id (until fl_evalenv_forget: the
+ * node may then go): a rule's checks are evaluated once per scenario event,
+ * a shared macro's once per event and rule. */
 
 typedef struct check_plan {
 	const fl_expr *e;       /* key, with src */
@@ -333,11 +367,19 @@ typedef struct check_plan {
 	unsigned char lhs_bad;  /* operand_invalid(lhs) */
 	unsigned char rhs_bad;  /* operand_invalid(rhs), for a field rhs */
 	unsigned char ancestor; /* lhs is an ancestor field without index */
+	unsigned char transient; /* e is a node fl_evalenv_forget forgets */
+	size_t pos;             /* its slot in the table */
 } check_plan;
 
 struct fl_plancache {
 	check_plan **slot;      /* open addressing, NULL empty */
 	size_t cap, n;
+	uint32_t ids;           /* ids given so far */
+	/* Transient plans: tmp.v[0..live) are in the table; the rest were
+	 * forgotten and are reused, id included, so that ids (and the kept
+	 * values they index) do not grow with the number of rules. */
+	FL_VEC(check_plan *) tmp;
+	size_t live;
 };
 
 /* Catalogue id of the env's source (fl_field_resolve depends on no more). */
@@ -415,19 +457,34 @@ static check_plan *plan_of(fl_evalenv *env, const fl_expr *e)
 			while (slot[h])
 				h = (h + 1) & (cap - 1);
 			slot[h] = x;
+			x->pos = h;
 		}
 		c->slot = slot;
 		c->cap = cap;
 	}
-	check_plan *p = fl_arena_alloc(a, sizeof(*p));
-	if (!p)
-		return NULL;
+	/* Met outside every macro body, `e` is a node of the condition being
+	 * evaluated (macro bodies are the env's own, kept as long as it). */
+	int transient = env->in_macro == 0;
+	check_plan *p;
+	uint32_t id;
+	if (transient && c->live < c->tmp.n) {
+		p = c->tmp.v[c->live++];
+		id = p->id;
+	} else {
+		if (c->ids == UINT32_MAX || !(p = fl_arena_alloc(a, sizeof(*p))) ||
+		    (transient && FL_VEC_PUSH(a, c->tmp, p)))
+			return NULL;
+		id = c->ids++;
+		c->live += (size_t)transient;
+	}
 	plan_make(env, e, src, p);
-	p->id = (uint32_t)c->n;
+	p->id = id;
+	p->transient = (unsigned char)transient;
 	size_t h = plan_hash(e, src, c->cap - 1);
 	while (c->slot[h])
 		h = (h + 1) & (c->cap - 1);
 	c->slot[h] = p;
+	p->pos = h;
 	c->n++;
 	return p;
 }
@@ -580,6 +637,42 @@ static void keep_check(fl_evalenv *env, evkey *x, uint32_t id, fl_tv t)
 	x->cval[id] = (uint8_t)(1 + t);
 }
 
+#define PLAN_HOME(x, mask) plan_hash((x)->e, (x)->src, (mask))
+
+void fl_evalenv_forget(fl_evalenv *env)
+{
+	struct fl_plancache *pc = env->plans;
+	struct fl_litcache *lc = env->lits;
+	struct fl_evkeep *k = env->keep;
+	/* Entry by entry, not table by table: the tables hold the macros'
+	 * entries too, and a condition has a few entries of its own. */
+	for (size_t i = 0; lc && i < lc->made.n; i++) {
+		lit_entry *x = lc->made.v[i];
+		if (lc->slot[x->pos] == x) { /* else replaced in place */
+			TABLE_UNLINK(lc->slot, lc->cap, x->pos, LIT_HOME);
+			lc->n--;
+		}
+	}
+	if (lc)
+		lc->made.n = 0;
+	if (k)
+		memset(k->refs, 0, sizeof(k->refs));
+	if (!pc || !pc->live)
+		return;
+	for (size_t i = 0; i < pc->live; i++) {
+		TABLE_UNLINK(pc->slot, pc->cap, pc->tmp.v[i]->pos, PLAN_HOME);
+		pc->n--;
+	}
+	/* the ids are given again: their kept values go */
+	for (size_t i = 0; k && i < k->cap; i++) {
+		evkey *x = k->slot[i];
+		for (size_t j = 0; x && j < pc->live; j++)
+			if (pc->tmp.v[j]->id < x->ccap)
+				x->cval[pc->tmp.v[j]->id] = 0;
+	}
+	pc->live = 0;
+}
+
 /* The body and memo slot of macro reference `e` (NULL: unknown, or did
  * not parse); with values kept, from the cache of references. */
 static inline const fl_expr *macro_ref(fl_evalenv *env, const fl_expr *e, uint32_t *slot)
@@ -690,7 +783,7 @@ static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
 			const lit_entry *le = p->lit;
 			if (!le || le->kind != kind || le->rhs != rhs || le->text != rhs->text ||
 			    le->items != rhs->items || le->nitems != rhs->nitems)
-				le = p->lit = literals(env, op, kind, rhs);
+				le = p->lit = literals(env, op, kind, rhs, p->transient);
 			if (!le) {
 				fail(env, FL_ENOMEM, NULL);
 				return FL_UNKNOWN;
@@ -783,7 +876,9 @@ static fl_tv eval_node(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 			env->memo_height[slot] = 0;
 			unsigned outer = env->reach, noom = env->noom;
 			env->reach = env->depth;
+			env->in_macro++;
 			r = eval_node(env, body, ev);
+			env->in_macro--;
 			height = env->reach > env->max_depth ? HEIGHT_LIMITED
 							     : env->reach - env->depth;
 			env->memo[slot] = r;
