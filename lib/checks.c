@@ -18,9 +18,11 @@
 
 /* A condition as compiled (macro or rule) and who owns it.  source: the
  * rule's event source; "syscall" for macros (fields of a macro are looked
- * up as syscall fields). */
+ * up as syscall fields).  A macro's AST is kept by the compile stage; a
+ * rule's (ast NULL, cr set) is parsed again when walked. */
 typedef struct cond_ref {
 	const fl_expr *ast;
+	const fl_crule *cr;
 	const fl_text *text;
 	const char *kind, *name, *source;
 } cond_ref;
@@ -39,15 +41,15 @@ static int all_conds(fl_session *s, cond_refs *out)
 		const fl_cmacro *cm = rs->macros.v[i]->compiled;
 		if (!cm || !cm->ast)
 			continue;
-		cond_ref c = {cm->ast, &cm->text, "macro", cm->m->c.name, "syscall"};
+		cond_ref c = {cm->ast, NULL, &cm->text, "macro", cm->m->c.name, "syscall"};
 		if (FL_VEC_PUSH(s->arena, *out, c))
 			return FL_ENOMEM;
 	}
 	for (size_t i = 0; i < rs->rules.n; i++) {
 		const fl_crule *cr = rs->rules.v[i]->compiled;
-		if (!cr || !cr->ast)
+		if (!cr || !cr->parsed)
 			continue;
-		cond_ref c = {cr->ast, &cr->text, "rule", cr->r->c.name,
+		cond_ref c = {NULL, cr, &cr->text, "rule", cr->r->c.name,
 			      cr->r->source ? cr->r->source : "syscall"};
 		if (FL_VEC_PUSH(s->arena, *out, c))
 			return FL_ENOMEM;
@@ -390,31 +392,44 @@ static int check_uses(fl_session *s, feats *f, const cond_ref *c, const fl_expr 
 	return 0;
 }
 
+/* Regexes, event types and feature uses of one condition's nodes. */
+static int cond_check(fl_session *s, feats *f, fl_expr_iter *it, const cond_ref *c,
+		      const fl_expr *ast)
+{
+	fl_expr_iter_reset(it, ast);
+	const fl_expr *e;
+	fl_expr_event ev;
+	while ((ev = fl_expr_iter_next(it, &e)) != FL_EXPR_EV_DONE) {
+		if (ev == FL_EXPR_EV_OOM)
+			return FL_ENOMEM;
+		if (ev != FL_EXPR_EV_ENTER || e->kind != FL_EXPR_CHECK)
+			continue;
+		int rc = value_check(s, c, e);
+		if (rc)
+			return rc;
+		if (check_uses(s, f, c, e))
+			return FL_ENOMEM;
+	}
+	return 0;
+}
+
 /* Regexes, event types and feature uses of every condition, in one walk
- * (own nodes only: a macro's text is checked once, as the macro). */
+ * (own nodes only: a macro's text is checked once, as the macro).  Each
+ * rule's tree is parsed into a scratch arena emptied after the rule: what
+ * the walk reports is copied into diagnostics and feature uses. */
 static int cond_checks(fl_session *s, feats *f, const cond_refs *cs)
 {
 	fl_expr_iter *it = fl_expr_iter_new(s->arena, NULL);
-	if (!it)
-		return FL_ENOMEM;
-	for (size_t i = 0; i < cs->n; i++) {
+	fl_arena *scratch = fl_arena_new();
+	int rc = it && scratch ? 0 : FL_ENOMEM;
+	for (size_t i = 0; i < cs->n && !rc; i++) {
 		const cond_ref *c = &cs->v[i];
-		fl_expr_iter_reset(it, c->ast);
-		const fl_expr *e;
-		fl_expr_event ev;
-		while ((ev = fl_expr_iter_next(it, &e)) != FL_EXPR_EV_DONE) {
-			if (ev == FL_EXPR_EV_OOM)
-				return FL_ENOMEM;
-			if (ev != FL_EXPR_EV_ENTER || e->kind != FL_EXPR_CHECK)
-				continue;
-			int rc = value_check(s, c, e);
-			if (rc)
-				return rc;
-			if (check_uses(s, f, c, e))
-				return FL_ENOMEM;
-		}
+		const fl_expr *ast = c->ast ? c->ast : fl_compile_rule_ast(s, c->cr, scratch);
+		rc = ast ? cond_check(s, f, it, c, ast) : FL_ENOMEM;
+		fl_arena_reset(scratch);
 	}
-	return 0;
+	fl_arena_free(scratch);
+	return rc;
 }
 
 static int same_feat(const feat_use *a, const feat_use *b)

@@ -960,6 +960,14 @@ typedef struct fl_rseval {
 				    * NULL until parse_cond needs them */
 	const fl_expr **macro_ast; /* per macro (ruleset order); NULL: broken */
 	fl_text *macro_text;       /* the substituted text macro_ast indexes */
+	/* The rule being evaluated (rule_cond): its condition is parsed once
+	 * into rule_arena, which is emptied when the next rule comes, so
+	 * that the session arena holds no rule's tree. */
+	const fl_rule *rule;
+	const fl_expr *rule_cond;  /* NULL: not evaluated (or does not parse) */
+	fl_text rule_text;
+	int rule_exc;
+	fl_arena *rule_arena;
 	fl_opctx *ops;
 	fl_evalenv env;
 	spans seen503, seen504;    /* clauses already reported */
@@ -1021,13 +1029,13 @@ static int prepare_lists(rs_eval *r)
 	return 0;
 }
 
-/* Substitutes lists into `cond` and parses it; NULL when it does not parse
- * (the compile stage reports that) or on OOM (*oom set).  *out receives
- * the substituted text, whose positions map the tree back to the file. */
-static const fl_expr *parse_cond(rs_eval *r, const fl_text *cond, uint32_t vis,
+/* Substitutes lists into `cond` and parses it into arena `a`; NULL when it
+ * does not parse (the compile stage reports that) or on OOM (*oom set).
+ * *out receives the substituted text (in `a`), whose positions map the tree
+ * back to the file. */
+static const fl_expr *parse_cond(rs_eval *r, fl_arena *a, const fl_text *cond, uint32_t vis,
 				 fl_text *out, int *oom)
 {
-	fl_arena *a = r->s->arena;
 	if (!cond->s)
 		return NULL;
 	if (!r->lists && prepare_lists(r)) {
@@ -1087,7 +1095,8 @@ static int prepare(rs_eval *r)
 			r->macro_text[i] = cm->text;
 			continue;
 		}
-		r->macro_ast[i] = parse_cond(r, &m->cond, m->c.visibility, &r->macro_text[i], &oom);
+		r->macro_ast[i] = parse_cond(r, a, &m->cond, m->c.visibility, &r->macro_text[i],
+					     &oom);
 		if (oom)
 			return FL_ENOMEM;
 	}
@@ -1205,27 +1214,55 @@ static int rule_has_exceptions(const fl_rule *rule)
 	return 0;
 }
 
-/* The condition rule `rule` is evaluated by, and its text into *text: the
- * compile stage's final tree when it ran (NULL when Falco would not load
- * the rule), else our own parse without the exceptions (*exc set when it
- * has some: a true value may then be exempted).  NULL also when it does
- * not parse, or on OOM (*oom set). */
-static const fl_expr *rule_cond(rs_eval *r, const fl_rule *rule, fl_text *text,
-				int *exc, int *oom)
+/* rule_cond() of `rule`, parsed into r->rule_arena (created on first use). */
+static const fl_expr *parse_rule(rs_eval *r, const fl_rule *rule, fl_text *text, int *exc,
+				 int *oom)
 {
 	const fl_crule *cr = rule->compiled;
 	*exc = 0;
 	if (rule->source_unknown)
 		return NULL;
+	if (cr && (!cr->ok || cr->dropped || !cr->parsed))
+		return NULL; /* Falco would not load it */
+	if (!r->rule_arena && !(r->rule_arena = fl_arena_new())) {
+		*oom = 1;
+		return NULL;
+	}
 	if (cr) {
 		/* the final condition: appends joined, exceptions folded in */
-		if (!cr->ok || cr->dropped || !cr->ast)
-			return NULL; /* Falco would not load it */
+		const fl_expr *e = fl_compile_rule_ast(r->s, cr, r->rule_arena);
+		*oom = !e;
 		*text = cr->text;
-		return cr->ast;
+		return e;
 	}
 	*exc = rule_has_exceptions(rule);
-	return parse_cond(r, &rule->cond, rule->c.visibility, text, oom);
+	return parse_cond(r, r->rule_arena, &rule->cond, rule->c.visibility, text, oom);
+}
+
+/* The condition rule `rule` is evaluated by, and its text into *text: the
+ * compile stage's final tree when it ran (NULL when Falco would not load
+ * the rule), else our own parse without the exceptions (*exc set when it
+ * has some: a true value may then be exempted).  NULL also when it does
+ * not parse, or on OOM (*oom set).  Parsed once for consecutive calls on
+ * one rule (a rule meets every scenario in turn); the previous rule's tree
+ * is dropped, and with it what the evaluator kept about its nodes. */
+static const fl_expr *rule_cond(rs_eval *r, const fl_rule *rule, fl_text *text,
+				int *exc, int *oom)
+{
+	if (rule != r->rule) {
+		fl_evalenv_forget(&r->env);
+		if (r->rule_arena)
+			fl_arena_reset(r->rule_arena);
+		r->conj_of = NULL;
+		r->rule = NULL;
+		r->rule_cond = parse_rule(r, rule, &r->rule_text, &r->rule_exc, oom);
+		if (*oom)
+			return NULL;
+		r->rule = rule;
+	}
+	*text = r->rule_text;
+	*exc = r->rule_exc;
+	return r->rule_cond;
 }
 
 int fl_rseval_new(fl_session *s, fl_rseval **out)
@@ -1278,6 +1315,9 @@ void fl_rseval_free(fl_rseval *r)
 	if (r->ops)
 		fl_opctx_release(r->ops);
 	r->ops = NULL;
+	fl_arena_free(r->rule_arena);
+	r->rule_arena = NULL;
+	r->rule = NULL;
 }
 
 /* Takes one node from the explanation budget; 0 when it is spent. */
@@ -2089,7 +2129,6 @@ int fl_scenarios_run(fl_session *s)
 		if (!cond)
 			continue;
 		r.env.source = rule->source;
-		r.conj_of = NULL; /* `text` is reused: a new rule, a new flattening */
 		const char *rsrc = rule->source ? rule->source : "syscall";
 		for (size_t j = 0; j < scs->list.n && !rc; j++) {
 			const fl_scenario *sc = scs->list.v[j];

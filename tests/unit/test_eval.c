@@ -733,6 +733,54 @@ static void test_rseval_rule(void **st)
 	fl_session_free(s);
 }
 
+/* fl_rseval parses each rule's condition anew into an arena it empties
+ * for the next rule: conditions of the same shape then reuse the same
+ * addresses, and nothing the evaluator kept about the previous rule's
+ * nodes (check plans, literals, macro references) may be taken for the
+ * next one's.  Each rule, evaluated after the others, gives what a fresh
+ * evaluator gives. */
+static void test_rseval_rule_after_rule(void **st)
+{
+	(void)st;
+#define RR(name, cond) "- rule: " name "\n  desc: d\n  condition: " cond \
+		       "\n  output: o\n  priority: WARNING\n"
+	static const char rules[] =
+		"- macro: ma\n  condition: proc.name = \"5\"\n"
+		"- macro: mb\n  condition: proc.name = \"6\"\n"
+		RR("ra", "evt.type = execve and ma")
+		RR("rb", "evt.type = execve and mb")
+		RR("rc", "evt.type = execve and proc.name = \"5\"")
+		RR("rd", "evt.type = execve and proc.name = \"6\"");
+#undef RR
+	static const char *const order[] = {"ra", "rb", "rc", "rd", "ra", "rc", "rb"};
+	fl_options o;
+	fl_options_init(&o);
+	fl_session *s = fl_session_new(&o);
+	assert_int_equal(fl_session_add_buffer(s, "r.yaml", rules, strlen(rules), 0), 0);
+	assert_int_equal(fl_session_run(s), 0);
+	const fl_scenario *sc = fl_scenarios_find(fl_session_scenarios(s), "runc-memfd-reexec");
+	assert_non_null(sc);
+	assert_int_equal(sc->nevents, 3);
+	fl_rseval *x;
+	assert_int_equal(fl_rseval_new(s, &x), 0);
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+		const fl_rule *r = fl_ruleset_rule(s->rs, order[i], 2);
+		assert_non_null(r);
+		int tv[3], want[3];
+		assert_int_equal(fl_rseval_rule(x, r, sc, tv), 0);
+		fl_rseval *y;
+		assert_int_equal(fl_rseval_new(s, &y), 0);
+		assert_int_equal(fl_rseval_rule(y, r, sc, want), 0);
+		fl_rseval_free(y);
+		for (int k = 0; k < 3; k++)
+			assert_int_equal(tv[k], want[k]);
+		/* proc.name is "5" in the kmod rendering */
+		assert_int_equal(tv[1], order[i][1] == 'a' || order[i][1] == 'c' ? FL_TRUE : FL_FALSE);
+	}
+	fl_rseval_free(x);
+	fl_session_free(s);
+}
+
 /* 40 macros, each using the next twice (2^40 paths), under a rule: the
  * whole session, explanations and exemption checks included, takes
  * milliseconds. */
@@ -784,6 +832,7 @@ int main(void)
 		cmocka_unit_test(test_custom_and_disabled),
 		cmocka_unit_test(test_exceptions_count),
 		cmocka_unit_test(test_rseval_rule),
+		cmocka_unit_test(test_rseval_rule_after_rule),
 		cmocka_unit_test(test_pathological_macro_chain),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
