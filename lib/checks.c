@@ -18,44 +18,11 @@
 
 /* A condition as compiled (macro or rule) and who owns it.  source: the
  * rule's event source; "syscall" for macros (fields of a macro are looked
- * up as syscall fields).  A macro's AST is kept by the compile stage; a
- * rule's (ast NULL, cr set) is parsed again when walked. */
+ * up as syscall fields). */
 typedef struct cond_ref {
-	const fl_expr *ast;
-	const fl_crule *cr;
 	const fl_text *text;
 	const char *kind, *name, *source;
 } cond_ref;
-
-typedef FL_VEC(cond_ref) cond_refs;
-
-/* Every parsed macro and rule condition, macros first. */
-static int all_conds(fl_session *s, cond_refs *out)
-{
-	fl_ruleset *rs = s->rs;
-	out->v = fl_arena_alloc(s->arena, sizeof(*out->v) * (rs->macros.n + rs->rules.n + 1));
-	if (!out->v)
-		return FL_ENOMEM;
-	out->cap = rs->macros.n + rs->rules.n + 1;
-	for (size_t i = 0; i < rs->macros.n; i++) {
-		const fl_cmacro *cm = rs->macros.v[i]->compiled;
-		if (!cm || !cm->ast)
-			continue;
-		cond_ref c = {cm->ast, NULL, &cm->text, "macro", cm->m->c.name, "syscall"};
-		if (FL_VEC_PUSH(s->arena, *out, c))
-			return FL_ENOMEM;
-	}
-	for (size_t i = 0; i < rs->rules.n; i++) {
-		const fl_crule *cr = rs->rules.v[i]->compiled;
-		if (!cr || !cr->parsed)
-			continue;
-		cond_ref c = {NULL, cr, &cr->text, "rule", cr->r->c.name,
-			      cr->r->source ? cr->r->source : "syscall"};
-		if (FL_VEC_PUSH(s->arena, *out, c))
-			return FL_ENOMEM;
-	}
-	return 0;
-}
 
 static int is_reported(const fl_session *s, fl_span sp)
 {
@@ -413,19 +380,33 @@ static int cond_check(fl_session *s, feats *f, fl_expr_iter *it, const cond_ref 
 	return 0;
 }
 
-/* Regexes, event types and feature uses of every condition, in one walk
- * (own nodes only: a macro's text is checked once, as the macro).  Each
- * rule's tree is parsed into a scratch arena emptied after the rule: what
- * the walk reports is copied into diagnostics and feature uses. */
-static int cond_checks(fl_session *s, feats *f, const cond_refs *cs)
+/* Regexes, event types and feature uses of every parsed condition, macros
+ * first, in one walk (own nodes only: a macro's text is checked once, as
+ * the macro).  Macro trees are the compile stage's; each rule's is parsed
+ * again into a scratch arena emptied after the rule (what the walk reports
+ * is copied into diagnostics and feature uses), so the stage holds one
+ * rule's tree at a time. */
+static int cond_checks(fl_session *s, feats *f)
 {
+	fl_ruleset *rs = s->rs;
 	fl_expr_iter *it = fl_expr_iter_new(s->arena, NULL);
 	fl_arena *scratch = fl_arena_new();
 	int rc = it && scratch ? 0 : FL_ENOMEM;
-	for (size_t i = 0; i < cs->n && !rc; i++) {
-		const cond_ref *c = &cs->v[i];
-		const fl_expr *ast = c->ast ? c->ast : fl_compile_rule_ast(s, c->cr, scratch);
-		rc = ast ? cond_check(s, f, it, c, ast) : FL_ENOMEM;
+	for (size_t i = 0; i < rs->macros.n && !rc; i++) {
+		const fl_cmacro *cm = rs->macros.v[i]->compiled;
+		if (!cm || !cm->ast)
+			continue;
+		cond_ref c = {&cm->text, "macro", cm->m->c.name, "syscall"};
+		rc = cond_check(s, f, it, &c, cm->ast);
+	}
+	for (size_t i = 0; i < rs->rules.n && !rc; i++) {
+		const fl_crule *cr = rs->rules.v[i]->compiled;
+		if (!cr || !cr->parsed)
+			continue;
+		cond_ref c = {&cr->text, "rule", cr->r->c.name,
+			      cr->r->source ? cr->r->source : "syscall"};
+		const fl_expr *ast = fl_compile_rule_ast(s, cr, scratch);
+		rc = ast ? cond_check(s, f, it, &c, ast) : FL_ENOMEM;
 		fl_arena_reset(scratch);
 	}
 	fl_arena_free(scratch);
@@ -718,9 +699,8 @@ int fl_checks_finish(fl_session *s)
 	int rc = unused_warnings(s);
 	if (rc < 0)
 		return rc;
-	cond_refs cs = {0};
 	feats f;
-	if (all_conds(s, &cs) || feats_init(s, &f) || cond_checks(s, &f, &cs) ||
+	if (feats_init(s, &f) || cond_checks(s, &f) ||
 	    append_checks(s) || version_checks(s, &f) || redef_checks(s) || desc_checks(s))
 		return FL_ENOMEM;
 	return 0;
