@@ -2119,22 +2119,25 @@ int fl_scenarios_run(fl_session *s)
 		const fl_rule *rule = s->rs->rules.v[i];
 		if (!rule->enabled)
 			continue;
-		int oom = 0, exc = 0;
-		fl_text text;
-		const fl_expr *cond = rule_cond(&r, rule, &text, &exc, &oom);
-		if (oom) {
-			rc = FL_ENOMEM;
-			break;
-		}
-		if (!cond)
-			continue;
-		r.env.source = rule->source;
 		const char *rsrc = rule->source ? rule->source : "syscall";
+		const fl_expr *cond = NULL;
+		int exc = 0;
+		fl_text text;
 		for (size_t j = 0; j < scs->list.n && !rc; j++) {
 			const fl_scenario *sc = scs->list.v[j];
 			if (strcmp(sc->source, rsrc) || !selected(&r, sc) ||
 			    (sc->kind != FL_SCEN_BENIGN && !acc))
 				continue;
+			if (!cond) {
+				/* parsed only for a rule some scenario is run on */
+				int oom = 0;
+				cond = rule_cond(&r, rule, &text, &exc, &oom);
+				if (oom)
+					rc = FL_ENOMEM;
+				if (!cond)
+					break;
+				r.env.source = rule->source;
+			}
 			rc = eval_rule(&r, rule, cond, &text, exc, sc, acc ? acc + base[j] : NULL);
 		}
 	}
