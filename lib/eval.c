@@ -178,7 +178,6 @@ typedef struct lit_entry {
 	const fl_value *vals;
 	size_t n;
 	const fl_vset *set;
-	size_t pos;             /* its slot in the table (while it is there) */
 	int transient;          /* rhs is a node fl_evalenv_forget forgets */
 } lit_entry;
 
@@ -259,14 +258,19 @@ static int lit_read(fl_arena *a, fl_cmpop op, fl_vkind kind, const fl_operand *r
 	return 0;
 }
 
-/* Empties slot i of an open-addressing table of `cap` entries (a power of
- * 2), moving back the entries after it that probed past it (linear
- * probing keeps no tombstones).  home(x) is an entry's first slot. */
-#define TABLE_UNLINK(slot, cap, i, home)                                     \
+/* Takes entry x out of an open-addressing table of `cap` slots (a power
+ * of 2, linear probing), if it is there: the entries after it that probed
+ * past its slot move back, so that no tombstone is left.  home(x, mask) is
+ * an entry's first slot; `removed` is set to 1 or 0.  A macro: the slots
+ * of the two tables are arrays of different pointer types. */
+#define TABLE_REMOVE(slot, cap, x, home, removed)                            \
 	do {                                                                 \
-		size_t m_ = (cap) - 1, i_ = (i), j_ = i_;                     \
+		size_t m_ = (cap) - 1, i_ = home((x), m_), j_;                \
+		while ((slot)[i_] && (slot)[i_] != (x))                      \
+			i_ = (i_ + 1) & m_;                                  \
+		(removed) = (slot)[i_] != NULL;                              \
 		(slot)[i_] = NULL;                                           \
-		for (;;) {                                                   \
+		for (j_ = i_; (removed);) {                                  \
 			j_ = (j_ + 1) & m_;                                  \
 			if (!(slot)[j_])                                     \
 				break;                                       \
@@ -274,7 +278,6 @@ static int lit_read(fl_arena *a, fl_cmpop op, fl_vkind kind, const fl_operand *r
 			if (i_ <= j_ ? (i_ < k_ && k_ <= j_) : (i_ < k_ || k_ <= j_)) \
 				continue; /* reached from its home still */  \
 			(slot)[i_] = (slot)[j_];                             \
-			(slot)[i_]->pos = i_;                                \
 			(slot)[j_] = NULL;                                   \
 			i_ = j_;                                             \
 		}                                                            \
@@ -310,7 +313,6 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
 			while (slot[h])
 				h = (h + 1) & (cap - 1);
 			slot[h] = x;
-			x->pos = h;
 		}
 		c->slot = slot;
 		c->cap = cap;
@@ -342,7 +344,6 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
 	if (!le)
 		c->n++;
 	c->slot[h] = fresh;
-	fresh->pos = h;
 	return fresh;
 }
 
@@ -368,7 +369,6 @@ typedef struct check_plan {
 	unsigned char rhs_bad;  /* operand_invalid(rhs), for a field rhs */
 	unsigned char ancestor; /* lhs is an ancestor field without index */
 	unsigned char transient; /* e is a node fl_evalenv_forget forgets */
-	size_t pos;             /* its slot in the table */
 } check_plan;
 
 struct fl_plancache {
@@ -457,7 +457,6 @@ static check_plan *plan_of(fl_evalenv *env, const fl_expr *e)
 			while (slot[h])
 				h = (h + 1) & (cap - 1);
 			slot[h] = x;
-			x->pos = h;
 		}
 		c->slot = slot;
 		c->cap = cap;
@@ -484,7 +483,6 @@ static check_plan *plan_of(fl_evalenv *env, const fl_expr *e)
 	while (c->slot[h])
 		h = (h + 1) & (c->cap - 1);
 	c->slot[h] = p;
-	p->pos = h;
 	c->n++;
 	return p;
 }
@@ -647,11 +645,9 @@ void fl_evalenv_forget(fl_evalenv *env)
 	/* Entry by entry, not table by table: the tables hold the macros'
 	 * entries too, and a condition has a few entries of its own. */
 	for (size_t i = 0; lc && i < lc->made.n; i++) {
-		lit_entry *x = lc->made.v[i];
-		if (lc->slot[x->pos] == x) { /* else replaced in place */
-			TABLE_UNLINK(lc->slot, lc->cap, x->pos, LIT_HOME);
-			lc->n--;
-		}
+		int removed; /* not when replaced in place (literals()) */
+		TABLE_REMOVE(lc->slot, lc->cap, lc->made.v[i], LIT_HOME, removed);
+		lc->n -= (size_t)removed;
 	}
 	if (lc)
 		lc->made.n = 0;
@@ -660,8 +656,9 @@ void fl_evalenv_forget(fl_evalenv *env)
 	if (!pc || !pc->live)
 		return;
 	for (size_t i = 0; i < pc->live; i++) {
-		TABLE_UNLINK(pc->slot, pc->cap, pc->tmp.v[i]->pos, PLAN_HOME);
-		pc->n--;
+		int removed;
+		TABLE_REMOVE(pc->slot, pc->cap, pc->tmp.v[i], PLAN_HOME, removed);
+		pc->n -= (size_t)removed;
 	}
 	/* the ids are given again: their kept values go */
 	for (size_t i = 0; k && i < k->cap; i++) {
