@@ -178,7 +178,6 @@ typedef struct lit_entry {
 	const fl_value *vals;
 	size_t n;
 	const fl_vset *set;
-	int transient;          /* rhs is a node fl_evalenv_forget forgets */
 } lit_entry;
 
 struct fl_litcache {
@@ -338,7 +337,6 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
 	fresh->nitems = rhs->nitems;
 	if (lit_read(a, op, kind, rhs, fresh))
 		return NULL; /* not kept: nothing half-read is reused */
-	fresh->transient = transient;
 	if (transient && FL_VEC_PUSH(a, c->made, fresh))
 		return NULL;
 	if (!le)
