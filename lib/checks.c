@@ -20,40 +20,9 @@
  * rule's event source; "syscall" for macros (fields of a macro are looked
  * up as syscall fields). */
 typedef struct cond_ref {
-	const fl_expr *ast;
 	const fl_text *text;
 	const char *kind, *name, *source;
 } cond_ref;
-
-typedef FL_VEC(cond_ref) cond_refs;
-
-/* Every parsed macro and rule condition, macros first. */
-static int all_conds(fl_session *s, cond_refs *out)
-{
-	fl_ruleset *rs = s->rs;
-	out->v = fl_arena_alloc(s->arena, sizeof(*out->v) * (rs->macros.n + rs->rules.n + 1));
-	if (!out->v)
-		return FL_ENOMEM;
-	out->cap = rs->macros.n + rs->rules.n + 1;
-	for (size_t i = 0; i < rs->macros.n; i++) {
-		const fl_cmacro *cm = rs->macros.v[i]->compiled;
-		if (!cm || !cm->ast)
-			continue;
-		cond_ref c = {cm->ast, &cm->text, "macro", cm->m->c.name, "syscall"};
-		if (FL_VEC_PUSH(s->arena, *out, c))
-			return FL_ENOMEM;
-	}
-	for (size_t i = 0; i < rs->rules.n; i++) {
-		const fl_crule *cr = rs->rules.v[i]->compiled;
-		if (!cr || !cr->ast)
-			continue;
-		cond_ref c = {cr->ast, &cr->text, "rule", cr->r->c.name,
-			      cr->r->source ? cr->r->source : "syscall"};
-		if (FL_VEC_PUSH(s->arena, *out, c))
-			return FL_ENOMEM;
-	}
-	return 0;
-}
 
 static int is_reported(const fl_session *s, fl_span sp)
 {
@@ -390,31 +359,58 @@ static int check_uses(fl_session *s, feats *f, const cond_ref *c, const fl_expr 
 	return 0;
 }
 
-/* Regexes, event types and feature uses of every condition, in one walk
- * (own nodes only: a macro's text is checked once, as the macro). */
-static int cond_checks(fl_session *s, feats *f, const cond_refs *cs)
+/* Regexes, event types and feature uses of one condition's nodes. */
+static int cond_check(fl_session *s, feats *f, fl_expr_iter *it, const cond_ref *c,
+		      const fl_expr *ast)
 {
-	fl_expr_iter *it = fl_expr_iter_new(s->arena, NULL);
-	if (!it)
-		return FL_ENOMEM;
-	for (size_t i = 0; i < cs->n; i++) {
-		const cond_ref *c = &cs->v[i];
-		fl_expr_iter_reset(it, c->ast);
-		const fl_expr *e;
-		fl_expr_event ev;
-		while ((ev = fl_expr_iter_next(it, &e)) != FL_EXPR_EV_DONE) {
-			if (ev == FL_EXPR_EV_OOM)
-				return FL_ENOMEM;
-			if (ev != FL_EXPR_EV_ENTER || e->kind != FL_EXPR_CHECK)
-				continue;
-			int rc = value_check(s, c, e);
-			if (rc)
-				return rc;
-			if (check_uses(s, f, c, e))
-				return FL_ENOMEM;
-		}
+	fl_expr_iter_reset(it, ast);
+	const fl_expr *e;
+	fl_expr_event ev;
+	while ((ev = fl_expr_iter_next(it, &e)) != FL_EXPR_EV_DONE) {
+		if (ev == FL_EXPR_EV_OOM)
+			return FL_ENOMEM;
+		if (ev != FL_EXPR_EV_ENTER || e->kind != FL_EXPR_CHECK)
+			continue;
+		int rc = value_check(s, c, e);
+		if (rc)
+			return rc;
+		if (check_uses(s, f, c, e))
+			return FL_ENOMEM;
 	}
 	return 0;
+}
+
+/* Regexes, event types and feature uses of every parsed condition, macros
+ * first, in one walk (own nodes only: a macro's text is checked once, as
+ * the macro).  Macro trees are the compile stage's; each rule's is parsed
+ * again into a scratch arena emptied after the rule (what the walk reports
+ * is copied into diagnostics and feature uses), so the stage holds one
+ * rule's tree at a time. */
+static int cond_checks(fl_session *s, feats *f)
+{
+	fl_ruleset *rs = s->rs;
+	fl_expr_iter *it = fl_expr_iter_new(s->arena, NULL);
+	fl_arena *scratch = fl_arena_new();
+	int rc = it && scratch ? 0 : FL_ENOMEM;
+	for (size_t i = 0; i < rs->macros.n && !rc; i++) {
+		const fl_cmacro *cm = rs->macros.v[i]->compiled;
+		if (!cm || !cm->ast)
+			continue;
+		cond_ref c = {&cm->text, "macro", cm->m->c.name, "syscall"};
+		rc = cond_check(s, f, it, &c, cm->ast);
+	}
+	for (size_t i = 0; i < rs->rules.n && !rc; i++) {
+		const fl_crule *cr = rs->rules.v[i]->compiled;
+		if (!cr || !cr->parsed)
+			continue;
+		cond_ref c = {&cr->text, "rule", cr->r->c.name,
+			      cr->r->source ? cr->r->source : "syscall"};
+		const fl_expr *ast = fl_compile_rule_ast(s, cr, scratch);
+		rc = ast ? cond_check(s, f, it, &c, ast) : FL_ENOMEM;
+		fl_arena_reset(scratch);
+	}
+	fl_arena_free(scratch);
+	return rc;
 }
 
 static int same_feat(const feat_use *a, const feat_use *b)
@@ -703,9 +699,8 @@ int fl_checks_finish(fl_session *s)
 	int rc = unused_warnings(s);
 	if (rc < 0)
 		return rc;
-	cond_refs cs = {0};
 	feats f;
-	if (all_conds(s, &cs) || feats_init(s, &f) || cond_checks(s, &f, &cs) ||
+	if (feats_init(s, &f) || cond_checks(s, &f) ||
 	    append_checks(s) || version_checks(s, &f) || redef_checks(s) || desc_checks(s))
 		return FL_ENOMEM;
 	return 0;

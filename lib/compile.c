@@ -418,14 +418,15 @@ static fl_span text_span(const fl_text *t, uint32_t a, uint32_t b, fl_span fallb
 	return sp.src == UINT32_MAX ? fallback : sp;
 }
 
-/* Parses t; on errors reports them all (the first is Falco's).  Returns the
- * tree, or NULL when it did not parse (*oom set when out of memory). */
-static fl_expr *parse_cond(fl_session *s, cstate *st, const fl_text *t,
+/* Parses t into arena `a`; on errors reports them all (the first is
+ * Falco's).  Returns the tree, or NULL when it did not parse (st->oom set
+ * when out of memory). */
+static fl_expr *parse_cond(fl_session *s, cstate *st, fl_arena *a, const fl_text *t,
 			   const fl_text *orig, const char *kind, const char *name,
 			   fl_span fallback)
 {
 	fl_expr_errors errs = {0};
-	fl_expr *e = fl_expr_parse(s->arena, t->s, t->len, s->opt.limits.max_expr_depth, &errs);
+	fl_expr *e = fl_expr_parse(a, t->s, t->len, s->opt.limits.max_expr_depth, &errs);
 	if (!e) {
 		st->oom = 1;
 		return NULL;
@@ -564,7 +565,8 @@ static int macros_parse(fl_session *s, cstate *st, int lists_changed)
 		cm->text = t;
 		cm->dirty = 1;
 		changed = 1;
-		cm->ast = parse_cond(s, st, &t, &m->cond, "macro", m->c.name, m->def.span);
+		cm->ast = parse_cond(s, st, s->arena, &t, &m->cond, "macro", m->c.name,
+				     m->def.span);
 		if (st->oom)
 			return FL_ENOMEM;
 	}
@@ -1802,7 +1804,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	cr->dropped = 0;
 	cr->unresolved = 0;
 	cr->tree = NULL;
-	cr->ast = NULL;
+	cr->parsed = 0;
 	cr->refs.n = 0;
 	cr->evts = st->all;
 	/* 1. exception clauses */
@@ -1837,13 +1839,21 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 			 r->c.name);
 		return st->oom ? FL_ENOMEM : 0;
 	}
-	cr->ast = parse_cond(s, st, &cr->text, &r->cond, "rule", r->c.name, fallback);
+	/* The tree is scratch: later stages that walk it parse cr->text
+	 * again (fl_compile_rule_ast), one rule at a time, rather than every
+	 * rule's tree staying in the session arena. */
+	fl_arena *ta = tmp_arena(st);
+	if (!ta)
+		return FL_ENOMEM;
+	const fl_expr *ast = parse_cond(s, st, ta, &cr->text, &r->cond, "rule", r->c.name,
+					fallback);
 	if (st->oom)
 		return FL_ENOMEM;
-	if (!cr->ast)
+	if (!ast)
 		return 0;
+	cr->parsed = 1;
 	/* 4. macros (rules see every macro) */
-	rc = resolve_refs(s, st, cr->ast, &cr->text, UINT32_MAX, &cr->refs, "rule", r->c.name,
+	rc = resolve_refs(s, st, ast, &cr->text, UINT32_MAX, &cr->refs, "rule", r->c.name,
 			  fallback, 1);
 	if (rc < 0)
 		return rc;
@@ -1857,13 +1867,10 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	/* 5-7. warnings, compile, compiler warnings, event types */
 	TRYM(macros_memo(s, st, cr->slot, source));
 	findings warn = {0}, err = {0}, cwarn = {0};
-	fl_arena *ta = tmp_arena(st);
-	if (!ta)
-		return FL_ENOMEM;
 	ctx c = {s, st, source, cr->slot, &cr->text, fallback, &warn, &err, &cwarn, "rule",
 		 r->c.name, ta, ta};
 	int bad = 0;
-	if (build(&c, cr->ast, 0, NULL, &bad))
+	if (build(&c, ast, 0, NULL, &bad))
 		return FL_ENOMEM;
 	/* warning pass: deprecated fields once per field, <NA> once per rule */
 	int na = 0;
@@ -1897,7 +1904,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	for (size_t i = 0; i < cwarn.n; i++)
 		replay(s, st, r, &cwarn.v[i], 0);
 	fl_evtset evts;
-	evt_of(&c, cr->ast, 0, 0, &evts);
+	evt_of(&c, ast, 0, 0, &evts);
 	cr->evts = evts;
 	cr->ok = 1;
 	/* event types (syscall rules) */
@@ -2027,7 +2034,7 @@ int fl_compile_mark_used(fl_session *s)
 		fl_crule *cr = r->compiled;
 		if (r->source_unknown || !cr)
 			continue;
-		if (!cr->ast)
+		if (!cr->parsed)
 			known = 0;
 		for (size_t k = 0; k < cr->nlists_used; k++)
 			if (cr->lists_used[k] < rs->lists.n)
@@ -2054,17 +2061,22 @@ static fl_cnode *tree_of(fl_session *s, cstate *st, fl_arena *junk, const char *
 }
 
 /* Rule r's compiled tree, built on the first call (the macros it reaches
- * get theirs for the rule's slot along, each once). */
+ * get theirs for the rule's slot along, each once).  The tree's nodes
+ * point into the rule's AST (fl_cnode.ast and the operands), so that AST
+ * is parsed into the session arena, to live as long as the tree. */
 const fl_cnode *fl_compile_tree(fl_session *s, fl_rule *r)
 {
 	fl_crule *cr = r->compiled;
 	cstate *st = s->compile_state;
-	if (!cr || !cr->ok || !cr->ast || !st)
+	if (!cr || !cr->ok || !cr->parsed || !st)
 		return NULL;
 	if (cr->tree)
 		return cr->tree;
 	const char *source = r->source ? r->source : "syscall";
 	int slot = cr->slot, oom = st->oom;
+	const fl_expr *ast = fl_compile_rule_ast(s, cr, s->arena);
+	if (!ast)
+		return NULL;
 	fl_arena *junk = fl_arena_new();
 	if (!junk)
 		return NULL;
@@ -2087,10 +2099,22 @@ const fl_cnode *fl_compile_tree(fl_session *s, fl_rule *r)
 			ok = !FL_VEC_PUSH(junk, todo, cm->refs.v[i]);
 	}
 	if (ok)
-		cr->tree = tree_of(s, st, junk, source, slot, &cr->text, cr->ast);
+		cr->tree = tree_of(s, st, junk, source, slot, &cr->text, ast);
 	fl_arena_free(junk);
 	st->oom = oom;  /* a failure here is this call's, not the compile's */
 	return cr->tree;
+}
+
+/* The compile stage parsed cr->text without errors and with the session's
+ * depth limit; the same text and limit give the same tree again. */
+const fl_expr *fl_compile_rule_ast(const fl_session *s, const fl_crule *cr, fl_arena *a)
+{
+	if (!cr || !cr->parsed)
+		return NULL;
+	fl_expr_errors errs = {0};
+	fl_expr *e = fl_expr_parse(a, cr->text.s, cr->text.len, s->opt.limits.max_expr_depth,
+				   &errs);
+	return e && !errs.n ? e : NULL;
 }
 
 /* ---- canonical text with macros inlined -------------------------------- */

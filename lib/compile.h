@@ -1,9 +1,13 @@
 /* compile.h — what the compile stage leaves behind for the evaluator and the
  * whole-ruleset checks: per macro and per rule the final condition text
- * (lists substituted, appends and exceptions joined) and its AST; and, on
- * demand (fl_compile_tree), a compiled tree whose macro references point at
- * the macro's own compiled tree (shared, never copied, so an evaluator can
- * memoise per macro). */
+ * (lists substituted, appends and exceptions joined) and the small results
+ * of compiling it; per macro also its AST (macros are few and shared by
+ * many rules).  A rule's AST is not kept: it is parsed again from its text
+ * by the stage that walks it (fl_compile_rule_ast), into an arena that
+ * stage resets from rule to rule, so that rule trees do not stay in the
+ * session arena for the whole run.  On demand (fl_compile_tree), a
+ * compiled tree whose macro references point at the macro's own compiled
+ * tree (shared, never copied, so an evaluator can memoise per macro). */
 #ifndef FL_COMPILE_H
 #define FL_COMPILE_H
 
@@ -83,8 +87,10 @@ typedef struct fl_crule {
 	fl_rule *r;
 	fl_text pre;              /* condition + exception clauses, before lists */
 	fl_text text;             /* the condition text that was parsed */
-	fl_expr *ast;             /* NULL when it did not parse */
-	fl_cnode *tree;           /* fl_compile_tree's, NULL until built */
+	int parsed;               /* text parsed without errors: its AST is
+				     fl_compile_rule_ast's */
+	fl_cnode *tree;           /* fl_compile_tree's, NULL until built (with
+				     its own AST, in the session arena) */
 	int slot;                 /* source slot */
 	int ok;                   /* compiled: the rule would be loaded */
 	int dropped;              /* skip-if-unknown-filter dropped it */
@@ -104,6 +110,13 @@ typedef struct fl_crule {
  * stage runs the same checks without keeping trees, which nothing in the
  * pipeline reads. */
 const fl_cnode *fl_compile_tree(fl_session *s, fl_rule *r);
+
+/* The AST of rule condition cr->text, parsed anew into arena `a` (owned by
+ * the caller, who resets it once done with the rule: the compile stage
+ * keeps no rule AST).  NULL when the condition did not parse at compile
+ * time (cr->parsed 0), or when out of memory.  A stage that walks many
+ * rules parses each once and resets `a` between rules. */
+const fl_expr *fl_compile_rule_ast(const fl_session *s, const fl_crule *cr, fl_arena *a);
 
 /* The source slot of a rule source name. */
 int fl_compile_slot(const char *source);

@@ -157,8 +157,9 @@ static fl_vkind operand_kind(fl_evalenv *env, const fl_operand *o)
 /* ---- right-hand literals, read once --------------------------------------
  * A check's literals are constant, so their values are read the first time
  * the check is evaluated for a given left-hand kind and kept, keyed by the
- * right-hand operand (which the tree owns for the whole session): a list of
- * a million items is read once, not once per event and per explanation. */
+ * right-hand operand (until fl_evalenv_forget: the tree may then go): a
+ * list of a million items is read once, not once per event and per
+ * explanation. */
 
 /* Lists at least this long get a membership index (fl_vset). */
 #define LIT_SET_MIN 16u
@@ -182,6 +183,8 @@ typedef struct lit_entry {
 struct fl_litcache {
 	lit_entry **slot;       /* open addressing, NULL empty */
 	size_t cap, n;
+	/* transient entries made since the last fl_evalenv_forget */
+	FL_VEC(lit_entry *) made;
 };
 
 static size_t lit_hash(const fl_operand *rhs, fl_cmpop op, fl_vkind kind, size_t mask)
@@ -254,10 +257,38 @@ static int lit_read(fl_arena *a, fl_cmpop op, fl_vkind kind, const fl_operand *r
 	return 0;
 }
 
+/* Takes entry x out of an open-addressing table of `cap` slots (a power
+ * of 2, linear probing), if it is there: the entries after it that probed
+ * past its slot move back, so that no tombstone is left.  home(x, mask) is
+ * an entry's first slot; `removed` is set to 1 or 0.  A macro: the slots
+ * of the two tables are arrays of different pointer types. */
+#define TABLE_REMOVE(slot, cap, x, home, removed)                            \
+	do {                                                                 \
+		size_t m_ = (cap) - 1, i_ = home((x), m_), j_;                \
+		while ((slot)[i_] && (slot)[i_] != (x))                      \
+			i_ = (i_ + 1) & m_;                                  \
+		(removed) = (slot)[i_] != NULL;                              \
+		(slot)[i_] = NULL;                                           \
+		for (j_ = i_; (removed);) {                                  \
+			j_ = (j_ + 1) & m_;                                  \
+			if (!(slot)[j_])                                     \
+				break;                                       \
+			size_t k_ = home((slot)[j_], m_);                    \
+			if (i_ <= j_ ? (i_ < k_ && k_ <= j_) : (i_ < k_ || k_ <= j_)) \
+				continue; /* reached from its home still */  \
+			(slot)[i_] = (slot)[j_];                             \
+			(slot)[j_] = NULL;                                   \
+			i_ = j_;                                             \
+		}                                                            \
+	} while (0)
+
+#define LIT_HOME(x, mask) lit_hash((x)->rhs, (x)->op, (x)->kind, (mask))
+
 /* The literals of right-hand operand `rhs` for `op` on a left-hand `kind`,
- * read on first use; NULL on OOM. */
+ * read on first use (transient: rhs belongs to a node that
+ * fl_evalenv_forget forgets); NULL on OOM. */
 static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
-				 const fl_operand *rhs)
+				 const fl_operand *rhs, int transient)
 {
 	fl_arena *a = env->arena;
 	struct fl_litcache *c = env->lits;
@@ -306,6 +337,8 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
 	fresh->nitems = rhs->nitems;
 	if (lit_read(a, op, kind, rhs, fresh))
 		return NULL; /* not kept: nothing half-read is reused */
+	if (transient && FL_VEC_PUSH(a, c->made, fresh))
+		return NULL;
 	if (!le)
 		c->n++;
 	c->slot[h] = fresh;
@@ -317,9 +350,9 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
  * validity of its fields for the condition's source, the kind its literals
  * are read as when the event does not give the field — is worked out the
  * first time the check is evaluated for a source and kept, keyed by the
- * check node (which the tree owns for the whole session) and the source's
- * catalogue id: a rule's checks are evaluated once per scenario event, a
- * shared macro's once per event and rule. */
+ * check node and the source's catalogue id (until fl_evalenv_forget: the
+ * node may then go): a rule's checks are evaluated once per scenario event,
+ * a shared macro's once per event and rule. */
 
 typedef struct check_plan {
 	const fl_expr *e;       /* key, with src */
@@ -333,11 +366,18 @@ typedef struct check_plan {
 	unsigned char lhs_bad;  /* operand_invalid(lhs) */
 	unsigned char rhs_bad;  /* operand_invalid(rhs), for a field rhs */
 	unsigned char ancestor; /* lhs is an ancestor field without index */
+	unsigned char transient; /* e is a node fl_evalenv_forget forgets */
 } check_plan;
 
 struct fl_plancache {
 	check_plan **slot;      /* open addressing, NULL empty */
 	size_t cap, n;
+	uint32_t ids;           /* ids given so far */
+	/* Transient plans: tmp.v[0..live) are in the table; the rest were
+	 * forgotten and are reused, id included, so that ids (and the kept
+	 * values they index) do not grow with the number of rules. */
+	FL_VEC(check_plan *) tmp;
+	size_t live;
 };
 
 /* Catalogue id of the env's source (fl_field_resolve depends on no more). */
@@ -419,11 +459,24 @@ static check_plan *plan_of(fl_evalenv *env, const fl_expr *e)
 		c->slot = slot;
 		c->cap = cap;
 	}
-	check_plan *p = fl_arena_alloc(a, sizeof(*p));
-	if (!p)
-		return NULL;
+	/* Met outside every macro body, `e` is a node of the condition being
+	 * evaluated (macro bodies are the env's own, kept as long as it). */
+	int transient = env->in_macro == 0;
+	check_plan *p;
+	uint32_t id;
+	if (transient && c->live < c->tmp.n) {
+		p = c->tmp.v[c->live++];
+		id = p->id;
+	} else {
+		if (c->ids == UINT32_MAX || !(p = fl_arena_alloc(a, sizeof(*p))) ||
+		    (transient && FL_VEC_PUSH(a, c->tmp, p)))
+			return NULL;
+		id = c->ids++;
+		c->live += (size_t)transient;
+	}
 	plan_make(env, e, src, p);
-	p->id = (uint32_t)c->n;
+	p->id = id;
+	p->transient = (unsigned char)transient;
 	size_t h = plan_hash(e, src, c->cap - 1);
 	while (c->slot[h])
 		h = (h + 1) & (c->cap - 1);
@@ -580,6 +633,41 @@ static void keep_check(fl_evalenv *env, evkey *x, uint32_t id, fl_tv t)
 	x->cval[id] = (uint8_t)(1 + t);
 }
 
+#define PLAN_HOME(x, mask) plan_hash((x)->e, (x)->src, (mask))
+
+void fl_evalenv_forget(fl_evalenv *env)
+{
+	struct fl_plancache *pc = env->plans;
+	struct fl_litcache *lc = env->lits;
+	struct fl_evkeep *k = env->keep;
+	/* Entry by entry, not table by table: the tables hold the macros'
+	 * entries too, and a condition has a few entries of its own. */
+	for (size_t i = 0; lc && i < lc->made.n; i++) {
+		int removed; /* not when replaced in place (literals()) */
+		TABLE_REMOVE(lc->slot, lc->cap, lc->made.v[i], LIT_HOME, removed);
+		lc->n -= (size_t)removed;
+	}
+	if (lc)
+		lc->made.n = 0;
+	if (k)
+		memset(k->refs, 0, sizeof(k->refs));
+	if (!pc || !pc->live)
+		return;
+	for (size_t i = 0; i < pc->live; i++) {
+		int removed;
+		TABLE_REMOVE(pc->slot, pc->cap, pc->tmp.v[i], PLAN_HOME, removed);
+		pc->n -= (size_t)removed;
+	}
+	/* the ids are given again: their kept values go */
+	for (size_t i = 0; k && i < k->cap; i++) {
+		evkey *x = k->slot[i];
+		for (size_t j = 0; x && j < pc->live; j++)
+			if (pc->tmp.v[j]->id < x->ccap)
+				x->cval[pc->tmp.v[j]->id] = 0;
+	}
+	pc->live = 0;
+}
+
 /* The body and memo slot of macro reference `e` (NULL: unknown, or did
  * not parse); with values kept, from the cache of references. */
 static inline const fl_expr *macro_ref(fl_evalenv *env, const fl_expr *e, uint32_t *slot)
@@ -690,7 +778,7 @@ static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
 			const lit_entry *le = p->lit;
 			if (!le || le->kind != kind || le->rhs != rhs || le->text != rhs->text ||
 			    le->items != rhs->items || le->nitems != rhs->nitems)
-				le = p->lit = literals(env, op, kind, rhs);
+				le = p->lit = literals(env, op, kind, rhs, p->transient);
 			if (!le) {
 				fail(env, FL_ENOMEM, NULL);
 				return FL_UNKNOWN;
@@ -783,7 +871,9 @@ static fl_tv eval_node(fl_evalenv *env, const fl_expr *e, const fl_sevent *ev)
 			env->memo_height[slot] = 0;
 			unsigned outer = env->reach, noom = env->noom;
 			env->reach = env->depth;
+			env->in_macro++;
 			r = eval_node(env, body, ev);
+			env->in_macro--;
 			height = env->reach > env->max_depth ? HEIGHT_LIMITED
 							     : env->reach - env->depth;
 			env->memo[slot] = r;
@@ -865,6 +955,14 @@ typedef struct fl_rseval {
 				    * NULL until parse_cond needs them */
 	const fl_expr **macro_ast; /* per macro (ruleset order); NULL: broken */
 	fl_text *macro_text;       /* the substituted text macro_ast indexes */
+	/* The rule being evaluated (rule_cond): its condition is parsed once
+	 * into rule_arena, which is emptied when the next rule comes, so
+	 * that the session arena holds no rule's tree. */
+	const fl_rule *rule;
+	const fl_expr *rule_cond;  /* NULL: not evaluated (or does not parse) */
+	fl_text rule_text;
+	int rule_exc;
+	fl_arena *rule_arena;
 	fl_opctx *ops;
 	fl_evalenv env;
 	spans seen503, seen504;    /* clauses already reported */
@@ -926,13 +1024,13 @@ static int prepare_lists(rs_eval *r)
 	return 0;
 }
 
-/* Substitutes lists into `cond` and parses it; NULL when it does not parse
- * (the compile stage reports that) or on OOM (*oom set).  *out receives
- * the substituted text, whose positions map the tree back to the file. */
-static const fl_expr *parse_cond(rs_eval *r, const fl_text *cond, uint32_t vis,
+/* Substitutes lists into `cond` and parses it into arena `a`; NULL when it
+ * does not parse (the compile stage reports that) or on OOM (*oom set).
+ * *out receives the substituted text (in `a`), whose positions map the tree
+ * back to the file. */
+static const fl_expr *parse_cond(rs_eval *r, fl_arena *a, const fl_text *cond, uint32_t vis,
 				 fl_text *out, int *oom)
 {
-	fl_arena *a = r->s->arena;
 	if (!cond->s)
 		return NULL;
 	if (!r->lists && prepare_lists(r)) {
@@ -992,7 +1090,8 @@ static int prepare(rs_eval *r)
 			r->macro_text[i] = cm->text;
 			continue;
 		}
-		r->macro_ast[i] = parse_cond(r, &m->cond, m->c.visibility, &r->macro_text[i], &oom);
+		r->macro_ast[i] = parse_cond(r, a, &m->cond, m->c.visibility, &r->macro_text[i],
+					     &oom);
 		if (oom)
 			return FL_ENOMEM;
 	}
@@ -1110,27 +1209,55 @@ static int rule_has_exceptions(const fl_rule *rule)
 	return 0;
 }
 
-/* The condition rule `rule` is evaluated by, and its text into *text: the
- * compile stage's final tree when it ran (NULL when Falco would not load
- * the rule), else our own parse without the exceptions (*exc set when it
- * has some: a true value may then be exempted).  NULL also when it does
- * not parse, or on OOM (*oom set). */
-static const fl_expr *rule_cond(rs_eval *r, const fl_rule *rule, fl_text *text,
-				int *exc, int *oom)
+/* rule_cond() of `rule`, parsed into r->rule_arena (created on first use). */
+static const fl_expr *parse_rule(rs_eval *r, const fl_rule *rule, fl_text *text, int *exc,
+				 int *oom)
 {
 	const fl_crule *cr = rule->compiled;
 	*exc = 0;
 	if (rule->source_unknown)
 		return NULL;
+	if (cr && (!cr->ok || cr->dropped || !cr->parsed))
+		return NULL; /* Falco would not load it */
+	if (!r->rule_arena && !(r->rule_arena = fl_arena_new())) {
+		*oom = 1;
+		return NULL;
+	}
 	if (cr) {
 		/* the final condition: appends joined, exceptions folded in */
-		if (!cr->ok || cr->dropped || !cr->ast)
-			return NULL; /* Falco would not load it */
+		const fl_expr *e = fl_compile_rule_ast(r->s, cr, r->rule_arena);
+		*oom = !e;
 		*text = cr->text;
-		return cr->ast;
+		return e;
 	}
 	*exc = rule_has_exceptions(rule);
-	return parse_cond(r, &rule->cond, rule->c.visibility, text, oom);
+	return parse_cond(r, r->rule_arena, &rule->cond, rule->c.visibility, text, oom);
+}
+
+/* The condition rule `rule` is evaluated by, and its text into *text: the
+ * compile stage's final tree when it ran (NULL when Falco would not load
+ * the rule), else our own parse without the exceptions (*exc set when it
+ * has some: a true value may then be exempted).  NULL also when it does
+ * not parse, or on OOM (*oom set).  Parsed once for consecutive calls on
+ * one rule (a rule meets every scenario in turn); the previous rule's tree
+ * is dropped, and with it what the evaluator kept about its nodes. */
+static const fl_expr *rule_cond(rs_eval *r, const fl_rule *rule, fl_text *text,
+				int *exc, int *oom)
+{
+	if (rule != r->rule) {
+		fl_evalenv_forget(&r->env);
+		if (r->rule_arena)
+			fl_arena_reset(r->rule_arena);
+		r->conj_of = NULL;
+		r->rule = NULL;
+		r->rule_cond = parse_rule(r, rule, &r->rule_text, &r->rule_exc, oom);
+		if (*oom)
+			return NULL;
+		r->rule = rule;
+	}
+	*text = r->rule_text;
+	*exc = r->rule_exc;
+	return r->rule_cond;
 }
 
 int fl_rseval_new(fl_session *s, fl_rseval **out)
@@ -1183,6 +1310,9 @@ void fl_rseval_free(fl_rseval *r)
 	if (r->ops)
 		fl_opctx_release(r->ops);
 	r->ops = NULL;
+	fl_arena_free(r->rule_arena);
+	r->rule_arena = NULL;
+	r->rule = NULL;
 }
 
 /* Takes one node from the explanation budget; 0 when it is spent. */
@@ -1984,23 +2114,25 @@ int fl_scenarios_run(fl_session *s)
 		const fl_rule *rule = s->rs->rules.v[i];
 		if (!rule->enabled)
 			continue;
-		int oom = 0, exc = 0;
-		fl_text text;
-		const fl_expr *cond = rule_cond(&r, rule, &text, &exc, &oom);
-		if (oom) {
-			rc = FL_ENOMEM;
-			break;
-		}
-		if (!cond)
-			continue;
-		r.env.source = rule->source;
-		r.conj_of = NULL; /* `text` is reused: a new rule, a new flattening */
 		const char *rsrc = rule->source ? rule->source : "syscall";
+		const fl_expr *cond = NULL;
+		int exc = 0;
+		fl_text text;
 		for (size_t j = 0; j < scs->list.n && !rc; j++) {
 			const fl_scenario *sc = scs->list.v[j];
 			if (strcmp(sc->source, rsrc) || !selected(&r, sc) ||
 			    (sc->kind != FL_SCEN_BENIGN && !acc))
 				continue;
+			if (!cond) {
+				/* parsed only for a rule some scenario is run on */
+				int oom = 0;
+				cond = rule_cond(&r, rule, &text, &exc, &oom);
+				if (oom)
+					rc = FL_ENOMEM;
+				if (!cond)
+					break;
+				r.env.source = rule->source;
+			}
 			rc = eval_rule(&r, rule, cond, &text, exc, sc, acc ? acc + base[j] : NULL);
 		}
 	}

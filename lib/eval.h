@@ -51,6 +51,9 @@ typedef struct fl_evalenv {
 	const char *plan_source; /* the source plan_src was computed for */
 	int plan_src;            /* its catalogue id (fields.h), -1 unknown */
 	int plan_src_set;        /* plan_source/plan_src hold a value */
+	unsigned in_macro;       /* macro bodies being evaluated: nodes met
+				  * outside them are the condition's own,
+				  * forgotten by fl_evalenv_forget */
 } fl_evalenv;
 
 /* Prepares *env over arena `a` with `nslots` macro memo slots; macros are
@@ -68,6 +71,14 @@ int fl_evalenv_init(fl_evalenv *env, fl_arena *a, fl_opctx *ops,
  * evaluation that meets it only.  Values are as without keeping, nesting
  * limit included.  acyclic must outlive env.  Returns 0 or FL_ENOMEM. */
 int fl_evalenv_keep(fl_evalenv *env, const unsigned char *acyclic);
+
+/* Forgets what env keeps about the nodes it has evaluated (check plans
+ * with their kept values, literals read, macro references resolved), so
+ * that their memory may be reused for other nodes: an evaluator that parses
+ * each condition into an arena it resets between conditions calls this
+ * before every reset.  Macro values kept per event (by slot, not by node)
+ * stay, so the macros' nodes must stay as they are. */
+void fl_evalenv_forget(fl_evalenv *env);
 
 /* Evaluates `e` for event `ev` (a new memo generation: macro values of a
  * previous event are forgotten).  Problems that Falco would have refused

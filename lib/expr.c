@@ -40,9 +40,11 @@ static const char *const mod_names[] = {
 
 static const struct {
 	const char *name;
+	uint32_t len;           /* strlen(name): every check is tried against
+				   every name */
 	unsigned lo, hi;
 } tr_table[] = {
-#define FL_X_(k, s, lo, hi) {s, lo, hi},
+#define FL_X_(k, s, lo, hi) {s, sizeof(s) - 1, lo, hi},
 	FL_EXPR_TRANSFORMERS(FL_X_)
 #undef FL_X_
 };
@@ -98,8 +100,7 @@ int fl_expr_mod_lookup(const char *s, size_t len)
 int fl_expr_tr_lookup(const char *s, size_t len)
 {
 	for (int i = 0; i < FL_EXPR_TR_COUNT; i++)
-		if (strlen(tr_table[i].name) == len &&
-		    memcmp(tr_table[i].name, s, len) == 0)
+		if (tr_table[i].len == len && memcmp(tr_table[i].name, s, len) == 0)
 			return i;
 	return -1;
 }
@@ -319,20 +320,24 @@ static uint32_t m_not_space(const P *p, uint32_t i)
 	return j - i;
 }
 
+/* The first byte is compared inline: a check is tried against every
+ * operator and transformer name, and most differ there. */
 static int has_prefix(const P *p, uint32_t i, const char *w, size_t n)
 {
-	return p->n - i >= n && i <= p->n && memcmp(p->s + i, w, n) == 0;
+	return p->n - i >= n && i <= p->n && (n == 0 || p->s[i] == w[0]) &&
+	       memcmp(p->s + i, w, n) == 0;
 }
 
-/* A transformer name immediately followed by '(' at i; -1 if none. */
+/* A transformer name immediately followed by '(' at i; -1 if none.  Names
+ * are identifiers, so the name is the identifier at i: looked up once,
+ * rather than every name tried at every check. */
 static int m_transformer(const P *p, uint32_t i, int with_val)
 {
-	for (int t = with_val ? 0 : 1; t < FL_EXPR_TR_COUNT; t++) {
-		size_t n = strlen(tr_table[t].name);
-		if (has_prefix(p, i, tr_table[t].name, n) && ch(p, i + n) == '(')
-			return t;
-	}
-	return -1;
+	uint32_t n = m_ident(p, i);
+	if (!n || ch(p, i + n) != '(')
+		return -1;
+	int t = fl_expr_tr_lookup(p->s + i, n);
+	return t == FL_EXPR_TR_VAL && !with_val ? -1 : t;
 }
 
 /* `and`/`or` that the parser would take as a keyword at i. */
@@ -799,7 +804,7 @@ static fl_operand *parse_targ_item(P *p, int allow_list)
 	uint32_t n;
 	int tr = m_transformer(p, s, 0);
 	if (tr >= 0) {
-		size_t tn = strlen(tr_table[tr].name) + 1;
+		size_t tn = tr_table[tr].len + 1;
 		set_last(p, p->s + s, (uint32_t)tn);
 		p->pos += (uint32_t)tn;
 		return parse_transformer(p, tr, s);
@@ -882,7 +887,7 @@ static fl_operand *try_rhs_field(P *p, int *matched)
 	if (tr < 0)
 		return NULL;
 	*matched = 1;
-	n = (uint32_t)strlen(tr_table[tr].name) + 1;
+	n = tr_table[tr].len + 1;
 	set_last(p, p->s + s, n);
 	p->pos += n;
 	if (tr != FL_EXPR_TR_VAL) {
@@ -1041,6 +1046,8 @@ static fl_operand *ident_op(P *p, uint32_t n)
 static int lex_binop(P *p)
 {
 	for (int op = FL_EXPR_OP_EXISTS + 1; op < FL_EXPR_OP_COUNT; op++) {
+		if (op_names[op][0] != ch(p, p->pos))
+			continue; /* before strlen: most operators differ there */
 		size_t n = strlen(op_names[op]);
 		if (!has_prefix(p, p->pos, op_names[op], n))
 			continue;
@@ -1231,7 +1238,7 @@ static fl_expr *parse_check(P *p)
 	}
 	int tr = m_transformer(p, s, 0);
 	if (tr >= 0) {
-		n = (uint32_t)strlen(tr_table[tr].name) + 1;
+		n = tr_table[tr].len + 1;
 		set_last(p, p->s + s, n);
 		p->pos += n;
 		while (is_blank(ch(p, p->pos)))
@@ -2006,7 +2013,7 @@ static fl_operand *output_field(P *p, uint32_t t, fl_field_known_fn known,
 	*rejected = NULL;
 	int tr = m_transformer(p, t, 0);
 	if (tr >= 0) {
-		uint32_t n = (uint32_t)strlen(tr_table[tr].name) + 1;
+		uint32_t n = tr_table[tr].len + 1;
 		p->pos += n;
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;

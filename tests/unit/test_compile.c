@@ -96,8 +96,9 @@ static const char *rule_canon(const char *name)
 	assert_non_null(r);
 	fl_crule *cr = r->compiled;
 	assert_non_null(cr);
-	assert_non_null(cr->ast);
-	return fl_expr_format(S->arena, cr->ast);
+	const fl_expr *ast = fl_compile_rule_ast(S, cr, S->arena);
+	assert_non_null(ast);
+	return fl_expr_format(S->arena, ast);
 }
 
 #define RULE(name, cond) \
@@ -162,7 +163,7 @@ static void test_macro_resolution(void **st)
 	assert_int_equal(count(FL052), 1);
 	/* a macro on a loop has no printed form, nor has a rule using it */
 	r = fl_ruleset_rule(S->rs, "r", 1);
-	assert_null(fl_compile_canon(S, ((fl_crule *)r->compiled)->ast));
+	assert_null(fl_compile_canon(S, fl_compile_rule_ast(S, r->compiled, S->arena)));
 }
 
 /* fl_compile_canon prints like `falco -L` (condition spec §9): macros
@@ -177,7 +178,7 @@ static void test_canon_falco_form(void **st)
 		 " and not nm and proc.pname = ''"));
 	assert_null(first_error());
 	fl_rule *r = fl_ruleset_rule(S->rs, "r", 1);
-	assert_string_equal(fl_compile_canon(S, ((fl_crule *)r->compiled)->ast),
+	assert_string_equal(fl_compile_canon(S, fl_compile_rule_ast(S, r->compiled, S->arena)),
 			    "(evt.type = open and (proc.args contains \"\\\\\" or "
 			    "proc.args endswith \"\\\\\") and not not proc.name = (sd) and "
 			    "proc.pname = )");
@@ -388,7 +389,7 @@ static void test_incremental_lists(void **st)
 	fl_rule *r = fl_ruleset_rule(S->rs, "r", 1);
 	fl_crule *cr = r->compiled;
 	assert_true(cr->ok);
-	assert_string_equal(fl_compile_canon(S, cr->ast), "(evt.type = open and proc.name in (a, b))");
+	assert_string_equal(fl_compile_canon(S, fl_compile_rule_ast(S, cr, S->arena)), "(evt.type = open and proc.name in (a, b))");
 	const fl_cnode *mn = &fl_compile_tree(S, r)->kids[1];
 	const fl_cnode *mt = mn->macro->tree[cr->slot];
 	assert_non_null(mt);
@@ -505,7 +506,7 @@ static int dump(int argc, char **argv)
 		first = 0;
 		jstr(rs->rules.v[k]->c.name);
 		printf(": ");
-		char *t = fl_compile_canon(s, cr->ast);
+		char *t = fl_compile_canon(s, fl_compile_rule_ast(s, cr, s->arena));
 		if (t)
 			jstr(t);
 		else

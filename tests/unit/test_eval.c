@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -733,6 +734,145 @@ static void test_rseval_rule(void **st)
 	fl_session_free(s);
 }
 
+/* fl_rseval parses each rule's condition anew into an arena it empties
+ * for the next rule: conditions of the same shape then reuse the same
+ * addresses, and nothing the evaluator kept about the previous rule's
+ * nodes (check plans, literals, macro references) may be taken for the
+ * next one's.  Each rule, evaluated after the others, gives what a fresh
+ * evaluator gives. */
+static void test_rseval_rule_after_rule(void **st)
+{
+	(void)st;
+#define RR(name, cond) "- rule: " name "\n  desc: d\n  condition: " cond \
+		       "\n  output: o\n  priority: WARNING\n"
+	static const char rules[] =
+		"- macro: ma\n  condition: proc.name = \"5\"\n"
+		"- macro: mb\n  condition: proc.name = \"6\"\n"
+		RR("ra", "evt.type = execve and ma")
+		RR("rb", "evt.type = execve and mb")
+		RR("rc", "evt.type = execve and proc.name = \"5\"")
+		RR("rd", "evt.type = execve and proc.name = \"6\"");
+#undef RR
+	static const char *const order[] = {"ra", "rb", "rc", "rd", "ra", "rc", "rb"};
+	fl_options o;
+	fl_options_init(&o);
+	fl_session *s = fl_session_new(&o);
+	assert_int_equal(fl_session_add_buffer(s, "r.yaml", rules, strlen(rules), 0), 0);
+	assert_int_equal(fl_session_run(s), 0);
+	const fl_scenario *sc = fl_scenarios_find(fl_session_scenarios(s), "runc-memfd-reexec");
+	assert_non_null(sc);
+	assert_int_equal(sc->nevents, 3);
+	fl_rseval *x;
+	assert_int_equal(fl_rseval_new(s, &x), 0);
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+		const fl_rule *r = fl_ruleset_rule(s->rs, order[i], 2);
+		assert_non_null(r);
+		int tv[3], want[3];
+		assert_int_equal(fl_rseval_rule(x, r, sc, tv), 0);
+		fl_rseval *y;
+		assert_int_equal(fl_rseval_new(s, &y), 0);
+		assert_int_equal(fl_rseval_rule(y, r, sc, want), 0);
+		fl_rseval_free(y);
+		for (int k = 0; k < 3; k++)
+			assert_int_equal(tv[k], want[k]);
+		/* proc.name is "5" in the kmod rendering */
+		assert_int_equal(tv[1], order[i][1] == 'a' || order[i][1] == 'c' ? FL_TRUE : FL_FALSE);
+	}
+	fl_rseval_free(x);
+	fl_session_free(s);
+}
+
+/* The same, over rules of many shapes and sizes: clauses picked from a
+ * pool (fields the scenario gives and does not give, lists, transformers,
+ * macros), up to 300 checks in one rule, so that the evaluator's tables
+ * grow and entries are taken out of them among the macros' own.  Every
+ * rule, evaluated after all the others (twice over), gives what a fresh
+ * evaluator gives. */
+static void test_rseval_rules_of_many_shapes(void **st)
+{
+	(void)st;
+	static const char *const pool[] = {
+		"proc.name = \"5\"", "proc.name = \"6\"", "proc.pname = runc",
+		"proc.name in (\"5\", x, y)", "proc.name in (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q)",
+		"proc.exepath startswith memfd", "proc.exepath contains runc_cloned",
+		"tolower(proc.pname) = runc", "proc.tty = 0", "container.id = host",
+		"evt.type in (execve, execveat)", "not proc.name = \"6\"", "fd.name = /etc/passwd",
+		"ma", "mb", "mc", "not ma", "(ma or mb)", "proc.aname = runc",
+	};
+	const size_t npool = sizeof pool / sizeof *pool;
+	static const size_t sizes[] = {1, 2, 3, 5, 8, 13, 40, 130, 300, 1, 4, 70};
+	const size_t nrules = sizeof sizes / sizeof *sizes;
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	len += (size_t)snprintf(buf + len, cap - len,
+				"- macro: ma\n  condition: proc.name = \"5\"\n"
+				"- macro: mb\n  condition: proc.pname = runc and not ma\n"
+				"- macro: mc\n  condition: ma or proc.exepath endswith exe\n");
+	for (size_t r = 0; r < nrules; r++) {
+		len += (size_t)snprintf(buf + len, cap - len, "- rule: r%zu\n  desc: d\n  condition: >\n    evt.type = execve", r);
+		for (size_t k = 0; k < sizes[r]; k++)
+			len += (size_t)snprintf(buf + len, cap - len, " %s %s", (k + r) % 3 ? "and" : "or",
+						pool[(k * 7 + r * 3) % npool]);
+		len += (size_t)snprintf(buf + len, cap - len, "\n  output: o\n  priority: WARNING\n");
+		assert_true(len < cap);
+	}
+	/* Two rules of one layout, every check evaluated in both: the first
+	 * true (a field every event gives), the second unknown (a field no
+	 * event gives) unless a check of the first is taken for its own. */
+	static const char *const same[] = {"proc.exe = runc and ", "proc.sid = runc or  "};
+	for (size_t r = 0; r < 2; r++) {
+		len += (size_t)snprintf(buf + len, cap - len, "- rule: s%zu\n  desc: d\n  condition: >\n    ", r);
+		for (size_t k = 0; k < 300; k++)
+			len += (size_t)snprintf(buf + len, cap - len, "%s", same[r]);
+		len += (size_t)snprintf(buf + len, cap - len,
+					"%.8s = runc\n  output: o\n  priority: WARNING\n", same[r]);
+		assert_true(len < cap);
+	}
+	fl_options o;
+	fl_options_init(&o);
+	fl_session *s = fl_session_new(&o);
+	assert_int_equal(fl_session_add_buffer(s, "r.yaml", buf, len, 0), 0);
+	assert_int_equal(fl_session_run(s), 0);
+	const fl_scenario *sc = fl_scenarios_find(fl_session_scenarios(s), "runc-memfd-reexec");
+	assert_non_null(sc);
+	assert_int_equal(sc->nevents, 3);
+	fl_rseval *x;
+	assert_int_equal(fl_rseval_new(s, &x), 0);
+	int seen[4] = {0};
+	for (size_t pass = 0; pass < 2; pass++) {
+		for (size_t r = 0; r < nrules; r++) {
+			char name[16];
+			snprintf(name, sizeof name, "r%zu", r);
+			const fl_rule *rule = fl_ruleset_rule(s->rs, name, (uint32_t)strlen(name));
+			assert_non_null(rule);
+			int tv[3], want[3];
+			assert_int_equal(fl_rseval_rule(x, rule, sc, tv), 0);
+			fl_rseval *y;
+			assert_int_equal(fl_rseval_new(s, &y), 0);
+			assert_int_equal(fl_rseval_rule(y, rule, sc, want), 0);
+			fl_rseval_free(y);
+			for (int k = 0; k < 3; k++) {
+				assert_int_equal(tv[k], want[k]);
+				if (tv[k] >= 0 && tv[k] < 4)
+					seen[tv[k]] = 1;
+			}
+		}
+	}
+	/* the rules are not all alike: both truth values come out */
+	assert_true(seen[FL_TRUE] && seen[FL_FALSE]);
+	const char *const pair[] = {"s0", "s1", "s0", "s1"};
+	for (size_t i = 0; i < 4; i++) {
+		int tv[3];
+		assert_int_equal(fl_rseval_rule(x, fl_ruleset_rule(s->rs, pair[i], 2), sc, tv), 0);
+		for (int k = 0; k < 3; k++)
+			assert_int_equal(tv[k], pair[i][1] == '0' ? FL_TRUE : FL_UNKNOWN);
+	}
+	fl_rseval_free(x);
+	fl_session_free(s);
+	free(buf);
+}
+
 /* 40 macros, each using the next twice (2^40 paths), under a rule: the
  * whole session, explanations and exemption checks included, takes
  * milliseconds. */
@@ -784,6 +924,8 @@ int main(void)
 		cmocka_unit_test(test_custom_and_disabled),
 		cmocka_unit_test(test_exceptions_count),
 		cmocka_unit_test(test_rseval_rule),
+		cmocka_unit_test(test_rseval_rule_after_rule),
+		cmocka_unit_test(test_rseval_rules_of_many_shapes),
 		cmocka_unit_test(test_pathological_macro_chain),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
