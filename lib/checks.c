@@ -403,9 +403,10 @@ static int cond_checks(fl_session *s, feats *f)
 		const fl_crule *cr = rs->rules.v[i]->compiled;
 		if (!cr || !cr->parsed)
 			continue;
-		cond_ref c = {&cr->text, "rule", cr->r->c.name,
+		fl_text text;
+		const fl_expr *ast = fl_compile_rule_cond(s, cr, scratch, &text);
+		cond_ref c = {&text, "rule", cr->r->c.name,
 			      cr->r->source ? cr->r->source : "syscall"};
-		const fl_expr *ast = fl_compile_rule_ast(s, cr, scratch);
 		rc = ast ? cond_check(s, f, it, &c, ast) : FL_ENOMEM;
 		fl_arena_reset(scratch);
 	}

@@ -327,6 +327,12 @@ static int compile_lists(fl_session *s, cstate *st)
 	/* names may have changed with the lists: one index per compile */
 	if (!(st->lidx = fl_list_index_new(a, st->defs, n)))
 		TRYM(-1);
+	/* room for every list in the session arena: a substitution into a
+	 * scratch arena (subst_lists) names each list once at most, so the
+	 * vector never grows there, to dangle once the scratch is reset */
+	st->used_idx.n = 0;
+	if (st->used_idx.cap < n)
+		TRYM(FL_VEC_RESERVE(a, st->used_idx, n));
 	return nchanged;
 }
 
@@ -342,22 +348,25 @@ const char *const *fl_compile_list_items(const fl_session *s, size_t i, size_t *
 	return st->defs[i].items;
 }
 
-/* Substitutes every list into `in` (fl_list_substitute); *used gets the
- * indices of the lists that replaced something, ascending (*nused of
- * them; NULL when none).  Returns 0, FL_SUBST_TOO_LONG or
- * FL_SUBST_TOO_COSTLY past --max-condition-size (reported by the caller
- * with too_long(); *out is then `in`, *used the lists named in it), or
- * FL_ENOMEM. */
-static int subst_lists(fl_session *s, cstate *st, const fl_text *in,
+/* Substitutes every list into `in` (fl_list_substitute), the result in
+ * arena `a`; when `used` is not NULL, *used gets the indices of the lists
+ * that replaced something, ascending (*nused of them; NULL when none), in
+ * the session arena.  Returns 0, FL_SUBST_TOO_LONG or FL_SUBST_TOO_COSTLY
+ * past --max-condition-size (reported by the caller with too_long(); *out
+ * is then `in`, *used the lists named in it), or FL_ENOMEM. */
+static int subst_lists(fl_session *s, cstate *st, fl_arena *a, const fl_text *in,
 		       fl_text *out, uint32_t **used, size_t *nused)
 {
 	size_t n = st->lists.n;
-	*used = NULL;
-	*nused = 0;
+	if (used) {
+		*used = NULL;
+		*nused = 0;
+	}
 	st->used_idx.n = 0;
-	int rc = fl_list_substitute_idx(s->arena, in, st->defs, n, st->lidx,
-					s->opt.limits.max_condition_size, out, &st->used_idx);
-	if (rc == FL_SUBST_TOO_LONG || rc == FL_SUBST_TOO_COSTLY) {
+	int rc = fl_list_substitute_idx(a, in, st->defs, n, st->lidx,
+					s->opt.limits.max_condition_size, out,
+					used ? &st->used_idx : NULL);
+	if (used && (rc == FL_SUBST_TOO_LONG || rc == FL_SUBST_TOO_COSTLY)) {
 		/* the lists it names count as used: no unused-list
 		 * warnings on top of the refusal (a pass over every list,
 		 * for a condition refused anyway) */
@@ -371,7 +380,7 @@ static int subst_lists(fl_session *s, cstate *st, const fl_text *in,
 		TRYM(rc);
 	}
 	size_t k = st->used_idx.n;
-	if (!k)
+	if (!k || !used)
 		return rc;
 	uint32_t *u = fl_arena_alloc(s->arena, k * sizeof *u);
 	if (!u)
@@ -487,13 +496,28 @@ static int macro_nodes(fl_arena *a, const fl_expr *root, node_vec *out)
 /* Resolves the macro references of `ast` (in `t`): every name must be a
  * macro whose order is below `vis` (rules: UINT32_MAX).  Fills refs; on
  * the first undefined name reports it and returns 1. */
+/* Sets refs to the macros in found[0..n): an exact-size copy in the
+ * session arena (pushing there one by one left every outgrown vector
+ * behind, a few dozen bytes per rule). */
+static int keep_refs(fl_session *s, cstate *st, void *refs_vec, fl_cmacro *const *found,
+		     size_t n)
+{
+	FL_VEC(fl_cmacro *) *refs = refs_vec;
+	refs->n = 0;
+	if (n > refs->cap)
+		TRYM(FL_VEC_RESERVE(s->arena, *refs, n));
+	if (n)
+		memcpy(refs->v, found, n * sizeof *found);
+	refs->n = n;
+	return 0;
+}
+
 static int resolve_refs(fl_session *s, cstate *st, const fl_expr *ast, const fl_text *t,
 			uint32_t vis, void *refs_vec, const char *kind, const char *name,
 			fl_span fallback, int report)
 {
-	FL_VEC(fl_cmacro *) *refs = refs_vec;
 	node_vec nodes = {0};
-	refs->n = 0;
+	FL_VEC(fl_cmacro *) found = {0};
 	fl_arena *ta = tmp_arena(st);
 	if (!ta || macro_nodes(ta, ast, &nodes))
 		TRYM(-1);
@@ -510,18 +534,19 @@ static int resolve_refs(fl_session *s, cstate *st, const fl_expr *ast, const fl_
 					fl_diag_note(&s->diags, g, m->c.name_span,
 						     "defined here, after the %s that uses it", kind);
 			}
+			TRYM(keep_refs(s, st, refs_vec, found.v, found.n));
 			return 1;
 		}
 		fl_cmacro *cm = cmacro_of(s, m);
 		if (!cm)
 			TRYM(-1);
 		size_t k;
-		for (k = 0; k < refs->n && refs->v[k] != cm; k++)
+		for (k = 0; k < found.n && found.v[k] != cm; k++)
 			;
-		if (k == refs->n)
-			TRYM(FL_VEC_PUSH(s->arena, *refs, cm));
+		if (k == found.n)
+			TRYM(FL_VEC_PUSH(ta, found, cm));
 	}
-	return 0;
+	return keep_refs(s, st, refs_vec, found.v, found.n);
 }
 
 /* Substitutes and parses the macros whose text may have changed; returns
@@ -545,7 +570,7 @@ static int macros_parse(fl_session *s, cstate *st, int lists_changed)
 		fl_text t;
 		uint32_t *used;
 		size_t nused;
-		int rc = subst_lists(s, st, &m->cond, &t, &used, &nused);
+		int rc = subst_lists(s, st, s->arena, &m->cond, &t, &used, &nused);
 		TRYM(rc);
 		cm->lists_used = used;
 		cm->nlists_used = nused;
@@ -741,20 +766,18 @@ static int is_list_comp(const char *c, uint32_t n)
 	return fl_expr_mod_lookup(w, wn) >= 0;
 }
 
-/* Builds the rule's condition text with exceptions; returns 0, 1 when an
- * exception is malformed (reported), FL_ENOMEM. */
-static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
+/* Builds the rule's condition text with exceptions into arena `a` (a
+ * scratch arena: the builders' outgrown buffers stay in it); returns 0, 1
+ * when an exception is malformed (reported when `report` is set), or
+ * FL_ENOMEM.  Nothing keeps the text: a stage that needs it builds it
+ * again (fl_compile_rule_cond). */
+static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_arena *a, int report,
+			   fl_text *out)
 {
 	if (!r->exceptions.n) {
 		*out = r->cond;
 		return 0;
 	}
-	/* built in the scratch arena, the result copied out exactly: the
-	 * builders' outgrown buffers and the exception scalars' position
-	 * runs are dropped with it */
-	fl_arena *a = tmp_arena(st);
-	if (!a)
-		return FL_ENOMEM;
 	fl_text_builder b = {0};
 	b.a = a;
 	b.with_pos = 1;
@@ -787,9 +810,10 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 			for (size_t k = 0; k < e->values.n; k++) {
 				const fl_ynode *v = e->values.v[k];
 				if (v->kind != FL_Y_SCALAR) {
-					emit(s, st, FL061, v->span, "rule", r->c.name,
-					     "exception '%s' has a value that is not a string (its 'fields' is a single field)",
-					     e->name);
+					if (report)
+						emit(s, st, FL061, v->span, "rule", r->c.name,
+						     "exception '%s' has a value that is not a string (its 'fields' is a single field)",
+						     e->name);
 					bad = 1;
 					break;
 				}
@@ -805,9 +829,10 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 				const fl_ynode *tup = e->values.v[k];
 				uint32_t nt = tup->kind == FL_Y_SEQ ? tup->n : 0;
 				if (nt != nf) {
-					emit(s, st, FL062, tup->span, "rule", r->c.name,
-					     "exception '%s' has %u fields but a value with %u element%s",
-					     e->name, nf, nt, nt == 1 ? "" : "s");
+					if (report)
+						emit(s, st, FL062, tup->span, "rule", r->c.name,
+						     "exception '%s' has %u fields but a value with %u element%s",
+						     e->name, nf, nt, nt == 1 ? "" : "s");
 					bad = 1;
 					break;
 				}
@@ -872,10 +897,18 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_text *out)
 	}
 	if (bad)
 		return 1;
-	fl_text built;
-	if (fl_tbuild_done(&b, &built))
-		return FL_ENOMEM;
-	return fl_text_copy(s->arena, &built, out);
+	return fl_tbuild_done(&b, out) ? FL_ENOMEM : 0;
+}
+
+/* mentions_changed_list() for rule r's condition with its exception clauses (lists can
+ * be named in exception values), built again in the scratch arena. */
+static int rule_mentions_changed_list(fl_session *s, cstate *st, fl_rule *r)
+{
+	fl_arena *ta = tmp_arena(st);
+	fl_text t = r->cond;
+	if (ta && build_rule_text(s, st, r, ta, 0, &t) != 0)
+		t = r->cond;
+	return mentions_changed_list(st, &t);
 }
 
 /* ---- checks on one tree ------------------------------------------------ */
@@ -1806,13 +1839,17 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	cr->tree = NULL;
 	cr->parsed = 0;
 	cr->refs.n = 0;
-	cr->evts = st->all;
+	/* The texts and the tree are scratch: later stages that need them
+	 * build them again (fl_compile_rule_cond), one rule at a time,
+	 * rather than every rule's staying in the session arena. */
+	fl_arena *ta = tmp_arena(st);
+	if (!ta)
+		return FL_ENOMEM;
 	/* 1. exception clauses */
 	fl_text text = r->cond;
-	int rc = build_rule_text(s, st, r, &text);
+	int rc = build_rule_text(s, st, r, ta, 1, &text);
 	if (rc < 0)
 		return FL_ENOMEM;
-	cr->pre = rc ? r->cond : text;
 	if (rc)
 		return 0;
 	/* 2. output */
@@ -1829,7 +1866,8 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	/* 3. lists, parse */
 	uint32_t *used;
 	size_t nused;
-	rc = subst_lists(s, st, &text, &cr->text, &used, &nused);
+	fl_text ctext;
+	rc = subst_lists(s, st, ta, &text, &ctext, &used, &nused);
 	TRYM(rc);
 	cr->lists_used = used;
 	cr->nlists_used = nused;
@@ -1839,13 +1877,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 			 r->c.name);
 		return st->oom ? FL_ENOMEM : 0;
 	}
-	/* The tree is scratch: later stages that walk it parse cr->text
-	 * again (fl_compile_rule_ast), one rule at a time, rather than every
-	 * rule's tree staying in the session arena. */
-	fl_arena *ta = tmp_arena(st);
-	if (!ta)
-		return FL_ENOMEM;
-	const fl_expr *ast = parse_cond(s, st, ta, &cr->text, &r->cond, "rule", r->c.name,
+	const fl_expr *ast = parse_cond(s, st, ta, &ctext, &r->cond, "rule", r->c.name,
 					fallback);
 	if (st->oom)
 		return FL_ENOMEM;
@@ -1853,7 +1885,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 		return 0;
 	cr->parsed = 1;
 	/* 4. macros (rules see every macro) */
-	rc = resolve_refs(s, st, ast, &cr->text, UINT32_MAX, &cr->refs, "rule", r->c.name,
+	rc = resolve_refs(s, st, ast, &ctext, UINT32_MAX, &cr->refs, "rule", r->c.name,
 			  fallback, 1);
 	if (rc < 0)
 		return rc;
@@ -1867,7 +1899,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	/* 5-7. warnings, compile, compiler warnings, event types */
 	TRYM(macros_memo(s, st, cr->slot, source));
 	findings warn = {0}, err = {0}, cwarn = {0};
-	ctx c = {s, st, source, cr->slot, &cr->text, fallback, &warn, &err, &cwarn, "rule",
+	ctx c = {s, st, source, cr->slot, &ctext, fallback, &warn, &err, &cwarn, "rule",
 		 r->c.name, ta, ta};
 	int bad = 0;
 	if (build(&c, ast, 0, NULL, &bad))
@@ -1905,7 +1937,6 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 		replay(s, st, r, &cwarn.v[i], 0);
 	fl_evtset evts;
 	evt_of(&c, ast, 0, 0, &evts);
-	cr->evts = evts;
 	cr->ok = 1;
 	/* event types (syscall rules) */
 	if (cr->slot == FL_SRC_SYSCALL && r->warn_evttypes) {
@@ -1975,7 +2006,7 @@ static int compile_file(fl_session *s, cstate *st, const fl_source *src)
 		size_t stamp = r->c.contribs.n * 65536u + r->c.base;
 		int need = stamp != cr->seen_contribs || (cr->unresolved && (mc || new_macro)) ||
 			   rule_depends_dirty(cr) ||
-			   (nl > 0 && mentions_changed_list(st, cr->pre.s ? &cr->pre : &r->cond));
+			   (nl > 0 && rule_mentions_changed_list(s, st, r));
 		if (!need)
 			continue;
 		cr->seen_contribs = stamp;
@@ -2074,7 +2105,8 @@ const fl_cnode *fl_compile_tree(fl_session *s, fl_rule *r)
 		return cr->tree;
 	const char *source = r->source ? r->source : "syscall";
 	int slot = cr->slot, oom = st->oom;
-	const fl_expr *ast = fl_compile_rule_ast(s, cr, s->arena);
+	fl_text text;
+	const fl_expr *ast = fl_compile_rule_cond(s, cr, s->arena, &text);
 	if (!ast)
 		return NULL;
 	fl_arena *junk = fl_arena_new();
@@ -2099,21 +2131,32 @@ const fl_cnode *fl_compile_tree(fl_session *s, fl_rule *r)
 			ok = !FL_VEC_PUSH(junk, todo, cm->refs.v[i]);
 	}
 	if (ok)
-		cr->tree = tree_of(s, st, junk, source, slot, &cr->text, ast);
+		cr->tree = tree_of(s, st, junk, source, slot, &text, ast);
 	fl_arena_free(junk);
 	st->oom = oom;  /* a failure here is this call's, not the compile's */
 	return cr->tree;
 }
 
-/* The compile stage parsed cr->text without errors and with the session's
- * depth limit; the same text and limit give the same tree again. */
-const fl_expr *fl_compile_rule_ast(const fl_session *s, const fl_crule *cr, fl_arena *a)
+/* The compile stage built the same text from the same rule and lists,
+ * and parsed it without errors with the session's depth limit: building
+ * and parsing it again give the same text and tree. */
+const fl_expr *fl_compile_rule_cond(fl_session *s, const fl_crule *cr, fl_arena *a,
+				    fl_text *text)
 {
-	if (!cr || !cr->parsed)
+	cstate *st = s->compile_state;
+	if (!cr || !cr->parsed || !st)
+		return NULL;
+	fl_text pre;
+	if (build_rule_text(s, st, cr->r, a, 0, &pre) != 0)
+		return NULL;
+	/* no list replaced anything at compile time: the scan for list
+	 * names would find nothing again */
+	if (!cr->nlists_used)
+		*text = pre;
+	else if (subst_lists(s, st, a, &pre, text, NULL, NULL) != 0)
 		return NULL;
 	fl_expr_errors errs = {0};
-	fl_expr *e = fl_expr_parse(a, cr->text.s, cr->text.len, s->opt.limits.max_expr_depth,
-				   &errs);
+	fl_expr *e = fl_expr_parse(a, text->s, text->len, s->opt.limits.max_expr_depth, &errs);
 	return e && !errs.n ? e : NULL;
 }
 

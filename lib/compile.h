@@ -1,11 +1,11 @@
 /* compile.h — what the compile stage leaves behind for the evaluator and the
- * whole-ruleset checks: per macro and per rule the final condition text
- * (lists substituted, appends and exceptions joined) and the small results
- * of compiling it; per macro also its AST (macros are few and shared by
- * many rules).  A rule's AST is not kept: it is parsed again from its text
- * by the stage that walks it (fl_compile_rule_ast), into an arena that
- * stage resets from rule to rule, so that rule trees do not stay in the
- * session arena for the whole run.  On demand (fl_compile_tree), a
+ * whole-ruleset checks: per macro its final condition text (lists
+ * substituted, appends joined) and AST (macros are few and shared by many
+ * rules); per rule the small results of compiling it.  A rule's final text
+ * (exception clauses joined, lists substituted) and its AST are not kept:
+ * the stage that walks them builds and parses them again
+ * (fl_compile_rule_cond), into an arena that stage resets from rule to
+ * rule, so that they do not stay in the session arena for the whole run.  On demand (fl_compile_tree), a
  * compiled tree whose macro references point at the macro's own compiled
  * tree (shared, never copied, so an evaluator can memoise per macro). */
 #ifndef FL_COMPILE_H
@@ -85,17 +85,14 @@ struct fl_cmacro {
 /* Per rule, kept in fl_rule.compiled. */
 typedef struct fl_crule {
 	fl_rule *r;
-	fl_text pre;              /* condition + exception clauses, before lists */
-	fl_text text;             /* the condition text that was parsed */
-	int parsed;               /* text parsed without errors: its AST is
-				     fl_compile_rule_ast's */
+	int parsed;               /* its final text parsed without errors:
+				     fl_compile_rule_cond gives text and AST */
 	fl_cnode *tree;           /* fl_compile_tree's, NULL until built (with
 				     its own AST, in the session arena) */
 	int slot;                 /* source slot */
 	int ok;                   /* compiled: the rule would be loaded */
 	int dropped;              /* skip-if-unknown-filter dropped it */
 	int unresolved;           /* an undefined macro (may resolve later) */
-	fl_evtset evts;           /* event types it can match (syscall) */
 	FL_VEC(fl_cmacro *) refs; /* macros its condition references */
 	size_t seen_contribs;
 	uint32_t seen_base;
@@ -111,12 +108,15 @@ typedef struct fl_crule {
  * pipeline reads. */
 const fl_cnode *fl_compile_tree(fl_session *s, fl_rule *r);
 
-/* The AST of rule condition cr->text, parsed anew into arena `a` (owned by
- * the caller, who resets it once done with the rule: the compile stage
- * keeps no rule AST).  NULL when the condition did not parse at compile
- * time (cr->parsed 0), or when out of memory.  A stage that walks many
- * rules parses each once and resets `a` between rules. */
-const fl_expr *fl_compile_rule_ast(const fl_session *s, const fl_crule *cr, fl_arena *a);
+/* Rule cr's final condition text (condition and exception clauses, lists
+ * substituted: the text the compile stage parsed, with its positions) in
+ * *text, and its AST, both built anew into arena `a` (owned by the caller,
+ * who resets it once done with the rule: the compile stage keeps neither).
+ * NULL when the condition did not parse at compile time (cr->parsed 0), or
+ * when out of memory.  A stage that walks many rules builds each once and
+ * resets `a` between rules. */
+const fl_expr *fl_compile_rule_cond(fl_session *s, const fl_crule *cr, fl_arena *a,
+				    fl_text *text);
 
 /* The source slot of a rule source name. */
 int fl_compile_slot(const char *source);

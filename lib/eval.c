@@ -326,7 +326,9 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
 	if (le && le->text == rhs->text && le->items == rhs->items &&
 	    le->nitems == rhs->nitems)
 		return le;
-	lit_entry *fresh = fl_arena_alloc(a, sizeof(*fresh));
+	/* the condition's own literals go with its tree, not with the run */
+	fl_arena *ea = transient && env->own_arena ? env->own_arena : a;
+	lit_entry *fresh = fl_arena_alloc(ea, sizeof(*fresh));
 	if (!fresh)
 		return NULL;
 	fresh->rhs = rhs;
@@ -335,7 +337,7 @@ static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
 	fresh->text = rhs->text;
 	fresh->items = rhs->items;
 	fresh->nitems = rhs->nitems;
-	if (lit_read(a, op, kind, rhs, fresh))
+	if (lit_read(ea, op, kind, rhs, fresh))
 		return NULL; /* not kept: nothing half-read is reused */
 	if (transient && FL_VEC_PUSH(a, c->made, fresh))
 		return NULL;
@@ -1223,11 +1225,12 @@ static const fl_expr *parse_rule(rs_eval *r, const fl_rule *rule, fl_text *text,
 		*oom = 1;
 		return NULL;
 	}
+	/* reset with the rule's tree, after fl_evalenv_forget (rule_cond) */
+	r->env.own_arena = r->rule_arena;
 	if (cr) {
 		/* the final condition: appends joined, exceptions folded in */
-		const fl_expr *e = fl_compile_rule_ast(r->s, cr, r->rule_arena);
+		const fl_expr *e = fl_compile_rule_cond(r->s, cr, r->rule_arena, text);
 		*oom = !e;
-		*text = cr->text;
 		return e;
 	}
 	*exc = rule_has_exceptions(rule);

@@ -54,6 +54,10 @@ typedef struct fl_evalenv {
 	unsigned in_macro;       /* macro bodies being evaluated: nodes met
 				  * outside them are the condition's own,
 				  * forgotten by fl_evalenv_forget */
+	fl_arena *own_arena;     /* where what is kept about the condition's
+				  * own nodes goes (their literals), reset by
+				  * the caller after fl_evalenv_forget; NULL:
+				  * `arena` */
 } fl_evalenv;
 
 /* Prepares *env over arena `a` with `nslots` macro memo slots; macros are

@@ -81,13 +81,23 @@ static void linecol(const fl_dg *g, unsigned *line, unsigned *col)
 	fl_source_linecol(S->sources.v[g->span.src], g->span.start, line, col);
 }
 
+/* The AST of a compiled rule, built again as the checks and the
+ * evaluator get it. */
+static const fl_expr *rule_ast(fl_session *s, const fl_crule *cr)
+{
+	fl_text t;
+	return fl_compile_rule_cond(s, cr, s->arena, &t);
+}
+
 static const char *rule_text(const char *name)
 {
 	fl_rule *r = fl_ruleset_rule(S->rs, name, (uint32_t)strlen(name));
 	assert_non_null(r);
 	fl_crule *cr = r->compiled;
 	assert_non_null(cr);
-	return fl_arena_strndup(S->arena, cr->text.s, cr->text.len);
+	fl_text t;
+	assert_non_null(fl_compile_rule_cond(S, cr, S->arena, &t));
+	return fl_arena_strndup(S->arena, t.s, t.len);
 }
 
 static const char *rule_canon(const char *name)
@@ -96,7 +106,7 @@ static const char *rule_canon(const char *name)
 	assert_non_null(r);
 	fl_crule *cr = r->compiled;
 	assert_non_null(cr);
-	const fl_expr *ast = fl_compile_rule_ast(S, cr, S->arena);
+	const fl_expr *ast = rule_ast(S, cr);
 	assert_non_null(ast);
 	return fl_expr_format(S->arena, ast);
 }
@@ -163,7 +173,7 @@ static void test_macro_resolution(void **st)
 	assert_int_equal(count(FL052), 1);
 	/* a macro on a loop has no printed form, nor has a rule using it */
 	r = fl_ruleset_rule(S->rs, "r", 1);
-	assert_null(fl_compile_canon(S, fl_compile_rule_ast(S, r->compiled, S->arena)));
+	assert_null(fl_compile_canon(S, rule_ast(S, r->compiled)));
 }
 
 /* fl_compile_canon prints like `falco -L` (condition spec §9): macros
@@ -178,7 +188,7 @@ static void test_canon_falco_form(void **st)
 		 " and not nm and proc.pname = ''"));
 	assert_null(first_error());
 	fl_rule *r = fl_ruleset_rule(S->rs, "r", 1);
-	assert_string_equal(fl_compile_canon(S, fl_compile_rule_ast(S, r->compiled, S->arena)),
+	assert_string_equal(fl_compile_canon(S, rule_ast(S, r->compiled)),
 			    "(evt.type = open and (proc.args contains \"\\\\\" or "
 			    "proc.args endswith \"\\\\\") and not not proc.name = (sd) and "
 			    "proc.pname = )");
@@ -389,7 +399,7 @@ static void test_incremental_lists(void **st)
 	fl_rule *r = fl_ruleset_rule(S->rs, "r", 1);
 	fl_crule *cr = r->compiled;
 	assert_true(cr->ok);
-	assert_string_equal(fl_compile_canon(S, fl_compile_rule_ast(S, cr, S->arena)), "(evt.type = open and proc.name in (a, b))");
+	assert_string_equal(fl_compile_canon(S, rule_ast(S, cr)), "(evt.type = open and proc.name in (a, b))");
 	const fl_cnode *mn = &fl_compile_tree(S, r)->kids[1];
 	const fl_cnode *mt = mn->macro->tree[cr->slot];
 	assert_non_null(mt);
@@ -506,7 +516,7 @@ static int dump(int argc, char **argv)
 		first = 0;
 		jstr(rs->rules.v[k]->c.name);
 		printf(": ");
-		char *t = fl_compile_canon(s, fl_compile_rule_ast(s, cr, s->arena));
+		char *t = fl_compile_canon(s, rule_ast(s, cr));
 		if (t)
 			jstr(t);
 		else
