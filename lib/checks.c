@@ -170,8 +170,9 @@ static int append_checks(fl_session *s)
 	}
 	for (size_t i = 0; i < rs->rules.n; i++) {
 		fl_rule *r = rs->rules.v[i];
-		if (r->cond_appends.n &&
-		    append_check(s, "rule", r->c.name, &r->cond_def, r->cond_appends.v, r->cond_appends.n))
+		if (r->app && r->app->cond_appends.n &&
+		    append_check(s, "rule", r->c.name, &r->cond_def, r->app->cond_appends.v,
+				 r->app->cond_appends.n))
 			return FL_ENOMEM;
 	}
 	return 0;

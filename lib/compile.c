@@ -38,7 +38,9 @@ typedef struct memo {
 	unsigned gen;             /* cm->gen it was computed for */
 	int done;
 	findings warn, err, cwarn;
-	fl_evtset evt[2];
+	/* event types the macro can match, plain and negated: interned
+	 * (evt_intern), as most macros share a handful of sets */
+	const fl_evtset *evt[2];
 } memo;
 
 /* A field name resolved for a source slot (see resolve_field). */
@@ -86,6 +88,10 @@ typedef struct cstate {
 	/* fields resolved so far, open addressing (fcache_cap a power of 2) */
 	fcache_ent *fcache;
 	size_t fcache_n, fcache_cap;
+	/* distinct event-type sets of macro memos (evt_intern), open
+	 * addressing (evts_cap a power of 2) */
+	const fl_evtset **evts;
+	size_t evts_n, evts_cap;
 } cstate;
 
 #define SCRATCH_MAX ((size_t)1 << 20)
@@ -1515,7 +1521,7 @@ static void evt_of(const ctx *c, const fl_expr *e, unsigned depth, int neg, fl_e
 		const fl_cmacro *cm = m ? m->compiled : NULL;
 		const memo *mm = cm ? cm->memo[c->slot] : NULL;
 		if (mm && mm->done)
-			*evt = mm->evt[neg];
+			*evt = *mm->evt[neg];
 		else
 			*evt = c->st->all;
 		break;
@@ -1614,6 +1620,39 @@ static int build(ctx *c, const fl_expr *e, unsigned depth, fl_cnode *n, int *bad
 
 /* Computes the memo of every macro for `slot` (post-order, so referenced
  * macros come first); only stale ones are rebuilt. */
+/* The shared copy of event-type set e, in the session arena; NULL on
+ * OOM. */
+static const fl_evtset *evt_intern(fl_session *s, cstate *st, const fl_evtset *e)
+{
+	if ((st->evts_n + 1) * 2 > st->evts_cap) {
+		size_t cap = st->evts_cap ? st->evts_cap * 2 : 64;
+		const fl_evtset **t = fl_arena_alloc(s->arena, cap * sizeof *t);
+		if (!t)
+			return NULL;
+		for (size_t i = 0; i < st->evts_cap; i++) {
+			if (!st->evts[i])
+				continue;
+			size_t j = fl_hash_bytes(FL_HASH_INIT, st->evts[i], sizeof *e) & (cap - 1);
+			while (t[j])
+				j = (j + 1) & (cap - 1);
+			t[j] = st->evts[i];
+		}
+		st->evts = t;
+		st->evts_cap = cap;
+	}
+	size_t j = fl_hash_bytes(FL_HASH_INIT, e, sizeof *e) & (st->evts_cap - 1);
+	for (; st->evts[j]; j = (j + 1) & (st->evts_cap - 1))
+		if (!memcmp(st->evts[j], e, sizeof *e))
+			return st->evts[j];
+	fl_evtset *c = fl_arena_alloc(s->arena, sizeof *c);
+	if (!c)
+		return NULL;
+	*c = *e;
+	st->evts[j] = c;
+	st->evts_n++;
+	return c;
+}
+
 static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
 {
 	if (st->memo_epoch[slot] == st->epoch)
@@ -1632,7 +1671,8 @@ static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
 		memset(mm, 0, sizeof *mm);
 		mm->epoch = st->epoch;
 		mm->gen = cm->gen;
-		cm->tree[slot] = NULL;
+		if (cm->tree)
+			cm->tree[slot] = NULL;
 		if (cm->bad || !cm->ast)
 			continue;  /* not done: users skip silently */
 		fl_arena *ta = tmp_arena(st);
@@ -1644,8 +1684,12 @@ static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
 		if (build(&c, cm->ast, 0, NULL, &bad))
 			return FL_ENOMEM;
 		/* both polarities: a user may negate the reference */
-		evt_of(&c, cm->ast, 0, 0, &mm->evt[0]);
-		evt_of(&c, cm->ast, 0, 1, &mm->evt[1]);
+		for (int neg = 0; neg < 2; neg++) {
+			fl_evtset e;
+			evt_of(&c, cm->ast, 0, neg, &e);
+			if (!(mm->evt[neg] = evt_intern(s, st, &e)))
+				TRYM(-1);
+		}
 		mm->done = 1;
 	}
 	st->memo_epoch[slot] = st->epoch;
@@ -1993,7 +2037,7 @@ static int compile_file(fl_session *s, cstate *st, const fl_source *src)
 		fl_cmacro *cm = rs->macros.v[i]->compiled;
 		if (cm->dirty) {
 			cm->gen++;
-			memset(cm->tree, 0, sizeof cm->tree);  /* rebuilt on demand */
+			cm->tree = NULL;  /* rebuilt on demand */
 		}
 	}
 	for (size_t i = 0; i < rs->rules.n; i++) {
@@ -2123,6 +2167,10 @@ const fl_cnode *fl_compile_tree(fl_session *s, fl_rule *r)
 		ok = cm->ast != NULL;  /* always, for a rule that compiled */
 		if (!ok)
 			break;
+		if (!cm->tree && !(cm->tree = fl_arena_alloc(s->arena, FL_CSLOTS * sizeof *cm->tree))) {
+			ok = 0;
+			break;
+		}
 		if (cm->tree[slot])
 			continue;
 		cm->tree[slot] = tree_of(s, st, junk, source, slot, &cm->text, cm->ast);

@@ -67,10 +67,11 @@ struct fl_cmacro {
 	fl_expr *ast;             /* NULL when it did not parse */
 	int bad;                  /* parse error, undefined macro or loop */
 	FL_VEC(fl_cmacro *) refs; /* macros it references (resolved) */
-	/* Compiled trees per source slot (NULL until fl_compile_tree built
-	 * one for a rule of that source that uses the macro); internal memo
-	 * state follows in compile.c. */
-	fl_cnode *tree[FL_CSLOTS];
+	/* Compiled trees per source slot (tree[slot] NULL until
+	 * fl_compile_tree built one for a rule of that source that uses the
+	 * macro; tree NULL until it built any: the pipeline never does);
+	 * internal memo state follows in compile.c. */
+	fl_cnode **tree;          /* FL_CSLOTS entries */
 	void *memo[FL_CSLOTS];
 	/* internal bookkeeping of the incremental compile */
 	size_t seen_contribs;

@@ -1351,7 +1351,7 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 		if (ua.cond) {
 			fl_cond_piece p = {.span = ua.cond->span, .item = it->map->span};
 			TRY(scalar_text(r, ua.cond, &p.text));
-			if (FL_VEC_PUSH(r->a, prev->cond_appends, p))
+			if (FL_VEC_PUSH(r->a, b->cond_appends, p))
 				return FL_ENOMEM;
 			b->cond.a = r->a;
 			TRY(fl_text_join(&b->cond, &prev->cond, &p.text, &prev->cond));
@@ -1371,9 +1371,8 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 			TRY(scalar_text(r, ur.cond, &p.text));
 			prev->cond_def = p;
 			prev->cond = p.text;
-			prev->cond_appends.n = 0;
-			prev->cond_appends.v = NULL;
-			prev->cond_appends.cap = 0;
+			if (prev->app)
+				memset(&prev->app->cond_appends, 0, sizeof prev->app->cond_appends);
 		}
 		if (ur.output) {
 			TRY(scalar_text(r, ur.output, &prev->output));

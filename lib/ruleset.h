@@ -104,10 +104,13 @@ typedef enum fl_priority {
 	FL_PRI_WARNING, FL_PRI_NOTICE, FL_PRI_INFORMATIONAL, FL_PRI_DEBUG
 } fl_priority;
 
-/* What load.c keeps to apply appends to a rule, allocated at the first
- * append (most rules have none): the backing stores of the texts appends
- * grew, and the name index of the rule's exceptions. */
+/* What appends to a rule leave, allocated at the first append (most rules
+ * have none): the appended conditions (read by the checks), the backing
+ * stores of the texts appends grew, and the name index of the rule's
+ * exceptions. */
 typedef struct fl_rule_appends {
+	FL_VEC(fl_cond_piece) cond_appends; /* appended conditions since the
+					     * latest definition or replace */
 	fl_text_builder cond, output, desc;
 	struct fl_exc_names *exc_names;  /* NULL until needed, or stale */
 } fl_rule_appends;
@@ -116,8 +119,8 @@ typedef struct fl_rule_appends {
 typedef struct fl_rule {
 	fl_item_common c;
 	fl_text cond;              /* joined like Falco: old + " " + new */
-	fl_cond_piece cond_def;    /* condition of the latest definition or replace */
-	FL_VEC(fl_cond_piece) cond_appends;
+	fl_cond_piece cond_def;    /* condition of the latest definition or
+				    * replace; the appended ones are in app */
 	fl_text output;            /* trimmed when it comes from a definition
 				    * (texts are not NUL-terminated: use len) */
 	fl_text desc;

@@ -428,7 +428,8 @@ static void test_legacy_append(void **st)
 	assert_int_equal(r->priority, FL_PRI_WARNING);
 	assert_true(r->enabled);
 	assert_int_equal(r->tags.n, 0);
-	assert_int_equal(r->cond_appends.n, 1);
+	assert_non_null(r->app);
+	assert_int_equal(r->app->cond_appends.n, 1);
 	load("- rule: r\n  condition: and x\n  append: true\n");
 	assert_int_equal(count(FL101), 1);
 	load(RULE("r", "evt.type = open") "- rule: r\n  output: x\n  append: true\n");
@@ -571,7 +572,7 @@ static void test_override_mixed_and_extra(void **st)
 	     RULE("r", "evt.type = close"));
 	clean();
 	text_is(&R("r")->cond, "evt.type = close");
-	assert_int_equal(R("r")->cond_appends.n, 0);
+	assert_true(!R("r")->app || R("r")->app->cond_appends.n == 0);
 	assert_int_equal(R("r")->c.base, 2);
 }
 
