@@ -89,11 +89,20 @@ struct fl_arena {
 	struct chunk *head, *text;
 	struct chunk *spare;  /* cleared chunks kept by fl_arena_reset */
 	size_t total;
+	int scratch;          /* fl_arena_new_scratch: small chunks only */
 };
 
 fl_arena *fl_arena_new(void)
 {
 	return calloc(1, sizeof(fl_arena));
+}
+
+fl_arena *fl_arena_new_scratch(void)
+{
+	fl_arena *a = fl_arena_new();
+	if (a)
+		a->scratch = 1;
+	return a;
 }
 
 static void free_chunks(struct chunk *c)
@@ -137,12 +146,13 @@ static void *carve(fl_arena *a, struct chunk **list, size_t n)
 		 * reservation per 100 KB request blew ulimit -v).  Capped at
 		 * CHUNK_MAX, not dropped back to CHUNK_MIN past it: 64 KB chunks
 		 * after 256 MB of arena cost a 100k-rule file 200k page faults. */
-		if (n <= CHUNK_MIN && a->total / 4 > size) {
+		if (n <= CHUNK_MIN && a->total / 4 > size && !a->scratch) {
 			size = a->total / 4 < CHUNK_MAX ? a->total / 4 : CHUNK_MAX;
 			size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 		}
 		/* past HUGE_FROM, at least one whole huge page */
-		if (n <= CHUNK_MIN && a->total >= HUGE_FROM && size < HUGE_PAGE - sizeof(struct chunk))
+		if (n <= CHUNK_MIN && a->total >= HUGE_FROM && !a->scratch &&
+		    size < HUGE_PAGE - sizeof(struct chunk))
 			size = HUGE_PAGE - sizeof(struct chunk);
 		/* a spare chunk that fits, else a new one */
 		struct chunk **sp = &a->spare;

@@ -391,7 +391,7 @@ static int cond_checks(fl_session *s, feats *f)
 {
 	fl_ruleset *rs = s->rs;
 	fl_expr_iter *it = fl_expr_iter_new(s->arena, NULL);
-	fl_arena *scratch = fl_arena_new();
+	fl_arena *scratch = fl_arena_new_scratch();
 	int rc = it && scratch ? 0 : FL_ENOMEM;
 	for (size_t i = 0; i < rs->macros.n && !rc; i++) {
 		const fl_cmacro *cm = rs->macros.v[i]->compiled;

@@ -101,7 +101,7 @@ typedef struct cstate {
 /* The scratch arena (created on first use); NULL on OOM (st->oom set). */
 static fl_arena *tmp_arena(cstate *st)
 {
-	if (!st->tmp && !(st->tmp = fl_arena_new()))
+	if (!st->tmp && !(st->tmp = fl_arena_new_scratch()))
 		st->oom = 1;
 	return st->tmp;
 }

@@ -1221,7 +1221,7 @@ static const fl_expr *parse_rule(rs_eval *r, const fl_rule *rule, fl_text *text,
 		return NULL;
 	if (cr && (!cr->ok || cr->dropped || !cr->parsed))
 		return NULL; /* Falco would not load it */
-	if (!r->rule_arena && !(r->rule_arena = fl_arena_new())) {
+	if (!r->rule_arena && !(r->rule_arena = fl_arena_new_scratch())) {
 		*oom = 1;
 		return NULL;
 	}

@@ -266,7 +266,7 @@ static int deliver(builder *b, const fl_ynode *n)
 		fl_arena_reset(b->a);
 		return 0;
 	}
-	fl_arena *fresh = fl_arena_new();
+	fl_arena *fresh = fl_arena_new_scratch();
 	if (!fresh || FL_VEC_PUSH(b->w, b->retired, b->a)) {
 		fl_arena_free(fresh);
 		return FL_ENOMEM;
@@ -475,7 +475,7 @@ int fl_yaml_stream(const fl_source *src, const fl_ylimits *lim, fl_diags *d,
 		     .ascii = all_ascii(src->data, src->len)};
 	*delivered = 0;
 	b.w = fl_arena_new();
-	b.a = fl_arena_new();
+	b.a = fl_arena_new_scratch();
 	int rc = b.w && b.a ? build(&b, NULL, NULL) : FL_ENOMEM;
 	for (size_t i = 0; i < b.retired.n; i++)
 		fl_arena_free(b.retired.v[i]);

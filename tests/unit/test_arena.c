@@ -106,9 +106,8 @@ static void test_strings_packed(void **st)
 /* After a reset the arena reuses its chunks: allocations come back zeroed
  * although the same bytes were written before, and in-place growth still
  * finds zeros past the last block. */
-static void test_reset_reuses_zeroed(void **st)
+static void reset_reuses_zeroed(fl_arena *a)
 {
-	fl_arena *a = fl_arena_new();
 	assert_non_null(a);
 	for (int round = 0; round < 3; round++) {
 		for (size_t n = 1; n < 3000; n += 7) {
@@ -134,9 +133,16 @@ static void test_reset_reuses_zeroed(void **st)
 	fl_arena_free(a);
 }
 
-static void test_big_chunks(void **st)
+/* The same for both kinds of arena: a scratch arena only keeps its chunks
+ * small. */
+static void test_reset_reuses_zeroed(void **st)
 {
-	fl_arena *a = fl_arena_new();
+	reset_reuses_zeroed(fl_arena_new());
+	reset_reuses_zeroed(fl_arena_new_scratch());
+}
+
+static void big_chunks(fl_arena *a)
+{
 	unsigned char *big = fl_arena_alloc(a, 3u << 20);
 	assert_non_null(big);
 	for (size_t i = 0; i < (3u << 20); i += 4096)
@@ -160,6 +166,12 @@ static void test_big_chunks(void **st)
 	assert_int_equal(last[6], ~(uint64_t)399999);
 	assert_int_equal(big[(3u << 20) - 1], 1);
 	fl_arena_free(a);
+}
+
+static void test_big_chunks(void **st)
+{
+	big_chunks(fl_arena_new());
+	big_chunks(fl_arena_new_scratch());
 }
 
 int main(void)
