@@ -1876,7 +1876,7 @@ static int rule_depends_dirty(const fl_crule *cr)
 static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 {
 	const char *source = r->source ? r->source : "syscall";
-	cr->slot = fl_compile_slot(source);
+	cr->slot = (int8_t)fl_compile_slot(source);
 	cr->ok = 0;
 	cr->dropped = 0;
 	cr->unresolved = 0;
@@ -1914,7 +1914,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	rc = subst_lists(s, st, ta, &text, &ctext, &used, &nused);
 	TRYM(rc);
 	cr->lists_used = used;
-	cr->nlists_used = nused;
+	cr->nlists_used = (uint32_t)nused;
 	fl_span fallback = r->cond_def.span;
 	if (rc) {
 		too_long(s, st, rc, text_span(&r->cond, 0, r->cond.len, fallback), "rule",

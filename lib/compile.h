@@ -86,19 +86,19 @@ struct fl_cmacro {
 /* Per rule, kept in fl_rule.compiled. */
 typedef struct fl_crule {
 	fl_rule *r;
-	int parsed;               /* its final text parsed without errors:
-				     fl_compile_rule_cond gives text and AST */
 	fl_cnode *tree;           /* fl_compile_tree's, NULL until built (with
 				     its own AST, in the session arena) */
-	int slot;                 /* source slot */
-	int ok;                   /* compiled: the rule would be loaded */
-	int dropped;              /* skip-if-unknown-filter dropped it */
-	int unresolved;           /* an undefined macro (may resolve later) */
 	FL_VEC(fl_cmacro *) refs; /* macros its condition references */
 	size_t seen_contribs;
-	uint32_t seen_base;
 	uint32_t *lists_used;     /* as in fl_cmacro */
-	size_t nlists_used;
+	uint32_t nlists_used;
+	/* Flags and small values, bytes: one record per rule. */
+	int8_t slot;              /* source slot */
+	uint8_t parsed;           /* its final text parsed without errors:
+				     fl_compile_rule_cond gives text and AST */
+	uint8_t ok;               /* compiled: the rule would be loaded */
+	uint8_t dropped;          /* skip-if-unknown-filter dropped it */
+	uint8_t unresolved;       /* an undefined macro (may resolve later) */
 } fl_crule;
 
 /* The compiled tree of rule r (its macros' trees for the rule's source
