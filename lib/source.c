@@ -23,17 +23,35 @@ fl_source *fl_source_adopt(fl_arena *a, uint32_t id, const char *path,
 		n++;
 		p++;
 	}
-	s->lines = fl_arena_alloc(a, sizeof(uint32_t) * n);
-	if (!s->lines)
+	s->line_marks = fl_arena_alloc(a, sizeof(uint32_t) * ((n - 1) / FL_LINE_STRIDE + 1));
+	if (!s->line_marks)
 		return NULL;
-	s->nlines = 0;
-	s->lines[s->nlines++] = 0;
+	s->nlines = 1;
+	s->line_marks[0] = 0;
 	p = data;
 	while (s->nlines < n && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		p++;
-		s->lines[s->nlines++] = (uint32_t)(p - data);
+		if (s->nlines % FL_LINE_STRIDE == 0)
+			s->line_marks[s->nlines / FL_LINE_STRIDE] = (uint32_t)(p - data);
+		s->nlines++;
 	}
 	return s;
+}
+
+/* Start of the line after the one holding offset `off`, or len + 1 when
+ * that is the last line. */
+static uint32_t next_line(const fl_source *s, uint32_t off)
+{
+	const char *nl = off < s->len ? memchr(s->data + off, '\n', s->len - off) : NULL;
+	return nl ? (uint32_t)(nl - s->data) + 1 : (uint32_t)s->len + 1;
+}
+
+uint32_t fl_source_line_start(const fl_source *s, uint32_t line)
+{
+	uint32_t off = s->line_marks[line / FL_LINE_STRIDE];
+	for (uint32_t k = line % FL_LINE_STRIDE; k > 0; k--)
+		off = next_line(s, off);
+	return off;
 }
 
 fl_source *fl_source_new(fl_arena *a, uint32_t id, const char *path,
@@ -48,20 +66,23 @@ void fl_source_linecol(const fl_source *s, uint32_t off, unsigned *line,
 {
 	if (off > s->len)
 		off = (uint32_t)s->len;
-	/* Last line start <= off. */
-	uint32_t lo = 0, hi = s->nlines;
+	/* Last sampled line start <= off, then line by line. */
+	uint32_t lo = 0, hi = (s->nlines - 1) / FL_LINE_STRIDE + 1;
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (s->lines[mid] <= off)
+		if (s->line_marks[mid] <= off)
 			lo = mid;
 		else
 			hi = mid;
 	}
+	uint32_t ln = lo * FL_LINE_STRIDE, start = s->line_marks[lo];
+	for (uint32_t next; ln + 1 < s->nlines && (next = next_line(s, start)) <= off; ln++)
+		start = next;
 	unsigned c = 1;
-	for (uint32_t i = s->lines[lo]; i < off; i++)
+	for (uint32_t i = start; i < off; i++)
 		if (((unsigned char)s->data[i] & 0xC0) != 0x80)
 			c++;
-	*line = lo + 1;
+	*line = ln + 1;
 	*col = c;
 }
 
@@ -71,8 +92,8 @@ void fl_source_linecol_near(const fl_source *s, fl_linecol_hint *h, uint32_t off
 	if (off > s->len)
 		off = (uint32_t)s->len;
 	if (h->src == s && h->line && off >= h->off) {
-		/* h->line is 1-based: lines[h->line] starts the next line */
-		uint32_t next = h->line < s->nlines ? s->lines[h->line] : (uint32_t)s->len + 1;
+		/* the line after h's, which holds h->off */
+		uint32_t next = next_line(s, h->off);
 		if (off < next) {
 			unsigned c = h->col;
 			for (uint32_t i = h->off; i < off; i++)
@@ -93,8 +114,8 @@ const char *fl_source_line(const fl_source *s, unsigned line, size_t *len)
 {
 	if (line == 0 || line > s->nlines)
 		return NULL;
-	uint32_t start = s->lines[line - 1];
-	uint32_t end = line < s->nlines ? s->lines[line] : (uint32_t)s->len;
+	uint32_t start = fl_source_line_start(s, line - 1);
+	uint32_t end = line < s->nlines ? next_line(s, start) : (uint32_t)s->len;
 	while (end > start && (s->data[end - 1] == '\n' || s->data[end - 1] == '\r'))
 		end--;
 	*len = end - start;

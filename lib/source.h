@@ -20,7 +20,11 @@ struct fl_source {
 	const char *path;     /* as the user named it; "-" for stdin */
 	const char *data;     /* file bytes, NUL-terminated copy (arena) */
 	size_t len;
-	uint32_t *lines;      /* byte offset of each line start */
+	/* Line map, sampled: the offset of the start of every
+	 * FL_LINE_STRIDE-th line (0-based line k * FL_LINE_STRIDE); the lines
+	 * between are found with memchr (fl_source_line_start).  A map of
+	 * every line was 0.1x the input, kept for the whole run. */
+	uint32_t *line_marks;
 	uint32_t nlines;
 	int context;          /* loaded with -r: diagnostics are not reported */
 	int embedded;         /* text embedded in another file (helm values) */
@@ -72,6 +76,11 @@ fl_source *fl_source_new(fl_arena *a, uint32_t id, const char *path,
  * source keeps it as it is. */
 fl_source *fl_source_adopt(fl_arena *a, uint32_t id, const char *path,
 			   const char *data, size_t len);
+#define FL_LINE_STRIDE 32u
+
+/* Byte offset of the start of 0-based line `line` (< s->nlines). */
+uint32_t fl_source_line_start(const fl_source *s, uint32_t line);
+
 /* 1-based line and column (in UTF-8 code points) of byte offset `off`. */
 void fl_source_linecol(const fl_source *s, uint32_t off, unsigned *line,
 		       unsigned *col);

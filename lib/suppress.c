@@ -157,9 +157,12 @@ static int scan_source(scan *sc)
 	size_t block_col = 0;         /* its parent's content column */
 	long top_dash = -1;           /* column of the document's top-level '-' */
 	unsigned last_content = 0;    /* last line holding YAML content */
+	uint32_t next = 0;  /* start of line ln */
 	for (unsigned ln = 1; ln <= src->nlines; ln++) {
-		uint32_t start = src->lines[ln - 1];
-		uint32_t end = ln < src->nlines ? src->lines[ln] : (uint32_t)src->len;
+		uint32_t start = next;
+		const char *nl = ln < src->nlines ? memchr(d + start, '\n', src->len - start) : NULL;
+		uint32_t end = nl ? (uint32_t)(nl - d) + 1 : (uint32_t)src->len;
+		next = end;
 		while (end > start && (d[end - 1] == '\n' || d[end - 1] == '\r'))
 			end--;
 		const char *l = d + start;

@@ -20,6 +20,10 @@ typedef struct markcache {
 	size_t line, column;
 	uint32_t off;
 	int valid;
+	/* the start of the last line looked up (the line map is sampled:
+	 * walking on from here keeps the lookups linear) */
+	size_t cur_line;
+	uint32_t cur_off;
 } markcache;
 
 struct anchor {
@@ -73,11 +77,23 @@ static uint32_t mark_off(builder *b, yaml_mark_t m)
 	if (m.line >= src->nlines)
 		return (uint32_t)src->len;
 	markcache *mc = &b->mc;
-	uint32_t off = src->lines[m.line];
+	uint32_t off;
 	size_t col = m.column;
 	if (mc->valid && mc->line == m.line && mc->column <= m.column) {
 		off = mc->off;
 		col = m.column - mc->column;
+	} else {
+		if (mc->valid && mc->cur_line <= m.line && m.line - mc->cur_line < FL_LINE_STRIDE) {
+			off = mc->cur_off;
+			for (size_t k = mc->cur_line; k < m.line; k++) {
+				const char *nl = memchr(src->data + off, '\n', src->len - off);
+				off = nl ? (uint32_t)(nl - src->data) + 1 : (uint32_t)src->len;
+			}
+		} else {
+			off = fl_source_line_start(src, (uint32_t)m.line);
+		}
+		mc->cur_line = m.line;
+		mc->cur_off = off;
 	}
 	while (col > 0 && off < src->len && src->data[off] != '\n') {
 		off++;
@@ -85,7 +101,10 @@ static uint32_t mark_off(builder *b, yaml_mark_t m)
 			off++;
 		col--;
 	}
-	*mc = (markcache){m.line, m.column, off, 1};
+	mc->line = m.line;
+	mc->column = m.column;
+	mc->off = off;
+	mc->valid = 1;
 	return off;
 }
 

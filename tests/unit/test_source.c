@@ -51,6 +51,51 @@ static void test_linecol(void **st)
 	assert_null(fl_source_line(s, 9, &n));
 }
 
+/* The line map is sampled every FL_LINE_STRIDE lines: every offset of a
+ * file of several strides (lines of varying length, empty ones, a last
+ * line without a newline) gets the line and column a plain count gives,
+ * and every line its text. */
+static void test_linecol_sampled(void **st)
+{
+	char buf[8192];
+	size_t len = 0;
+	for (unsigned i = 0; i < 5 * FL_LINE_STRIDE + 3; i++) {
+		unsigned w = (i * 7) % 13;   /* 0..12 bytes, some lines empty */
+		for (unsigned k = 0; k < w; k++)
+			buf[len++] = (char)('a' + k);
+		buf[len++] = '\n';
+	}
+	memcpy(buf + len, "tail", 4);
+	len += 4;
+	fl_source *s = fl_source_new(A, 0, "t", buf, len);
+	assert_int_equal(s->nlines, 5 * FL_LINE_STRIDE + 4);
+	unsigned line = 1, col = 1;
+	size_t start = 0;
+	for (size_t off = 0; off <= len; off++) {
+		unsigned l, c;
+		fl_source_linecol(s, (uint32_t)off, &l, &c);
+		assert_int_equal(l, line);
+		assert_int_equal(c, col);
+		if (off == start) {
+			size_t n;
+			const char *t = fl_source_line(s, line, &n);
+			assert_ptr_equal(t, s->data + start);
+			const char *nl = memchr(buf + start, '\n', len - start);
+			assert_int_equal(n, nl ? (size_t)(nl - buf) - start : len - start);
+			assert_int_equal(fl_source_line_start(s, line - 1), start);
+		}
+		if (off < len && buf[off] == '\n') {
+			line++;
+			col = 1;
+			start = off + 1;
+		} else {
+			col++;
+		}
+	}
+	size_t n;
+	assert_null(fl_source_line(s, s->nlines + 1, &n));
+}
+
 /* Parses `yaml` (a map with key `k`), maps the decoded value of `k`, and
  * checks that decoded byte `i` comes from the file byte where `needle`
  * occurs (the `occ`-th occurrence). */
@@ -391,6 +436,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linecol),
+		cmocka_unit_test(test_linecol_sampled),
 		cmocka_unit_test(test_plain_multiline),
 		cmocka_unit_test(test_double_quoted_escapes),
 		cmocka_unit_test(test_double_quoted_multiline),
