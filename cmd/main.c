@@ -387,7 +387,7 @@ static void print_profile(const fl_session *s)
 	const fl_stage_stat *st = fl_session_stages(s, &n);
 	double secs = 0;
 	size_t bytes = 0;
-	fprintf(stderr, "falco-lint: profile\n  %-10s %10s %12s\n", "stage", "seconds", "arena MB");
+	fprintf(stderr, "falco-lint: profile\n  %-10s %10s %12s\n", "stage", "seconds", "kept MB");
 	for (size_t i = 0; i < n; i++) {
 		fprintf(stderr, "  %-10s %10.4f %12.1f\n", st[i].name, st[i].seconds,
 			(double)st[i].bytes / 1e6);
@@ -410,7 +410,7 @@ static void print_profile(const fl_session *s)
 	if (kb < 0 && getrusage(RUSAGE_SELF, &ru) == 0)
 		kb = ru.ru_maxrss;
 	if (kb >= 0)
-		fprintf(stderr, "  peak RSS %.1f MB\n", (double)kb / 1024.0);
+		fprintf(stderr, "  peak RSS %.1f MB\n", (double)kb * 1024.0 / 1e6);
 }
 
 static int lint(config *c)

@@ -119,7 +119,9 @@ const fl_diag_view *fl_session_diag(const fl_session *s, size_t i);
 const char *fl_session_source_line(const fl_session *s, unsigned source,
 				   unsigned line, size_t *len);
 /* What one stage of the pipeline cost, summed over files: wall-clock
- * seconds and arena bytes allocated (for --profile and benchmarks). */
+ * seconds, and bytes it allocated in the session arena, which the run
+ * keeps to its end (scratch arenas reset between items are not counted);
+ * for --profile and benchmarks. */
 typedef struct fl_stage_stat {
 	const char *name;   /* read, yaml, load, compile, checks, evaluate, report */
 	double seconds;

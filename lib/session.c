@@ -73,12 +73,6 @@ static void clock_lap(fl_session *s, stage_clock *c, int st)
 	*c = now;
 }
 
-/* Counts `bytes` of an arena other than the session's to stage `st`. */
-static void stage_add_arena(fl_session *s, int st, size_t bytes)
-{
-	s->stages[st].bytes += bytes;
-}
-
 const fl_stage_stat *fl_session_stages(const fl_session *s, size_t *n)
 {
 	*n = ST_N;
@@ -545,7 +539,6 @@ static int load_whole(fl_session *s, fl_source *src, const fl_ylimits *lim,
 	clock_lap(s, clk, ST_YAML);
 	if (rc == 0)
 		rc = fl_load_file(s, src, docs, ndocs);
-	stage_add_arena(s, ST_YAML, fl_arena_used(tree));
 	fl_arena_free(tree);
 	clock_lap(s, clk, ST_LOAD);
 	return rc;
