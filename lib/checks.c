@@ -672,7 +672,7 @@ static int unused_warnings(fl_session *s)
 			fl_macro *m = rs->macros.v[i];
 			if (m->c.used || s->sources.v[m->c.file]->context)
 				continue;
-			fl_dg *g = fl_diag(&s->diags, FL073, m->c.name_span,
+			fl_dg *g = fl_diag(&s->diags, FL073, fl_item_name_span(&m->c),
 					   "macro '%s' is not used by any rule or macro", m->c.name);
 			if (!g)
 				return FL_ENOMEM;
@@ -683,7 +683,7 @@ static int unused_warnings(fl_session *s)
 		fl_list *l = rs->lists.v[i];
 		if (l->c.used || s->sources.v[l->c.file]->context)
 			continue;
-		fl_dg *g = fl_diag(&s->diags, FL074, l->c.name_span,
+		fl_dg *g = fl_diag(&s->diags, FL074, fl_item_name_span(&l->c),
 				   "list '%s' is not used by any rule, macro or list", l->c.name);
 		if (!g)
 			return FL_ENOMEM;

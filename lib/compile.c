@@ -537,7 +537,7 @@ static int resolve_refs(fl_session *s, cstate *st, const fl_expr *ast, const fl_
 						"undefined macro '%.*s'", (int)n->u.macro.len,
 						n->u.macro.name);
 				if (g && m)
-					fl_diag_note(&s->diags, g, m->c.name_span,
+					fl_diag_note(&s->diags, g, fl_item_name_span(&m->c),
 						     "defined here, after the %s that uses it", kind);
 			}
 			TRYM(keep_refs(s, st, refs_vec, found.v, found.n));
@@ -1986,7 +1986,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	if (cr->slot == FL_SRC_SYSCALL && r->warn_evttypes) {
 		size_t nc = fl_evtset_ncodes(&evts);
 		if (nc > FL_EVTTYPE_WARN_CODES) {
-			fl_dg *g = emit(s, st, FL071, r->c.name_span, "rule", r->c.name,
+			fl_dg *g = emit(s, st, FL071, fl_item_name_span(&r->c), "rule", r->c.name,
 					"rule '%s' matches too many event types (%zu event codes): it runs on every event",
 					r->c.name, nc);
 			if (g)
@@ -1994,7 +1994,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 					     "restrict it with 'evt.type in (...)', or set 'warn_evttypes: false'");
 		} else if (fl_evtset_empty(&evts) &&
 			   fl_version_cmp(st->target, FL_VERSION_MAKE(0, 44, 1)) <= 0) {
-			emit(s, st, FL072, r->c.name_span, "rule", r->c.name,
+			emit(s, st, FL072, fl_item_name_span(&r->c), "rule", r->c.name,
 			     "rule '%s' matches no event type: it can never trigger", r->c.name);
 		}
 	}

@@ -1060,7 +1060,7 @@ static int source_error(rd *r, const item *it, const fl_rule *prev, const fl_yno
 	if (prev->source_span.src != UINT32_MAX)
 		note(r, g, prev->source_span, "source given here");
 	else
-		note(r, g, prev->c.name_span, "rule defined here (source defaults to 'syscall')");
+		note(r, g, fl_item_name_span(&prev->c), "rule defined here (source defaults to 'syscall')");
 	return r->oom ? FL_ENOMEM : BAD;
 }
 

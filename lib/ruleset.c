@@ -201,8 +201,6 @@ int fl_ruleset_contrib(fl_ruleset *rs, fl_item_common *c, fl_contrib_kind kind,
 		return FL_ENOMEM;
 	if (kind == FL_CONTRIB_DEFINE || kind == FL_CONTRIB_REDEFINE) {
 		c->base = (uint32_t)c->contribs.n - 1;
-		c->span = item;
-		c->name_span = name_span;
 	}
 	c->file = item.src;
 	return 0;

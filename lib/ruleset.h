@@ -41,15 +41,21 @@ typedef FL_VEC(fl_contrib) fl_contribs;
  *   file        source id of the latest contribution. */
 typedef struct fl_item_common {
 	const char *name;
-	fl_contribs contribs;
-	fl_span name_span;    /* of the latest full (re)definition */
-	fl_span span;         /* its item map */
+	fl_contribs contribs; /* contribs.v[base]: the latest full (re)definition,
+			       * its item map and name (fl_item_name_span) */
 	uint32_t name_len;
 	uint32_t order, visibility;
 	uint32_t base;
 	uint32_t file;
 	int used;             /* set by the compiler */
 } fl_item_common;
+
+/* The span of the name of the latest full (re)definition of c. */
+static inline fl_span fl_item_name_span(const fl_item_common *c)
+{
+	return c->base < c->contribs.n ? c->contribs.v[c->base].name_span
+				       : (fl_span){UINT32_MAX, 0, 0};
+}
 
 /* One list element: decoded text and the span of its YAML scalar. */
 typedef struct fl_list_item {
