@@ -734,6 +734,37 @@ static void test_rseval_rule(void **st)
 	fl_session_free(s);
 }
 
+/* A session that ran rules[0..len), and its runc-memfd-reexec scenario. */
+static fl_session *runc_session(const char *rules, size_t len, const fl_scenario **sc)
+{
+	fl_options o;
+	fl_options_init(&o);
+	fl_session *s = fl_session_new(&o);
+	assert_non_null(s);
+	assert_int_equal(fl_session_add_buffer(s, "r.yaml", rules, len, 0), 0);
+	assert_int_equal(fl_session_run(s), 0);
+	*sc = fl_scenarios_find(fl_session_scenarios(s), "runc-memfd-reexec");
+	assert_non_null(*sc);
+	assert_int_equal((*sc)->nevents, 3);
+	return s;
+}
+
+/* Evaluates rule r on scenario sc with evaluator x, which has evaluated
+ * other rules before, into tv[3], and asserts that a fresh evaluator gets
+ * the same values: nothing x kept from an earlier rule leaks in. */
+static void eval_like_fresh(fl_session *s, fl_rseval *x, const fl_rule *r,
+			    const fl_scenario *sc, int tv[3])
+{
+	int want[3];
+	assert_int_equal(fl_rseval_rule(x, r, sc, tv), 0);
+	fl_rseval *y;
+	assert_int_equal(fl_rseval_new(s, &y), 0);
+	assert_int_equal(fl_rseval_rule(y, r, sc, want), 0);
+	fl_rseval_free(y);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(tv[k], want[k]);
+}
+
 /* fl_rseval parses each rule's condition anew into an arena it empties
  * for the next rule: conditions of the same shape then reuse the same
  * addresses, and nothing the evaluator kept about the previous rule's
@@ -754,27 +785,15 @@ static void test_rseval_rule_after_rule(void **st)
 		RR("rd", "evt.type = execve and proc.name = \"6\"");
 #undef RR
 	static const char *const order[] = {"ra", "rb", "rc", "rd", "ra", "rc", "rb"};
-	fl_options o;
-	fl_options_init(&o);
-	fl_session *s = fl_session_new(&o);
-	assert_int_equal(fl_session_add_buffer(s, "r.yaml", rules, strlen(rules), 0), 0);
-	assert_int_equal(fl_session_run(s), 0);
-	const fl_scenario *sc = fl_scenarios_find(fl_session_scenarios(s), "runc-memfd-reexec");
-	assert_non_null(sc);
-	assert_int_equal(sc->nevents, 3);
+	const fl_scenario *sc;
+	fl_session *s = runc_session(rules, strlen(rules), &sc);
 	fl_rseval *x;
 	assert_int_equal(fl_rseval_new(s, &x), 0);
 	for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
 		const fl_rule *r = fl_ruleset_rule(s->rs, order[i], 2);
 		assert_non_null(r);
-		int tv[3], want[3];
-		assert_int_equal(fl_rseval_rule(x, r, sc, tv), 0);
-		fl_rseval *y;
-		assert_int_equal(fl_rseval_new(s, &y), 0);
-		assert_int_equal(fl_rseval_rule(y, r, sc, want), 0);
-		fl_rseval_free(y);
-		for (int k = 0; k < 3; k++)
-			assert_int_equal(tv[k], want[k]);
+		int tv[3];
+		eval_like_fresh(s, x, r, sc, tv);
 		/* proc.name is "5" in the kmod rendering */
 		assert_int_equal(tv[1], order[i][1] == 'a' || order[i][1] == 'c' ? FL_TRUE : FL_FALSE);
 	}
@@ -829,14 +848,8 @@ static void test_rseval_rules_of_many_shapes(void **st)
 					"%.8s = runc\n  output: o\n  priority: WARNING\n", same[r]);
 		assert_true(len < cap);
 	}
-	fl_options o;
-	fl_options_init(&o);
-	fl_session *s = fl_session_new(&o);
-	assert_int_equal(fl_session_add_buffer(s, "r.yaml", buf, len, 0), 0);
-	assert_int_equal(fl_session_run(s), 0);
-	const fl_scenario *sc = fl_scenarios_find(fl_session_scenarios(s), "runc-memfd-reexec");
-	assert_non_null(sc);
-	assert_int_equal(sc->nevents, 3);
+	const fl_scenario *sc;
+	fl_session *s = runc_session(buf, len, &sc);
 	fl_rseval *x;
 	assert_int_equal(fl_rseval_new(s, &x), 0);
 	int seen[4] = {0};
@@ -846,17 +859,11 @@ static void test_rseval_rules_of_many_shapes(void **st)
 			snprintf(name, sizeof name, "r%zu", r);
 			const fl_rule *rule = fl_ruleset_rule(s->rs, name, (uint32_t)strlen(name));
 			assert_non_null(rule);
-			int tv[3], want[3];
-			assert_int_equal(fl_rseval_rule(x, rule, sc, tv), 0);
-			fl_rseval *y;
-			assert_int_equal(fl_rseval_new(s, &y), 0);
-			assert_int_equal(fl_rseval_rule(y, rule, sc, want), 0);
-			fl_rseval_free(y);
-			for (int k = 0; k < 3; k++) {
-				assert_int_equal(tv[k], want[k]);
+			int tv[3];
+			eval_like_fresh(s, x, rule, sc, tv);
+			for (int k = 0; k < 3; k++)
 				if (tv[k] >= 0 && tv[k] < 4)
 					seen[tv[k]] = 1;
-			}
 		}
 	}
 	/* the rules are not all alike: both truth values come out */
