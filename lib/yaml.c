@@ -756,6 +756,18 @@ int fl_yscalar_text(fl_arena *a, const fl_source *src, const fl_ynode *n,
 		break;
 	}
 	const char *dec = n->str;
+	if (n->style <= FL_YS_DOUBLE && e >= p && e - p == n->len &&
+	    memcmp(raw + p, dec, n->len) == 0) {
+		/* The value is the bytes between the quotes (or of the plain
+		 * scalar) as they are, the common case: one linear run,
+		 * without the walk below. */
+		fl_run *one = fl_arena_alloc(a, sizeof(*one));
+		if (!one)
+			return FL_ENOMEM;
+		*one = (fl_run){0, p, id & 0x7fffffffu, 1};
+		*out = (fl_text){n->str, n->len, 1, one};
+		return 0;
+	}
 	char special = n->style == FL_YS_DOUBLE ? '\\' : n->style == FL_YS_SINGLE ? '\'' : 0;
 	uint32_t lastoff = p;  /* file offset of the last mapped byte + 1 */
 	for (uint32_t i = 0; i < n->len; i++) {
