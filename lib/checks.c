@@ -107,7 +107,7 @@ static int value_check(fl_session *s, const cond_ref *c, const fl_expr *e)
 		if (v->kind != FL_OPERAND_VALUE && v->kind != FL_OPERAND_IDENT)
 			continue;
 		int rc = 0;
-		if (e->u.check.op == FL_EXPR_OP_REGEX)
+		if (e->u.check.op == FL_OP_REGEX)
 			rc = check_regex(s, c, v);
 		else if (is_evttype_field(e->u.check.lhs))
 			rc = check_evttype(s, c, v);
@@ -330,10 +330,9 @@ static int check_uses(fl_session *s, feats *f, const cond_ref *c, const fl_expr 
 {
 	if (!f->any_rel)
 		return 0;  /* only file requirements are left to check against */
-	const char *opn = fl_expr_op_name(e->u.check.op);
-	int op = fl_op_lookup(opn, strlen(opn));
+	const char *opn = fl_op_text(e->u.check.op);
 	fl_version need;
-	if (op >= 0 && cond_feat_may_report(f, need = fl_op_since((fl_op)op)) &&
+	if (cond_feat_may_report(f, need = fl_op_since(e->u.check.op)) &&
 	    use(s, f, &f->conds, "operator", opn, need,
 		fl_text_span(c->text, e->u.check.op_start, e->u.check.op_end), 1))
 		return FL_ENOMEM;

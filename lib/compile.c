@@ -760,9 +760,9 @@ static void trimmed(const char *s, uint32_t n, const char **o, uint32_t *on)
  * "<op> oneof|anyof|allof" (0.44). */
 static int is_list_comp(const char *c, uint32_t n)
 {
-	int op = fl_expr_op_lookup(c, n);
+	int op = fl_op_lookup(c, n);
 	if (op >= 0)
-		return fl_expr_op_class((fl_expr_op)op) == FL_EXPR_OPC_LIST;
+		return fl_op_syntax((fl_op)op) == FL_OPSYN_LIST;
 	const char *sp = memchr(c, ' ', n);
 	if (!sp)
 		return 0;
@@ -1232,9 +1232,9 @@ static void warn_pass(ctx *c, const fl_expr *e)
 	if (!l || l->kind != FL_OPERAND_FIELD)
 		return;
 	if ((!strncmp(l->text, "ka.", 3) || !strncmp(l->text, "jevt.", 5))) {
-		fl_expr_op op = e->u.check.op;
-		if (op == FL_EXPR_OP_EQ || op == FL_EXPR_OP_EQEQ || op == FL_EXPR_OP_NE ||
-		    op == FL_EXPR_OP_IN || op == FL_EXPR_OP_INTERSECTS || op == FL_EXPR_OP_PMATCH) {
+		fl_op op = e->u.check.op;
+		if (op == FL_OP_EQ || op == FL_OP_EQEQ || op == FL_OP_NE ||
+		    op == FL_OP_IN || op == FL_OP_INTERSECTS || op == FL_OP_PMATCH) {
 			const fl_operand *r = e->u.check.rhs;
 			int na = 0;
 			if (r && r->kind == FL_OPERAND_VALUE && !strcmp(r->text, "<NA>"))
@@ -1291,7 +1291,7 @@ static void value_warnings(ctx *c, const fl_expr *e, const fl_operand *v)
 			buf[n++] = v->text[i];
 	buf[n] = '\0';
 	fl_span sp = osp(c, v->start, v->end);
-	if (e->u.check.op == FL_EXPR_OP_REGEX && simple_regex(v->text, v->len)) {
+	if (e->u.check.op == FL_OP_REGEX && simple_regex(v->text, v->len)) {
 		add_finding(c, c->cwarn, FL069, sp, 0, NULL, NULL,
 			    "regex '%s' has no special characters: '=', 'contains', 'startswith' or 'endswith' is simpler and faster",
 			    v->text);
@@ -1313,7 +1313,7 @@ static void value_warnings(ctx *c, const fl_expr *e, const fl_operand *v)
 
 /* Checks one value against the lhs type. */
 static int check_value(ctx *c, const fl_expr *e, const fl_cside *lhs, const fl_operand *v,
-		       int op)
+		       fl_op op)
 {
 	fl_span sp = osp(c, v->start, v->end);
 	if (v->kind != FL_OPERAND_VALUE && v->kind != FL_OPERAND_IDENT)
@@ -1338,7 +1338,7 @@ static int check_value(ctx *c, const fl_expr *e, const fl_cside *lhs, const fl_o
 	if ((op == FL_OP_BCONTAINS || op == FL_OP_BSTARTSWITH) && !valid_hex(v->text, v->len)) {
 		add_finding(c, c->err, FL058, sp, 0, NULL, NULL,
 			    "'%s' is not a hex string ('%s' takes bytes written as pairs of hex digits)",
-			    v->text, fl_op_text((fl_op)op));
+			    v->text, fl_op_text(op));
 		return 1;
 	}
 	if (is_num_type(lhs->type) && op != FL_OP_EXISTS &&
@@ -1355,20 +1355,15 @@ static int check_value(ctx *c, const fl_expr *e, const fl_cside *lhs, const fl_o
 static int check_check(ctx *c, const fl_expr *e, fl_ccheck *n)
 {
 	const fl_operand *l = e->u.check.lhs;
-	const char *opn = fl_expr_op_name(e->u.check.op);
-	int op = fl_op_lookup(opn, strlen(opn));
+	fl_op op = e->u.check.op;
+	const char *opn = fl_op_text(op);
 	n->op = op;
 	n->mod = -1;
-	if (op < 0) {
-		add_finding(c, c->err, FL055, osp(c, e->u.check.op_start, e->u.check.op_end), 0,
-			    NULL, NULL, "unknown operator '%s'", opn);
-		return 1;
-	}
-	if (!supported(c->st, fl_op_since((fl_op)op))) {
+	if (!supported(c->st, fl_op_since(op))) {
 		char vb[32], vb2[32];
 		add_finding(c, c->err, FL060, osp(c, e->u.check.op_start, e->u.check.op_end), 0,
 			    NULL, NULL, "operator '%s' needs Falco %s or newer (target %s)", opn,
-			    fl_version_str(fl_op_since((fl_op)op), vb, sizeof vb),
+			    fl_version_str(fl_op_since(op), vb, sizeof vb),
 			    fl_version_str(c->st->target, vb2, sizeof vb2));
 		return 1;
 	}
@@ -1394,14 +1389,14 @@ static int check_check(ctx *c, const fl_expr *e, fl_ccheck *n)
 	}
 	if (n->lhs.type != FL_T_NONE && n->lhs.type != FL_T_DYNAMIC) {
 		char buf[200];
-		if (fl_op_type_error((fl_op)op, n->lhs.type, n->lhs.is_list, buf, sizeof buf)) {
+		if (fl_op_type_error(op, n->lhs.type, n->lhs.is_list, buf, sizeof buf)) {
 			add_finding(c, c->err, FL055, osp(c, e->u.check.op_start, e->u.check.op_end),
 				    0, NULL, NULL, "%s (field '%.*s' is %s%s)", buf,
 				    (int)(l->end - l->start), c->t->s + l->start,
 				    n->lhs.is_list ? "a list of " : "", fl_type_name(n->lhs.type));
 			return 1;
 		}
-		if (n->mod >= 0 && !fl_modifier_allowed((fl_op)op, n->lhs.type, n->lhs.is_list)) {
+		if (n->mod >= 0 && !fl_modifier_allowed(op, n->lhs.type, n->lhs.is_list)) {
 			add_finding(c, c->err, FL055, osp(c, e->u.check.op_start, e->u.check.op_end),
 				    0, NULL, NULL, "'%s %s' is not supported for %s fields", opn,
 				    fl_expr_mod_name(e->u.check.mod), fl_type_name(n->lhs.type));
@@ -1457,11 +1452,11 @@ static void check_cwarn(ctx *c, const fl_expr *e)
 static void evt_of_check(const cstate *st, const fl_expr *e, int neg, fl_evtset *out)
 {
 	const fl_operand *l = e->u.check.lhs;
-	fl_expr_op op = e->u.check.op;
+	fl_op op = e->u.check.op;
 	if (!l || l->kind != FL_OPERAND_FIELD || l->has_arg || strcmp(l->text, "evt.type") ||
 	    e->u.check.mod != FL_EXPR_MOD_NONE ||
-	    !(op == FL_EXPR_OP_EQ || op == FL_EXPR_OP_EQEQ || op == FL_EXPR_OP_NE ||
-	      op == FL_EXPR_OP_IN) || !e->u.check.rhs) {
+	    !(op == FL_OP_EQ || op == FL_OP_EQEQ || op == FL_OP_NE ||
+	      op == FL_OP_IN) || !e->u.check.rhs) {
 		*out = st->all;
 		return;
 	}
@@ -1477,7 +1472,7 @@ static void evt_of_check(const cstate *st, const fl_expr *e, int neg, fl_evtset 
 		*out = st->all;
 		return;
 	}
-	int comp = (op == FL_EXPR_OP_NE) ^ neg;
+	int comp = (op == FL_OP_NE) ^ neg;
 	if (comp)
 		fl_evtset_complement(out);
 }

@@ -38,7 +38,7 @@ typedef struct fl_cside {
 	int is_list;              /* list-valued */
 } fl_cside;
 
-/* A compiled check: the operator (fields.h fl_op), modifier (fl_modifier
+/* A compiled check: the operator (operators.h fl_op), modifier (fl_modifier
  * or -1) and both sides. */
 typedef struct fl_ccheck {
 	int op, mod;

@@ -19,18 +19,6 @@ static const char *const kind_names[] = {
 #undef FL_X_
 };
 
-static const char *const op_names[] = {
-#define FL_X_(k, s, c) s,
-	FL_EXPR_OPS(FL_X_)
-#undef FL_X_
-};
-
-static const fl_expr_opclass op_classes[] = {
-#define FL_X_(k, s, c) FL_EXPR_OPC_##c,
-	FL_EXPR_OPS(FL_X_)
-#undef FL_X_
-};
-
 static const char *const mod_names[] = {
 	"",
 #define FL_X_(k, s) s,
@@ -54,17 +42,6 @@ const char *fl_expr_kind_name(fl_expr_kind k)
 	return (unsigned)k < FL_EXPR_KIND_COUNT ? kind_names[k] : "";
 }
 
-const char *fl_expr_op_name(fl_expr_op op)
-{
-	return (unsigned)op < FL_EXPR_OP_COUNT ? op_names[op] : "";
-}
-
-fl_expr_opclass fl_expr_op_class(fl_expr_op op)
-{
-	return (unsigned)op < FL_EXPR_OP_COUNT ? op_classes[op]
-					       : FL_EXPR_OPC_UNARY;
-}
-
 const char *fl_expr_mod_name(fl_expr_mod m)
 {
 	return (unsigned)m < FL_EXPR_MOD_COUNT ? mod_names[m] : "";
@@ -79,14 +56,6 @@ void fl_expr_tr_arity(fl_expr_tr t, unsigned *min, unsigned *max)
 {
 	*min = (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].lo : 0;
 	*max = (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].hi : 0;
-}
-
-int fl_expr_op_lookup(const char *s, size_t len)
-{
-	for (int i = 0; i < FL_EXPR_OP_COUNT; i++)
-		if (strlen(op_names[i]) == len && memcmp(op_names[i], s, len) == 0)
-			return i;
-	return -1;
 }
 
 int fl_expr_mod_lookup(const char *s, size_t len)
@@ -430,12 +399,16 @@ static const char *transformer_list(void)
 	       "'join', 'concat', 'getopt'";
 }
 
+/* Every operator quoted, in table order (libsinsp's), each after ", ". */
+static const char op_list[] =
+#define FL_OP(id, text, syntax, classes, list_ok, modifiable, since) ", '" text "'"
+#include "operators.def"
+#undef FL_OP
+	;
+
 static const char *operator_list(void)
 {
-	return "'exists', '<=', '<', '>=', '>', '==', '=', '!=', 'glob', "
-	       "'iglob', 'contains', 'icontains', 'bcontains', 'startswith', "
-	       "'bstartswith', 'endswith', 'regex', 'intersects', 'in', "
-	       "'pmatch'";
+	return op_list + 2; /* without the first ", " */
 }
 
 /* ---- resynchronisation ------------------------------------------------ */
@@ -1045,13 +1018,14 @@ static fl_operand *ident_op(P *p, uint32_t n)
  * blank after it, else the next one is tried); -1 if none. */
 static int lex_binop(P *p)
 {
-	for (int op = FL_EXPR_OP_EXISTS + 1; op < FL_EXPR_OP_COUNT; op++) {
-		if (op_names[op][0] != ch(p, p->pos))
-			continue; /* before strlen: most operators differ there */
-		size_t n = strlen(op_names[op]);
-		if (!has_prefix(p, p->pos, op_names[op], n))
+	for (int op = 0; op < FL_NOPS; op++) {
+		const fl_opinfo *o = &fl_op_table[op];
+		if (o->text[0] != ch(p, p->pos) || o->syntax == FL_OPSYN_UNARY)
+			continue; /* first character first: most operators differ there */
+		size_t n = o->len;
+		if (!has_prefix(p, p->pos, o->text, n))
 			continue;
-		if (op_classes[op] == FL_EXPR_OPC_STR && is_alpha(op_names[op][0]) &&
+		if (o->syntax == FL_OPSYN_STR && is_alpha(o->text[0]) &&
 		    !is_blank(ch(p, p->pos + (uint32_t)n)))
 			continue;
 		set_last(p, p->s + p->pos, (uint32_t)n);
@@ -1107,7 +1081,7 @@ static fl_expr *parse_predicate(P *p, fl_operand *lhs, uint32_t start)
 	if (has_prefix(p, ops, "exists", 6)) {
 		set_last(p, p->s + ops, 6);
 		p->pos += 6;
-		op = FL_EXPR_OP_EXISTS;
+		op = FL_OP_EXISTS;
 		ope = p->pos;
 		goto build;
 	}
@@ -1116,8 +1090,8 @@ static fl_expr *parse_predicate(P *p, fl_operand *lhs, uint32_t start)
 		return sync_error(p, start);
 	}
 	ope = p->pos;
-	switch (op_classes[op]) {
-	case FL_EXPR_OPC_NUM:
+	switch (fl_op_table[op].syntax) {
+	case FL_OPSYN_NUM:
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;
 		rhs = try_rhs_field(p, &matched);
@@ -1130,8 +1104,8 @@ static fl_expr *parse_predicate(P *p, fl_operand *lhs, uint32_t start)
 		err(p, p->pos, "expected a number value or a field with a valid transformer: %s",
 		    transformer_list());
 		break;
-	case FL_EXPR_OPC_STR:
-		mod = try_modifier(p, is_alpha(op_names[op][0]), &ope);
+	case FL_OPSYN_STR:
+		mod = try_modifier(p, is_alpha(fl_op_table[op].text[0]), &ope);
 		if (mod) {
 			uint32_t s = p->pos;
 			if (ch(p, s) == '(') {
@@ -1152,7 +1126,7 @@ static fl_expr *parse_predicate(P *p, fl_operand *lhs, uint32_t start)
 			err(p, p->pos, "expected a string value or a field with a valid transformer: %s",
 			    transformer_list());
 		break;
-	case FL_EXPR_OPC_LIST:
+	case FL_OPSYN_LIST:
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;
 		if (ch(p, p->pos) == '(') {
@@ -1182,7 +1156,7 @@ build:;
 	if (!e)
 		return NULL;
 	e->u.check.lhs = lhs;
-	e->u.check.op = (fl_expr_op)op;
+	e->u.check.op = (fl_op)op;
 	e->u.check.mod = (fl_expr_mod)mod;
 	e->u.check.op_start = ops;
 	e->u.check.op_end = ope;

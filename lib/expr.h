@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "operators.h"
 #include "source.h"
 
 /* ---- tables (one list each, expanded into enums and name tables) ------ */
@@ -26,32 +27,6 @@
 	X(CHECK, "check")                                                    \
 	X(MACRO, "macro")                                                    \
 	X(ERROR, "error")
-
-/* Comparison operators in the order libsinsp tries them (which is also the
- * order of its "expected a valid check operator" message).  Class: UNARY
- * (no value), NUM (number or field), STR (string or field; word operators
- * need a blank after them; oneof/anyof/allof may follow), LIST. */
-#define FL_EXPR_OPS(X)                                                       \
-	X(EXISTS, "exists", UNARY)                                           \
-	X(LE, "<=", NUM)                                                     \
-	X(LT, "<", NUM)                                                      \
-	X(GE, ">=", NUM)                                                     \
-	X(GT, ">", NUM)                                                      \
-	X(EQEQ, "==", STR)                                                   \
-	X(EQ, "=", STR)                                                      \
-	X(NE, "!=", STR)                                                     \
-	X(GLOB, "glob", STR)                                                 \
-	X(IGLOB, "iglob", STR)                                               \
-	X(CONTAINS, "contains", STR)                                         \
-	X(ICONTAINS, "icontains", STR)                                       \
-	X(BCONTAINS, "bcontains", STR)                                       \
-	X(STARTSWITH, "startswith", STR)                                     \
-	X(BSTARTSWITH, "bstartswith", STR)                                   \
-	X(ENDSWITH, "endswith", STR)                                         \
-	X(REGEX, "regex", STR)                                               \
-	X(INTERSECTS, "intersects", LIST)                                    \
-	X(IN, "in", LIST)                                                    \
-	X(PMATCH, "pmatch", LIST)
 
 /* String-operator modifiers (Falco >= 0.44). */
 #define FL_EXPR_MODS(X)                                                      \
@@ -80,20 +55,6 @@ typedef enum fl_expr_kind {
 	FL_EXPR_KIND_COUNT
 } fl_expr_kind;
 
-typedef enum fl_expr_op {
-#define FL_X_(k, s, c) FL_EXPR_OP_##k,
-	FL_EXPR_OPS(FL_X_)
-#undef FL_X_
-	FL_EXPR_OP_COUNT
-} fl_expr_op;
-
-typedef enum fl_expr_opclass {
-	FL_EXPR_OPC_UNARY,
-	FL_EXPR_OPC_NUM,
-	FL_EXPR_OPC_STR,
-	FL_EXPR_OPC_LIST
-} fl_expr_opclass;
-
 typedef enum fl_expr_mod {
 	FL_EXPR_MOD_NONE,
 #define FL_X_(k, s) FL_EXPR_MOD_##k,
@@ -109,18 +70,15 @@ typedef enum fl_expr_tr {
 	FL_EXPR_TR_COUNT
 } fl_expr_tr;
 
-/* Names for messages and printers ("and", "startswith", "oneof",
- * "tolower"); "" for an out-of-range value. */
+/* Names for messages and printers ("and", "oneof", "tolower"; an
+ * operator's is fl_op_text); "" for an out-of-range value. */
 const char *fl_expr_kind_name(fl_expr_kind k);
-const char *fl_expr_op_name(fl_expr_op op);
-fl_expr_opclass fl_expr_op_class(fl_expr_op op);
 const char *fl_expr_mod_name(fl_expr_mod m);
 const char *fl_expr_tr_name(fl_expr_tr t);
 /* Argument count bounds of a transformer (max 0 = unbounded). */
 void fl_expr_tr_arity(fl_expr_tr t, unsigned *min, unsigned *max);
-/* Operator / modifier / transformer of that exact spelling; -1 if none
+/* Modifier / transformer of that exact spelling; -1 if none
  * (FL_EXPR_MOD_NONE is never returned). */
-int fl_expr_op_lookup(const char *s, size_t len);
 int fl_expr_mod_lookup(const char *s, size_t len);
 int fl_expr_tr_lookup(const char *s, size_t len);
 
@@ -174,7 +132,7 @@ struct fl_expr {
 		/* CHECK: lhs op [mod] [rhs]; rhs is NULL for exists */
 		struct {
 			fl_operand *lhs;
-			fl_expr_op op;
+			fl_op op;
 			fl_expr_mod mod;
 			uint32_t op_start, op_end; /* operator (and modifier) text */
 			fl_operand *rhs;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "operators.h"
 #include "version.h"
 
 /* ---- value types ------------------------------------------------------ */
@@ -204,12 +205,7 @@ const char *fl_field_suggest(const char *source, const char *name,
 
 /* ---- operators, modifiers, transformers ------------------------------- */
 
-typedef enum fl_op {
-#define FL_OP(id, text, classes, list_ok, modifiable, since) FL_OP_##id,
-#include "operators.def"
-#undef FL_OP
-	FL_NOPS
-} fl_op;
+/* fl_op, its table and the type-free lookups are in operators.h. */
 
 typedef enum fl_modifier {
 #define FL_MODIFIER(id, text, since) FL_MOD_##id,
@@ -225,13 +221,6 @@ typedef enum fl_xform {
 	FL_NXFORMS
 } fl_xform;
 
-/* The operator spelled text[0..len) ("contains"), or -1. */
-int fl_op_lookup(const char *text, size_t len);
-const char *fl_op_text(fl_op op);
-/* First Falco release with the operator. */
-fl_version fl_op_since(fl_op op);
-/* 1 if oneof/anyof/allof may follow the operator. */
-int fl_op_modifiable(fl_op op);
 /* 1 if `op` applies to a value of type `t` (is_list: a list-valued
  * field): `exists` always; list fields only `in`/`intersects`, and only
  * for element types CHARBUF, UINT64, RELTIME, ABSTIME, BOOL, IPADDR,
