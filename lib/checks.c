@@ -336,10 +336,9 @@ static int check_uses(fl_session *s, feats *f, const cond_ref *c, const fl_expr 
 	    use(s, f, &f->conds, "operator", opn, need,
 		fl_text_span(c->text, e->u.check.op_start, e->u.check.op_end), 1))
 		return FL_ENOMEM;
-	if (e->u.check.mod != FL_EXPR_MOD_NONE) {
-		const char *mn = fl_expr_mod_name(e->u.check.mod);
-		int m = fl_modifier_lookup(mn, strlen(mn));
-		if (m >= 0 && cond_feat_may_report(f, need = fl_modifier_since((fl_modifier)m)) &&
+	if (e->u.check.mod != FL_MOD_NONE) {
+		const char *mn = fl_modifier_text(e->u.check.mod);
+		if (cond_feat_may_report(f, need = fl_modifier_since(e->u.check.mod)) &&
 		    use(s, f, &f->conds, "modifier", mn, need,
 			fl_text_span(c->text, e->u.check.op_start, e->u.check.op_end), 1))
 			return FL_ENOMEM;

@@ -769,7 +769,7 @@ static int is_list_comp(const char *c, uint32_t n)
 	const char *w = sp;
 	uint32_t wn = n - (uint32_t)(sp - c);
 	trimmed(w, wn, &w, &wn);
-	return fl_expr_mod_lookup(w, wn) >= 0;
+	return fl_modifier_lookup(w, wn) >= 0;
 }
 
 /* Builds the rule's condition text with exceptions into arena `a` (a
@@ -1358,7 +1358,7 @@ static int check_check(ctx *c, const fl_expr *e, fl_ccheck *n)
 	fl_op op = e->u.check.op;
 	const char *opn = fl_op_text(op);
 	n->op = op;
-	n->mod = -1;
+	n->mod = FL_MOD_NONE;
 	if (!supported(c->st, fl_op_since(op))) {
 		char vb[32], vb2[32];
 		add_finding(c, c->err, FL060, osp(c, e->u.check.op_start, e->u.check.op_end), 0,
@@ -1367,14 +1367,14 @@ static int check_check(ctx *c, const fl_expr *e, fl_ccheck *n)
 			    fl_version_str(c->st->target, vb2, sizeof vb2));
 		return 1;
 	}
-	if (e->u.check.mod != FL_EXPR_MOD_NONE) {
-		const char *mn = fl_expr_mod_name(e->u.check.mod);
-		n->mod = fl_modifier_lookup(mn, strlen(mn));
-		if (n->mod >= 0 && !supported(c->st, fl_modifier_since((fl_modifier)n->mod))) {
+	n->mod = e->u.check.mod;
+	if (n->mod != FL_MOD_NONE) {
+		const char *mn = fl_modifier_text(n->mod);
+		if (!supported(c->st, fl_modifier_since(n->mod))) {
 			char vb[32], vb2[32];
 			add_finding(c, c->err, FL060, osp(c, e->u.check.op_start, e->u.check.op_end),
 				    0, NULL, NULL, "modifier '%s' needs Falco %s or newer (target %s)",
-				    mn, fl_version_str(fl_modifier_since((fl_modifier)n->mod), vb, sizeof vb),
+				    mn, fl_version_str(fl_modifier_since(n->mod), vb, sizeof vb),
 				    fl_version_str(c->st->target, vb2, sizeof vb2));
 			return 1;
 		}
@@ -1396,10 +1396,10 @@ static int check_check(ctx *c, const fl_expr *e, fl_ccheck *n)
 				    n->lhs.is_list ? "a list of " : "", fl_type_name(n->lhs.type));
 			return 1;
 		}
-		if (n->mod >= 0 && !fl_modifier_allowed(op, n->lhs.type, n->lhs.is_list)) {
+		if (n->mod != FL_MOD_NONE && !fl_modifier_allowed(op, n->lhs.type, n->lhs.is_list)) {
 			add_finding(c, c->err, FL055, osp(c, e->u.check.op_start, e->u.check.op_end),
 				    0, NULL, NULL, "'%s %s' is not supported for %s fields", opn,
-				    fl_expr_mod_name(e->u.check.mod), fl_type_name(n->lhs.type));
+				    fl_modifier_text(e->u.check.mod), fl_type_name(n->lhs.type));
 			return 1;
 		}
 	}
@@ -1454,7 +1454,7 @@ static void evt_of_check(const cstate *st, const fl_expr *e, int neg, fl_evtset 
 	const fl_operand *l = e->u.check.lhs;
 	fl_op op = e->u.check.op;
 	if (!l || l->kind != FL_OPERAND_FIELD || l->has_arg || strcmp(l->text, "evt.type") ||
-	    e->u.check.mod != FL_EXPR_MOD_NONE ||
+	    e->u.check.mod != FL_MOD_NONE ||
 	    !(op == FL_OP_EQ || op == FL_OP_EQEQ || op == FL_OP_NE ||
 	      op == FL_OP_IN) || !e->u.check.rhs) {
 		*out = st->all;
@@ -1574,7 +1574,8 @@ static int build(ctx *c, const fl_expr *e, unsigned depth, fl_cnode *n, int *bad
 				return -1;
 			}
 		}
-		k->op = k->mod = -1;
+		k->op = -1;
+		k->mod = FL_MOD_NONE;
 		warn_pass(c, e);
 		if (check_check(c, e, k))
 			*bad = 1;

@@ -362,15 +362,15 @@ typedef struct check_plan {
 	int src;
 	uint32_t id;            /* dense, for kept values; UINT32_MAX: none */
 	unsigned char op_ok;    /* 0: an operator the evaluator does not know */
-	unsigned char op;       /* fl_op (asserted to fit below) */
-	unsigned char mod;      /* fl_cmpmod */
+	unsigned char op;       /* fl_op (both asserted to fit below) */
+	unsigned char mod;      /* fl_modifier */
 	unsigned char lhs_kind; /* operand_kind(lhs), an fl_vkind */
 	unsigned char lhs_bad;  /* operand_invalid(lhs) */
 	unsigned char rhs_bad;  /* operand_invalid(rhs), for a field rhs */
 	unsigned char ancestor; /* lhs is an ancestor field without index */
 	unsigned char transient; /* e is a node fl_evalenv_forget forgets */
 } check_plan;
-_Static_assert(FL_NOPS <= 256, "check_plan.op is one byte");
+_Static_assert(FL_NOPS <= 256 && FL_NMODIFIERS <= 256, "check_plan.op and .mod are bytes");
 
 struct fl_plancache {
 	check_plan **slot;      /* open addressing, NULL empty */
@@ -405,7 +405,7 @@ static void plan_make(fl_evalenv *env, const fl_expr *e, int src, check_plan *p)
 	p->id = UINT32_MAX;
 	p->op_ok = (unsigned)e->u.check.op < FL_NOPS;
 	p->op = (unsigned char)e->u.check.op;
-	p->mod = (unsigned char)e->u.check.mod; /* same order: none, oneof, anyof, allof */
+	p->mod = (unsigned char)e->u.check.mod;
 	p->lhs_kind = (unsigned char)operand_kind(env, lhs);
 	p->lhs_bad = (unsigned char)operand_invalid(env, lhs);
 	p->rhs_bad = rhs && rhs->kind != FL_OPERAND_VALUE && rhs->kind != FL_OPERAND_IDENT &&
@@ -809,7 +809,7 @@ static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
 		}
 	}
 	fl_tv out;
-	int rc = fl_compare_set(env->ops, op, (fl_cmpmod)p->mod, &lv, vals, n, set, &out);
+	int rc = fl_compare_set(env->ops, op, (fl_modifier)p->mod, &lv, vals, n, set, &out);
 	if (rc) {
 		fail(env, rc, rc == FL_EUSAGE ? "comparison not supported for the field's type" : NULL);
 		return FL_UNKNOWN;

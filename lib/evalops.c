@@ -373,16 +373,6 @@ const char *fl_value_format(fl_arena *a, const fl_value *v)
 
 /* ---- operators --------------------------------------------------------- */
 
-const char *fl_cmpmod_name(fl_cmpmod mod)
-{
-	switch (mod) {
-	case FL_CMPMOD_ONEOF: return "oneof";
-	case FL_CMPMOD_ANYOF: return "anyof";
-	case FL_CMPMOD_ALLOF: return "allof";
-	default: return "";
-	}
-}
-
 static int word_eq(const char *s, size_t n, const char *w)
 {
 	return strlen(w) == n && !memcmp(s, w, n);
@@ -1042,13 +1032,13 @@ static int vset_fits_list(const fl_vset *s, const fl_value *l)
 	return 1;
 }
 
-int fl_compare(fl_opctx *c, fl_op op, fl_cmpmod mod, const fl_value *lhs,
+int fl_compare(fl_opctx *c, fl_op op, fl_modifier mod, const fl_value *lhs,
 	       const fl_value *rhs, size_t n, fl_tv *out)
 {
 	return fl_compare_set(c, op, mod, lhs, rhs, n, NULL, out);
 }
 
-int fl_compare_set(fl_opctx *c, fl_op op, fl_cmpmod mod,
+int fl_compare_set(fl_opctx *c, fl_op op, fl_modifier mod,
 		   const fl_value *lhs, const fl_value *rhs, size_t n,
 		   const fl_vset *set, fl_tv *out)
 {
@@ -1105,7 +1095,7 @@ int fl_compare_set(fl_opctx *c, fl_op op, fl_cmpmod mod,
 		return 0;
 	}
 
-	if (mod != FL_CMPMOD_NONE) {
+	if (mod != FL_MOD_NONE) {
 		if (n == 0) {
 			*out = FL_FALSE;
 			return 0;
@@ -1118,8 +1108,8 @@ int fl_compare_set(fl_opctx *c, fl_op op, fl_cmpmod mod,
 			matches += (size_t)m;
 		}
 		switch (mod) {
-		case FL_CMPMOD_ONEOF: r = matches == 1; break;
-		case FL_CMPMOD_ANYOF: r = matches > 0; break;
+		case FL_MOD_ONEOF: r = matches == 1; break;
+		case FL_MOD_ANYOF: r = matches > 0; break;
 		default: r = matches == n; break;
 		}
 		*out = r ? FL_TRUE : FL_FALSE;

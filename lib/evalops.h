@@ -90,14 +90,9 @@ fl_vkind fl_vkind_of_ftype(int ftype);
 
 /* ---- operators --------------------------------------------------------- */
 
-/* Operators are fl_op (operators.h), as the parser puts them in the AST;
- * `==` compares as `=`. */
+/* Operators and modifiers are fl_op and fl_modifier (operators.h), as the
+ * parser puts them in the AST; `==` compares as `=`. */
 
-typedef enum fl_cmpmod {
-	FL_CMPMOD_NONE, FL_CMPMOD_ONEOF, FL_CMPMOD_ANYOF, FL_CMPMOD_ALLOF
-} fl_cmpmod;
-
-const char *fl_cmpmod_name(fl_cmpmod mod);
 /* 1 if Falco accepts `op` on a field of `kind` (flt_is_comparable, from
  * the classes and list_ok of operators.def; a LIST kind means a
  * list-valued field); 0 otherwise.  `exists` always is. */
@@ -128,7 +123,7 @@ void fl_opctx_release(fl_opctx *c);
  *   - a list lhs: `in` = every item is in rhs, `intersects` = some item is.
  * Stores the result in *out.  Returns 0, FL_EUSAGE when Falco would refuse
  * the comparison (operator vs type, a regex RE2 rejects), or FL_ENOMEM. */
-int fl_compare(fl_opctx *c, fl_op op, fl_cmpmod mod, const fl_value *lhs,
+int fl_compare(fl_opctx *c, fl_op op, fl_modifier mod, const fl_value *lhs,
 	       const fl_value *rhs, size_t n, fl_tv *out);
 
 /* An index over right-hand values for `in`/`intersects` membership: built
@@ -145,7 +140,7 @@ int fl_vset_new(fl_arena *a, const fl_value *rhs, size_t n,
 /* fl_compare with `set` built by fl_vset_new over the same rhs[0..n) (or
  * NULL): the same result and return code, but `in` and `intersects` look
  * the left-hand value up instead of comparing it with every item. */
-int fl_compare_set(fl_opctx *c, fl_op op, fl_cmpmod mod,
+int fl_compare_set(fl_opctx *c, fl_op op, fl_modifier mod,
 		   const fl_value *lhs, const fl_value *rhs, size_t n,
 		   const fl_vset *set, fl_tv *out);
 

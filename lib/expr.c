@@ -19,13 +19,6 @@ static const char *const kind_names[] = {
 #undef FL_X_
 };
 
-static const char *const mod_names[] = {
-	"",
-#define FL_X_(k, s) s,
-	FL_EXPR_MODS(FL_X_)
-#undef FL_X_
-};
-
 static const struct {
 	const char *name;
 	uint32_t len;           /* strlen(name): every check is tried against
@@ -42,11 +35,6 @@ const char *fl_expr_kind_name(fl_expr_kind k)
 	return (unsigned)k < FL_EXPR_KIND_COUNT ? kind_names[k] : "";
 }
 
-const char *fl_expr_mod_name(fl_expr_mod m)
-{
-	return (unsigned)m < FL_EXPR_MOD_COUNT ? mod_names[m] : "";
-}
-
 const char *fl_expr_tr_name(fl_expr_tr t)
 {
 	return (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].name : "";
@@ -56,14 +44,6 @@ void fl_expr_tr_arity(fl_expr_tr t, unsigned *min, unsigned *max)
 {
 	*min = (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].lo : 0;
 	*max = (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].hi : 0;
-}
-
-int fl_expr_mod_lookup(const char *s, size_t len)
-{
-	for (int i = 1; i < FL_EXPR_MOD_COUNT; i++)
-		if (strlen(mod_names[i]) == len && memcmp(mod_names[i], s, len) == 0)
-			return i;
-	return -1;
 }
 
 int fl_expr_tr_lookup(const char *s, size_t len)
@@ -1047,10 +1027,12 @@ static int try_modifier(P *p, int blank_before, uint32_t *mod_end)
 	}
 	if (!blank_before)
 		return 0;
-	for (int m = 1; m < FL_EXPR_MOD_COUNT; m++) {
-		if (!has_prefix(p, i, mod_names[m], 5) || !is_blank(ch(p, i + 5)))
+	for (int m = FL_MOD_NONE + 1; m < FL_NMODIFIERS; m++) {
+		const char *t = fl_modifier_text((fl_modifier)m);
+		uint32_t tn = (uint32_t)strlen(t);
+		if (!has_prefix(p, i, t, tn) || !is_blank(ch(p, i + tn)))
 			continue;
-		uint32_t j = i + 5;
+		uint32_t j = i + tn;
 		while (is_blank(ch(p, j)))
 			j++;
 		if (ch(p, j) != '(') {
@@ -1060,8 +1042,8 @@ static int try_modifier(P *p, int blank_before, uint32_t *mod_end)
 			    (n == 2 && has_prefix(p, j, "or", 2)))
 				return 0;
 		}
-		set_last(p, p->s + i, 5);
-		*mod_end = i + 5;
+		set_last(p, p->s + i, tn);
+		*mod_end = i + tn;
 		p->pos = j;
 		return m;
 	}
@@ -1157,7 +1139,7 @@ build:;
 		return NULL;
 	e->u.check.lhs = lhs;
 	e->u.check.op = (fl_op)op;
-	e->u.check.mod = (fl_expr_mod)mod;
+	e->u.check.mod = (fl_modifier)mod;
 	e->u.check.op_start = ops;
 	e->u.check.op_end = ope;
 	e->u.check.rhs = rhs;

@@ -19,6 +19,9 @@
 
 /* ---- tables (one list each, expanded into enums and name tables) ------ */
 
+/* Operators and modifiers are operators.def's (operators.h): the tree
+ * holds an fl_op and an fl_modifier. */
+
 /* Node kinds. */
 #define FL_EXPR_KINDS(X)                                                     \
 	X(AND, "and")                                                        \
@@ -27,12 +30,6 @@
 	X(CHECK, "check")                                                    \
 	X(MACRO, "macro")                                                    \
 	X(ERROR, "error")
-
-/* String-operator modifiers (Falco >= 0.44). */
-#define FL_EXPR_MODS(X)                                                      \
-	X(ONEOF, "oneof")                                                    \
-	X(ANYOF, "anyof")                                                    \
-	X(ALLOF, "allof")
 
 /* Transformers, in the order of libsinsp's messages; min/max argument count
  * (0 = unbounded) is checked by the compile stage, not by the parser.
@@ -55,14 +52,6 @@ typedef enum fl_expr_kind {
 	FL_EXPR_KIND_COUNT
 } fl_expr_kind;
 
-typedef enum fl_expr_mod {
-	FL_EXPR_MOD_NONE,
-#define FL_X_(k, s) FL_EXPR_MOD_##k,
-	FL_EXPR_MODS(FL_X_)
-#undef FL_X_
-	FL_EXPR_MOD_COUNT
-} fl_expr_mod;
-
 typedef enum fl_expr_tr {
 #define FL_X_(k, s, lo, hi) FL_EXPR_TR_##k,
 	FL_EXPR_TRANSFORMERS(FL_X_)
@@ -70,16 +59,14 @@ typedef enum fl_expr_tr {
 	FL_EXPR_TR_COUNT
 } fl_expr_tr;
 
-/* Names for messages and printers ("and", "oneof", "tolower"; an
- * operator's is fl_op_text); "" for an out-of-range value. */
+/* Names for messages and printers ("and", "tolower"; an operator's and a
+ * modifier's are fl_op_text and fl_modifier_text); "" for an out-of-range
+ * value. */
 const char *fl_expr_kind_name(fl_expr_kind k);
-const char *fl_expr_mod_name(fl_expr_mod m);
 const char *fl_expr_tr_name(fl_expr_tr t);
 /* Argument count bounds of a transformer (max 0 = unbounded). */
 void fl_expr_tr_arity(fl_expr_tr t, unsigned *min, unsigned *max);
-/* Modifier / transformer of that exact spelling; -1 if none
- * (FL_EXPR_MOD_NONE is never returned). */
-int fl_expr_mod_lookup(const char *s, size_t len);
+/* Transformer of that exact spelling; -1 if none. */
 int fl_expr_tr_lookup(const char *s, size_t len);
 
 /* ---- the tree --------------------------------------------------------- */
@@ -133,7 +120,7 @@ struct fl_expr {
 		struct {
 			fl_operand *lhs;
 			fl_op op;
-			fl_expr_mod mod;
+			fl_modifier mod;
 			uint32_t op_start, op_end; /* operator (and modifier) text */
 			fl_operand *rhs;
 		} check;

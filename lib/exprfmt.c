@@ -282,7 +282,7 @@ static void dump_leaf(sb *b, const fl_expr *e)
 		puts_(b, fl_op_text(e->u.check.op));
 		if (e->u.check.mod) {
 			put(b, ":", 1);
-			puts_(b, fl_expr_mod_name(e->u.check.mod));
+			puts_(b, fl_modifier_text(e->u.check.mod));
 		}
 		put(b, " ", 1);
 		dump_operand(b, e->u.check.lhs);
@@ -508,7 +508,7 @@ char *fl_expr_format_with(fl_arena *a, const fl_expr *e, unsigned flags,
 			puts_(&b, fl_op_text(n->u.check.op));
 			if (n->u.check.mod) {
 				put(&b, " ", 1);
-				puts_(&b, fl_expr_mod_name(n->u.check.mod));
+				puts_(&b, fl_modifier_text(n->u.check.mod));
 			}
 			if (n->u.check.rhs) {
 				put(&b, " ", 1);

@@ -128,15 +128,6 @@ static const struct {
 #define BUF FL_TC_BUF
 #define IP FL_TC_IP
 #define ANY FL_TC_ANY
-static const struct {
-	const char *text;
-	fl_version since;
-} modifiers[FL_NMODIFIERS] = {
-#define FL_MODIFIER(id, text, since) {text, since},
-#include "operators.def"
-#undef FL_MODIFIER
-};
-
 static const fl_xform_info xforms[FL_NXFORMS] = {
 #define FL_XFORM(id, name, cl, list_ok, result, mn, mx, since) \
 	{name, (cl), (list_ok), FL_T_##result, (mn), (mx), since},
@@ -694,28 +685,6 @@ int fl_op_allowed(fl_op op, const fl_field *f)
 	if (f->type == FL_T_DYNAMIC)
 		return (unsigned)op < FL_NOPS;
 	return fl_op_allowed_type(op, f->type, (f->flags & FL_FF_LIST) != 0);
-}
-
-int fl_modifier_lookup(const char *text, size_t len)
-{
-	int i;
-	if (!text)
-		return -1;
-	for (i = 0; i < FL_NMODIFIERS; i++)
-		if (cmp_n(text, len, modifiers[i].text) == 0)
-			return i;
-	return -1;
-}
-
-const char *fl_modifier_text(fl_modifier m)
-{
-	return (unsigned)m < FL_NMODIFIERS ? modifiers[m].text : NULL;
-}
-
-fl_version fl_modifier_since(fl_modifier m)
-{
-	return (unsigned)m < FL_NMODIFIERS ? modifiers[m].since
-					   : FL_VERSION_UNRELEASED;
 }
 
 int fl_modifier_allowed(fl_op op, fl_ftype t, int is_list)

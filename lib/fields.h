@@ -205,14 +205,8 @@ const char *fl_field_suggest(const char *source, const char *name,
 
 /* ---- operators, modifiers, transformers ------------------------------- */
 
-/* fl_op, its table and the type-free lookups are in operators.h. */
-
-typedef enum fl_modifier {
-#define FL_MODIFIER(id, text, since) FL_MOD_##id,
-#include "operators.def"
-#undef FL_MODIFIER
-	FL_NMODIFIERS
-} fl_modifier;
+/* fl_op and fl_modifier, with the lookups that do not depend on a type,
+ * are in operators.h. */
 
 typedef enum fl_xform {
 #define FL_XFORM(id, name, cl, list_ok, result, mn, mx, since) FL_XF_##id,
@@ -236,9 +230,6 @@ int fl_op_type_error(fl_op op, fl_ftype t, int is_list, char *buf, size_t n);
  * resolve evt.rawarg.X with fl_field_resolve and use m->type instead). */
 int fl_op_allowed(fl_op op, const fl_field *f);
 
-int fl_modifier_lookup(const char *text, size_t len);
-const char *fl_modifier_text(fl_modifier m);
-fl_version fl_modifier_since(fl_modifier m);
 /* 1 if `op` with a modifier applies to type `t`. */
 int fl_modifier_allowed(fl_op op, fl_ftype t, int is_list);
 

@@ -30,6 +30,16 @@ const fl_opinfo fl_op_table[FL_NOPS] = {
 #undef FL_OP
 };
 
+static const struct {
+	const char *text;
+	fl_version since;
+} modifiers[FL_NMODIFIERS] = {
+	[FL_MOD_NONE] = {"", V0},
+#define FL_MODIFIER(id, text, since) [FL_MOD_##id] = {text, since},
+#include "operators.def"
+#undef FL_MODIFIER
+};
+
 int fl_op_lookup(const char *text, size_t len)
 {
 	if (!text)
@@ -58,4 +68,24 @@ fl_version fl_op_since(fl_op op)
 int fl_op_modifiable(fl_op op)
 {
 	return (unsigned)op < FL_NOPS && fl_op_table[op].modifiable;
+}
+
+int fl_modifier_lookup(const char *text, size_t len)
+{
+	if (!text)
+		return -1;
+	for (int i = FL_MOD_NONE + 1; i < FL_NMODIFIERS; i++)
+		if (strlen(modifiers[i].text) == len && memcmp(modifiers[i].text, text, len) == 0)
+			return i;
+	return -1;
+}
+
+const char *fl_modifier_text(fl_modifier m)
+{
+	return (unsigned)m < FL_NMODIFIERS ? modifiers[m].text : "";
+}
+
+fl_version fl_modifier_since(fl_modifier m)
+{
+	return (unsigned)m < FL_NMODIFIERS ? modifiers[m].since : FL_VERSION_UNRELEASED;
 }

@@ -1,7 +1,7 @@
 /* operators.h — the comparison operators and modifiers of the condition
  * language as one enum each, expanded from operators.def: the parser puts
- * an fl_op in the AST, the checker and the evaluator read the same value,
- * so no module keeps a numbering of its own.  Static read-only data;
+ * an fl_op and an fl_modifier in the AST, the checker and the evaluator
+ * read the same values, so no module keeps a numbering of its own.  Static read-only data;
  * nothing allocates. */
 #ifndef FL_OPERATORS_H
 #define FL_OPERATORS_H
@@ -41,6 +41,16 @@ typedef struct fl_opinfo {
  * paths, which index it directly; elsewhere use the functions below. */
 extern const fl_opinfo fl_op_table[FL_NOPS];
 
+/* String-operator modifiers (Falco >= 0.44), after a NONE for a check
+ * without one. */
+typedef enum fl_modifier {
+	FL_MOD_NONE,
+#define FL_MODIFIER(id, text, since) FL_MOD_##id,
+#include "operators.def"
+#undef FL_MODIFIER
+	FL_NMODIFIERS
+} fl_modifier;
+
 /* The operator spelled text[0..len) ("contains"), or -1. */
 int fl_op_lookup(const char *text, size_t len);
 /* Its spelling ("contains"); NULL for an out-of-range value. */
@@ -51,5 +61,12 @@ fl_opsyntax fl_op_syntax(fl_op op);
 fl_version fl_op_since(fl_op op);
 /* 1 if oneof/anyof/allof may follow the operator. */
 int fl_op_modifiable(fl_op op);
+
+/* The modifier spelled text[0..len) ("oneof"), or -1 (never FL_MOD_NONE). */
+int fl_modifier_lookup(const char *text, size_t len);
+/* Its spelling; "" for FL_MOD_NONE and an out-of-range value. */
+const char *fl_modifier_text(fl_modifier m);
+/* First Falco release with the modifier. */
+fl_version fl_modifier_since(fl_modifier m);
 
 #endif

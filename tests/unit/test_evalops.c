@@ -35,22 +35,22 @@ static int teardown(void **st)
 /* Reads "op" or "op modifier" ("startswith oneof") as the parser puts it
  * in the AST: 0, or -1 when it is no operator or the operator takes no
  * modifier. */
-static int parse_op(const char *s, fl_op *op, fl_cmpmod *mod)
+static int parse_op(const char *s, fl_op *op, fl_modifier *mod)
 {
-	static const char *const mods[] = {"", "oneof", "anyof", "allof"};
 	const char *sp = strchr(s, ' ');
 	size_t n = sp ? (size_t)(sp - s) : strlen(s);
 	int o = fl_op_lookup(s, n);
 	if (o < 0)
 		return -1;
 	*op = (fl_op)o;
-	*mod = FL_CMPMOD_NONE;
+	*mod = FL_MOD_NONE;
 	if (!sp)
 		return 0;
-	for (int m = 1; m < 4; m++)
-		if (!strcmp(sp + 1, mods[m]))
-			*mod = (fl_cmpmod)m;
-	return *mod != FL_CMPMOD_NONE && fl_op_modifiable(*op) ? 0 : -1;
+	int m = fl_modifier_lookup(sp + 1, strlen(sp + 1));
+	if (m < 0 || !fl_op_modifiable(*op))
+		return -1;
+	*mod = (fl_modifier)m;
+	return 0;
 }
 
 /* Compares `lhs` with op string `ops` against literals lits[0..n) parsed
@@ -59,7 +59,7 @@ static fl_tv cmpv(const fl_value *lhs, const char *ops, const char *const *lits,
 		  size_t n, int *rcp)
 {
 	fl_op op;
-	fl_cmpmod mod;
+	fl_modifier mod;
 	assert_int_equal(parse_op(ops, &op, &mod), 0);
 	fl_vkind k = lhs->kind;
 	if (k == FL_V_LIST)
@@ -113,14 +113,14 @@ static void test_parse_ops(void **st)
 {
 	(void)st;
 	fl_op op;
-	fl_cmpmod mod;
+	fl_modifier mod;
 	assert_int_equal(parse_op("==", &op, &mod), 0);
 	assert_int_equal(op, FL_OP_EQEQ);
 	assert_int_equal(parse_op("startswith oneof", &op, &mod), 0);
 	assert_int_equal(op, FL_OP_STARTSWITH);
-	assert_int_equal(mod, FL_CMPMOD_ONEOF);
+	assert_int_equal(mod, FL_MOD_ONEOF);
 	assert_int_equal(parse_op("!= allof", &op, &mod), 0);
-	assert_int_equal(mod, FL_CMPMOD_ALLOF);
+	assert_int_equal(mod, FL_MOD_ALLOF);
 	assert_int_equal(parse_op("in anyof", &op, &mod), -1);
 	assert_int_equal(parse_op("like", &op, &mod), -1);
 	assert_string_equal(fl_op_text(FL_OP_PMATCH), "pmatch");
@@ -128,18 +128,18 @@ static void test_parse_ops(void **st)
 	fl_value s = fl_value_str("a"), u = fl_value_uint(3), b = fl_value_bool(1);
 	fl_value rs = fl_value_str("a"), ru = fl_value_uint(3), rb = fl_value_bool(1);
 	fl_tv t1, t2;
-	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_CMPMOD_NONE, &s, &rs, 1, &t1), 0);
+	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_MOD_NONE, &s, &rs, 1, &t1), 0);
 	assert_int_equal(t1, FL_TRUE);
-	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_CMPMOD_NONE, &u, &ru, 1, &t1), 0);
+	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_MOD_NONE, &u, &ru, 1, &t1), 0);
 	assert_int_equal(t1, FL_TRUE);
-	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_CMPMOD_NONE, &b, &rb, 1, &t1), 0);
+	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_MOD_NONE, &b, &rb, 1, &t1), 0);
 	assert_int_equal(t1, FL_TRUE);
 	for (int k = FL_V_UNKNOWN; k <= FL_V_LIST; k++)
 		assert_int_equal(fl_op_applies(FL_OP_EQEQ, (fl_vkind)k),
 				 fl_op_applies(FL_OP_EQ, (fl_vkind)k));
 	rs = fl_value_str("b");
-	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_CMPMOD_ONEOF, &s, &rs, 1, &t1), 0);
-	assert_int_equal(fl_compare(C, FL_OP_EQ, FL_CMPMOD_ONEOF, &s, &rs, 1, &t2), 0);
+	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_MOD_ONEOF, &s, &rs, 1, &t1), 0);
+	assert_int_equal(fl_compare(C, FL_OP_EQ, FL_MOD_ONEOF, &s, &rs, 1, &t2), 0);
 	assert_int_equal(t1, t2);
 }
 
@@ -327,25 +327,25 @@ static void test_unknown_and_absent(void **st)
 		if (op == FL_OP_BCONTAINS || op == FL_OP_BSTARTSWITH)
 			continue;
 		fl_tv out;
-		assert_int_equal(fl_compare(C, (fl_op)op, FL_CMPMOD_NONE, &u, &lit, 1,
+		assert_int_equal(fl_compare(C, (fl_op)op, FL_MOD_NONE, &u, &lit, 1,
 					    &out), 0);
 		assert_int_equal(out, FL_UNKNOWN);
-		assert_int_equal(fl_compare(C, (fl_op)op, FL_CMPMOD_NONE, &none, &lit,
+		assert_int_equal(fl_compare(C, (fl_op)op, FL_MOD_NONE, &none, &lit,
 					    1, &out), 0);
 		assert_int_equal(out, FL_FALSE);
 	}
 	/* exists on a known value */
 	fl_value s = fl_value_str("");
 	fl_tv out;
-	assert_int_equal(fl_compare(C, FL_OP_EXISTS, FL_CMPMOD_NONE, &s, NULL, 0, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_EXISTS, FL_MOD_NONE, &s, NULL, 0, &out), 0);
 	assert_int_equal(out, FL_TRUE);
 	/* negation keeps unknown unknown: not (unknown = x) */
 	assert_int_equal(fl_tv_not(FL_UNKNOWN), FL_UNKNOWN);
 	/* a val() right-hand side that is unknown / absent */
 	fl_value l = fl_value_str("runc");
-	assert_int_equal(fl_compare(C, FL_OP_EQ, FL_CMPMOD_NONE, &l, &u, 1, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_EQ, FL_MOD_NONE, &l, &u, 1, &out), 0);
 	assert_int_equal(out, FL_UNKNOWN);
-	assert_int_equal(fl_compare(C, FL_OP_NE, FL_CMPMOD_NONE, &l, &none, 1, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_NE, FL_MOD_NONE, &l, &none, 1, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 }
 
@@ -438,8 +438,8 @@ static void same_as_scan(fl_op op, const fl_value *lhs, const fl_value *rhs,
 			 size_t n, const fl_vset *set)
 {
 	fl_tv a = FL_UNKNOWN, b = FL_UNKNOWN;
-	int ra = fl_compare(C, op, FL_CMPMOD_NONE, lhs, rhs, n, &a);
-	int rb = fl_compare_set(C, op, FL_CMPMOD_NONE, lhs, rhs, n, set, &b);
+	int ra = fl_compare(C, op, FL_MOD_NONE, lhs, rhs, n, &a);
+	int rb = fl_compare_set(C, op, FL_MOD_NONE, lhs, rhs, n, set, &b);
 	assert_int_equal(ra, rb);
 	if (!ra)
 		assert_int_equal(a, b);
@@ -477,10 +477,10 @@ static void test_value_sets(void **st)
 	}
 	fl_tv out;
 	fl_value l = fl_value_str("BIN7");
-	assert_int_equal(fl_compare_set(C, FL_OP_IN, FL_CMPMOD_NONE, &l, sv_, NS, ss, &out), 0);
+	assert_int_equal(fl_compare_set(C, FL_OP_IN, FL_MOD_NONE, &l, sv_, NS, ss, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	l = fl_value_str("bin7");
-	assert_int_equal(fl_compare_set(C, FL_OP_IN, FL_CMPMOD_NONE, &l, sv_, NS, ss, &out), 0);
+	assert_int_equal(fl_compare_set(C, FL_OP_IN, FL_MOD_NONE, &l, sv_, NS, ss, &out), 0);
 	assert_int_equal(out, FL_TRUE);
 	/* numbers and booleans */
 	for (int64_t x = -25; x < 25; x++) {
@@ -506,10 +506,10 @@ static void test_value_sets(void **st)
 		same_as_scan(FL_OP_INTERSECTS, &lst, sv_, NS, ss);
 	}
 	lst.n = 3;
-	assert_int_equal(fl_compare_set(C, FL_OP_INTERSECTS, FL_CMPMOD_NONE, &lst, sv_, NS, ss,
+	assert_int_equal(fl_compare_set(C, FL_OP_INTERSECTS, FL_MOD_NONE, &lst, sv_, NS, ss,
 					 &out), 0);
 	assert_int_equal(out, FL_TRUE);
-	assert_int_equal(fl_compare_set(C, FL_OP_IN, FL_CMPMOD_NONE, &lst, sv_, NS, ss, &out), 0);
+	assert_int_equal(fl_compare_set(C, FL_OP_IN, FL_MOD_NONE, &lst, sv_, NS, ss, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	/* unknown and absent left sides keep their meaning */
 	fl_value u = fl_value_unknown(), na = fl_value_none();
@@ -543,15 +543,15 @@ static void test_pmatch_many(void **st)
 	fl_value l = fl_value_str("/opt/app2999/bin/x");
 	fl_tv out;
 	size_t used = fl_arena_used(A);
-	assert_int_equal(fl_compare(C, FL_OP_PMATCH, FL_CMPMOD_NONE, &l, paths, NP, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_PMATCH, FL_MOD_NONE, &l, paths, NP, &out), 0);
 	assert_int_equal(out, FL_TRUE);
 	l = fl_value_str("/opt/app3000/bin/x");
-	assert_int_equal(fl_compare(C, FL_OP_PMATCH, FL_CMPMOD_NONE, &l, paths, NP, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_PMATCH, FL_MOD_NONE, &l, paths, NP, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	/* at most the scratch itself, once */
 	assert_true(fl_arena_used(A) - used < 3 * 4096 * 4);
 	used = fl_arena_used(A);
-	assert_int_equal(fl_compare(C, FL_OP_PMATCH, FL_CMPMOD_NONE, &l, paths, NP, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_PMATCH, FL_MOD_NONE, &l, paths, NP, &out), 0);
 	assert_int_equal(fl_arena_used(A), used);
 }
 

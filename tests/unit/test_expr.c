@@ -756,7 +756,7 @@ static void test_spans(void **st)
 	assert_true(r->items[0]->quoted);
 	assert_false(r->items[1]->quoted);
 	c = e->u.kids.v[1];
-	assert_int_equal(c->u.check.mod, FL_EXPR_MOD_ONEOF);
+	assert_int_equal(c->u.check.mod, FL_MOD_ONEOF);
 	assert_int_equal(c->u.check.op_start, 49);
 	assert_int_equal(c->u.check.op_end, 65);
 	assert_int_equal(c->u.check.lhs->kind, FL_OPERAND_TRANSFORMER);
@@ -765,9 +765,9 @@ static void test_spans(void **st)
 	assert_int_equal(fl_op_lookup("startswith", 10), FL_OP_STARTSWITH);
 	assert_int_equal(fl_expr_tr_lookup("getopt", 6), FL_EXPR_TR_GETOPT);
 	assert_int_equal(fl_op_syntax(FL_OP_PMATCH), FL_OPSYN_LIST);
-	assert_int_equal(fl_expr_mod_lookup("allof", 5), FL_EXPR_MOD_ALLOF);
-	assert_int_equal(fl_expr_mod_lookup("", 0), -1);
-	assert_int_equal(fl_expr_mod_lookup("oneo", 4), -1);
+	assert_int_equal(fl_modifier_lookup("allof", 5), FL_MOD_ALLOF);
+	assert_int_equal(fl_modifier_lookup("", 0), -1);
+	assert_int_equal(fl_modifier_lookup("oneo", 4), -1);
 	/* the substring search of list substitution */
 	const char *h = "ab\0abc";
 	assert_ptr_equal(fl_memmem(h, 6, "abc", 3), h + 3);

@@ -400,6 +400,11 @@ static void test_operators(void **state)
 	assert_int_equal(fl_version_cmp(fl_op_since(FL_OP_IGLOB), P("0.38.0")), 0);
 	/* modifiers */
 	assert_int_equal(fl_modifier_lookup("anyof", 5), FL_MOD_ANYOF);
+	assert_int_equal(fl_modifier_lookup("", 0), -1);  /* NONE is no spelling */
+	assert_string_equal(fl_modifier_text(FL_MOD_NONE), "");
+	for (int m = FL_MOD_NONE + 1; m < FL_NMODIFIERS; m++)
+		assert_int_equal(fl_modifier_lookup(fl_modifier_text((fl_modifier)m),
+						    strlen(fl_modifier_text((fl_modifier)m))), m);
 	assert_true(fl_modifier_allowed(FL_OP_STARTSWITH, FL_T_CHARBUF, 0));
 	assert_true(fl_modifier_allowed(FL_OP_EQ, FL_T_IPADDR, 0));
 	assert_false(fl_modifier_allowed(FL_OP_CONTAINS, FL_T_IPADDR, 0));
