@@ -300,15 +300,11 @@ static int operand_uses(fl_session *s, feats *f, const cond_ref *c, const fl_ope
 	if (depth > FL_EXPR_MAX_DEPTH || !f->any_rel)
 		return 0;
 	if (o->kind == FL_OPERAND_TRANSFORMER) {
-		const char *tn = fl_expr_tr_name(o->tr);
-		int x = fl_xform_lookup(tn, strlen(tn));
-		if (x >= 0) {
-			fl_version need = fl_xform_get((fl_xform)x)->since;
-			if (cond_feat_may_report(f, need) &&
-			    use(s, f, &f->conds, "transformer", tn, need,
-				fl_text_span(c->text, o->start, o->end), 1))
-				return FL_ENOMEM;
-		}
+		const fl_xform_info *xi = fl_xform_get(o->tr);
+		if (cond_feat_may_report(f, xi->since) &&
+		    use(s, f, &f->conds, "transformer", xi->name, xi->since,
+			fl_text_span(c->text, o->start, o->end), 1))
+			return FL_ENOMEM;
 		for (uint32_t i = 0; i < o->nitems; i++)
 			if (operand_uses(s, f, c, o->items[i], depth + 1))
 				return FL_ENOMEM;

@@ -1142,14 +1142,10 @@ static int check_side(ctx *c, const fl_operand *o, fl_cside *side, unsigned dept
 
 static int check_transformer(ctx *c, const fl_operand *o, fl_cside *side, unsigned depth)
 {
-	const char *tn = fl_expr_tr_name(o->tr);
-	int x = fl_xform_lookup(tn, strlen(tn));
+	fl_xform x = o->tr;
+	const fl_xform_info *xi = fl_xform_get(x);
+	const char *tn = xi->name;
 	fl_span sp = osp(c, o->start, o->end);
-	if (x < 0) {
-		add_finding(c, c->err, FL059, sp, 0, NULL, NULL, "unknown transformer '%s'", tn);
-		return 1;
-	}
-	const fl_xform_info *xi = fl_xform_get((fl_xform)x);
 	if (!supported(c->st, xi->since)) {
 		char vb[32], vb2[32];
 		add_finding(c, c->err, FL060, sp, 0, NULL, NULL,
@@ -1181,7 +1177,7 @@ static int check_transformer(ctx *c, const fl_operand *o, fl_cside *side, unsign
 			continue;
 		}
 		if (i == 0 && side->args[i].type != FL_T_NONE &&
-		    !fl_xform_accepts((fl_xform)x, side->args[i].type, side->args[i].is_list)) {
+		    !fl_xform_accepts(x, side->args[i].type, side->args[i].is_list)) {
 			add_finding(c, c->err, FL059, osp(c, arg->start, arg->end), 0, NULL, NULL,
 				    "transformer '%s' does not accept %s of type %s", tn,
 				    side->args[i].is_list ? "a list" : "a value",
@@ -1197,7 +1193,7 @@ static int check_transformer(ctx *c, const fl_operand *o, fl_cside *side, unsign
 	} else {
 		side->type = xi->result;
 		side->is_list = 0;
-		if ((fl_xform)x == FL_XF_JOIN || (fl_xform)x == FL_XF_GETOPT)
+		if (x == FL_XF_JOIN || x == FL_XF_GETOPT)
 			side->is_list = 0;
 	}
 	return 0;

@@ -108,21 +108,21 @@ static int operand_value(fl_evalenv *env, const fl_operand *o,
 	int rc = operand_value(env, o->items[0], ev, &in);
 	if (rc)
 		return rc;
-	fl_vxform x;
 	switch (o->tr) {
-	case FL_EXPR_TR_VAL:
+	case FL_XF_VAL:
 		*out = in;
 		return 0;
-	case FL_EXPR_TR_TOLOWER: x = FL_VX_TOLOWER; break;
-	case FL_EXPR_TR_TOUPPER: x = FL_VX_TOUPPER; break;
-	case FL_EXPR_TR_B64: x = FL_VX_B64; break;
-	case FL_EXPR_TR_BASENAME: x = FL_VX_BASENAME; break;
-	case FL_EXPR_TR_LEN: x = FL_VX_LEN; break;
+	case FL_XF_TOLOWER:
+	case FL_XF_TOUPPER:
+	case FL_XF_B64:
+	case FL_XF_BASENAME:
+	case FL_XF_LEN:
+		break;
 	default:
 		*out = fl_value_unknown();
 		return 0;
 	}
-	rc = fl_vxform_apply(env->arena, x, &in, out);
+	rc = fl_xform_apply(env->arena, o->tr, &in, out);
 	if (rc == FL_EUSAGE) {
 		fail(env, rc, "transformer not applicable");
 		*out = fl_value_unknown();
@@ -146,9 +146,9 @@ static fl_vkind operand_kind(fl_evalenv *env, const fl_operand *o)
 		return k == FL_V_UNKNOWN ? FL_V_STR : k;
 	}
 	if (o->kind == FL_OPERAND_TRANSFORMER) {
-		if (o->tr == FL_EXPR_TR_LEN)
+		if (o->tr == FL_XF_LEN)
 			return FL_V_UINT;
-		if (o->tr == FL_EXPR_TR_VAL && o->nitems == 1)
+		if (o->tr == FL_XF_VAL && o->nitems == 1)
 			return operand_kind(env, o->items[0]);
 	}
 	return FL_V_STR;

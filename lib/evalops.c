@@ -373,11 +373,6 @@ const char *fl_value_format(fl_arena *a, const fl_value *v)
 
 /* ---- operators --------------------------------------------------------- */
 
-static int word_eq(const char *s, size_t n, const char *w)
-{
-	return strlen(w) == n && !memcmp(s, w, n);
-}
-
 int fl_op_applies(fl_op op, fl_vkind kind)
 {
 	if ((unsigned)op >= FL_NOPS)
@@ -1140,26 +1135,6 @@ int fl_compare_set(fl_opctx *c, fl_op op, fl_modifier mod,
 
 /* ---- transformers ------------------------------------------------------ */
 
-static const char *const xform_names[] = {
-	[FL_VX_TOLOWER] = "tolower", [FL_VX_TOUPPER] = "toupper",
-	[FL_VX_B64] = "b64", [FL_VX_BASENAME] = "basename", [FL_VX_LEN] = "len",
-};
-
-int fl_vxform_parse(const char *s, size_t len, fl_vxform *x)
-{
-	for (int i = 0; i <= FL_VX_LEN; i++)
-		if (word_eq(s, len, xform_names[i])) {
-			*x = (fl_vxform)i;
-			return 0;
-		}
-	return FL_EUSAGE;
-}
-
-const char *fl_vxform_name(fl_vxform x)
-{
-	return (unsigned)x <= FL_VX_LEN ? xform_names[x] : "?";
-}
-
 static int b64val(int c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -1199,13 +1174,13 @@ static long b64_decode(const char *in, size_t n, char *out)
 	return (long)o;
 }
 
-static int xform_scalar(fl_arena *a, fl_vxform x, const fl_value *in,
+static int xform_scalar(fl_arena *a, fl_xform x, const fl_value *in,
 			fl_value *out)
 {
-	if (x == FL_VX_B64 ? (in->kind != FL_V_STR && in->kind != FL_V_BUF)
-			  : in->kind != FL_V_STR && !(x == FL_VX_LEN && in->kind == FL_V_BUF))
+	if (x == FL_XF_B64 ? (in->kind != FL_V_STR && in->kind != FL_V_BUF)
+			  : in->kind != FL_V_STR && !(x == FL_XF_LEN && in->kind == FL_V_BUF))
 		return FL_EUSAGE;
-	if (x == FL_VX_LEN) {
+	if (x == FL_XF_LEN) {
 		*out = fl_value_uint(in->kind == FL_V_STR ? strlen(in->s) : in->len);
 		return 0;
 	}
@@ -1215,21 +1190,21 @@ static int xform_scalar(fl_arena *a, fl_vxform x, const fl_value *in,
 		return FL_ENOMEM;
 	size_t on = n;
 	switch (x) {
-	case FL_VX_TOLOWER:
-	case FL_VX_TOUPPER:
+	case FL_XF_TOLOWER:
+	case FL_XF_TOUPPER:
 		for (size_t i = 0; i < n; i++)
-			buf[i] = (char)(x == FL_VX_TOLOWER
+			buf[i] = (char)(x == FL_XF_TOLOWER
 						? tolower((unsigned char)in->s[i])
 						: toupper((unsigned char)in->s[i]));
 		break;
-	case FL_VX_BASENAME: {
+	case FL_XF_BASENAME: {
 		const char *sl = memrchr(in->s, '/', n);
 		size_t start = sl ? (size_t)(sl - in->s) + 1 : 0;
 		on = n - start;
 		memcpy(buf, in->s + start, on);
 		break;
 	}
-	case FL_VX_B64: {
+	case FL_XF_B64: {
 		long d = b64_decode(in->s, n, buf);
 		if (d < 0) {
 			*out = fl_value_none();
@@ -1250,7 +1225,7 @@ static int xform_scalar(fl_arena *a, fl_vxform x, const fl_value *in,
 	return 0;
 }
 
-int fl_vxform_apply(fl_arena *a, fl_vxform x, const fl_value *in,
+int fl_xform_apply(fl_arena *a, fl_xform x, const fl_value *in,
 		   fl_value *out)
 {
 	if (in->kind == FL_V_UNKNOWN || in->kind == FL_V_NONE) {
@@ -1259,7 +1234,7 @@ int fl_vxform_apply(fl_arena *a, fl_vxform x, const fl_value *in,
 	}
 	if (in->kind != FL_V_LIST)
 		return xform_scalar(a, x, in, out);
-	if (x == FL_VX_LEN) {
+	if (x == FL_XF_LEN) {
 		*out = fl_value_uint(in->n);
 		return 0;
 	}

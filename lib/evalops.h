@@ -151,19 +151,14 @@ int fl_regex_check(const char *pat, size_t len, char *msg, size_t size);
 
 /* ---- transformers ------------------------------------------------------ */
 
-typedef enum fl_vxform {
-	FL_VX_TOLOWER, FL_VX_TOUPPER, FL_VX_B64, FL_VX_BASENAME, FL_VX_LEN
-} fl_vxform;
-
-/* Parses a transformer name; returns 0 or FL_EUSAGE. */
-int fl_vxform_parse(const char *s, size_t len, fl_vxform *x);
-const char *fl_vxform_name(fl_vxform x);
-/* Applies `x` to `in` (per item for a list, except len, which counts the
- * items).  Unknown stays unknown; an invalid base64 text yields NONE, as
- * Falco's failed extraction makes the comparison false.  Returns 0,
- * FL_EUSAGE when Falco refuses the transformer for this kind, or
- * FL_ENOMEM; *out is arena-owned. */
-int fl_vxform_apply(fl_arena *a, fl_vxform x, const fl_value *in,
+/* Applies transformer `x` (fl_xform of operators.h: tolower, toupper,
+ * b64, basename or len; val, join, concat and getopt are not value
+ * functions here) to `in` (per item for a list, except len, which counts
+ * the items).  Unknown stays unknown; an invalid base64 text yields NONE,
+ * as Falco's failed extraction makes the comparison false.  Returns 0,
+ * FL_EUSAGE when Falco refuses the transformer for this kind (or it is
+ * not one of those five), or FL_ENOMEM; *out is arena-owned. */
+int fl_xform_apply(fl_arena *a, fl_xform x, const fl_value *in,
 		   fl_value *out);
 
 #endif

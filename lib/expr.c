@@ -19,15 +19,16 @@ static const char *const kind_names[] = {
 #undef FL_X_
 };
 
+/* Transformer names (operators.def) with their lengths, for the lexer. */
 static const struct {
 	const char *name;
 	uint32_t len;           /* strlen(name): every check is tried against
 				   every name */
-	unsigned lo, hi;
-} tr_table[] = {
-#define FL_X_(k, s, lo, hi) {s, sizeof(s) - 1, lo, hi},
-	FL_EXPR_TRANSFORMERS(FL_X_)
-#undef FL_X_
+} tr_table[FL_NXFORMS] = {
+#define FL_XFORM(id, name, classes, list_ok, result, min_args, max_args, since) \
+	[FL_XF_##id] = {name, sizeof(name) - 1},
+#include "operators.def"
+#undef FL_XFORM
 };
 
 const char *fl_expr_kind_name(fl_expr_kind k)
@@ -35,20 +36,10 @@ const char *fl_expr_kind_name(fl_expr_kind k)
 	return (unsigned)k < FL_EXPR_KIND_COUNT ? kind_names[k] : "";
 }
 
-const char *fl_expr_tr_name(fl_expr_tr t)
+/* The transformer named s[0..len), or -1. */
+static int tr_lookup(const char *s, size_t len)
 {
-	return (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].name : "";
-}
-
-void fl_expr_tr_arity(fl_expr_tr t, unsigned *min, unsigned *max)
-{
-	*min = (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].lo : 0;
-	*max = (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].hi : 0;
-}
-
-int fl_expr_tr_lookup(const char *s, size_t len)
-{
-	for (int i = 0; i < FL_EXPR_TR_COUNT; i++)
+	for (int i = 0; i < FL_NXFORMS; i++)
 		if (tr_table[i].len == len && memcmp(tr_table[i].name, s, len) == 0)
 			return i;
 	return -1;
@@ -285,8 +276,8 @@ static int m_transformer(const P *p, uint32_t i, int with_val)
 	uint32_t n = m_ident(p, i);
 	if (!n || ch(p, i + n) != '(')
 		return -1;
-	int t = fl_expr_tr_lookup(p->s + i, n);
-	return t == FL_EXPR_TR_VAL && !with_val ? -1 : t;
+	int t = tr_lookup(p->s + i, n);
+	return t == FL_XF_VAL && !with_val ? -1 : t;
 }
 
 /* `and`/`or` that the parser would take as a keyword at i. */
@@ -373,10 +364,16 @@ static void err_span(P *p, uint32_t pos, uint32_t start, uint32_t end,
 	va_end(ap);
 }
 
+/* Every transformer quoted, in table order (libsinsp's), each after ", ". */
+static const char tr_list[] =
+#define FL_XFORM(id, name, classes, list_ok, result, min_args, max_args, since) ", '" name "'"
+#include "operators.def"
+#undef FL_XFORM
+	;
+
 static const char *transformer_list(void)
 {
-	return "'val', 'tolower', 'toupper', 'b64', 'basename', 'len', "
-	       "'join', 'concat', 'getopt'";
+	return tr_list + 2; /* without the first ", " */
 }
 
 /* Every operator quoted, in table order (libsinsp's), each after ", ". */
@@ -791,7 +788,7 @@ static fl_operand *parse_transformer(P *p, int tr, uint32_t start)
 	fl_operand *o = mkop(p, FL_OPERAND_TRANSFORMER, start);
 	if (!o)
 		goto fail;
-	o->tr = (fl_expr_tr)tr;
+	o->tr = (fl_xform)tr;
 	o->text = tr_table[tr].name;
 	o->len = (uint32_t)strlen(o->text);
 	o->text_start = start;
@@ -843,7 +840,7 @@ static fl_operand *try_rhs_field(P *p, int *matched)
 	n = tr_table[tr].len + 1;
 	set_last(p, p->s + s, n);
 	p->pos += n;
-	if (tr != FL_EXPR_TR_VAL) {
+	if (tr != FL_XF_VAL) {
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;
 		return parse_transformer(p, tr, s);
@@ -872,7 +869,7 @@ static fl_operand *try_rhs_field(P *p, int *matched)
 	p->pos++;
 	p->tparens--;
 	p->depth--;
-	o->tr = FL_EXPR_TR_VAL;
+	o->tr = FL_XF_VAL;
 	o->text = "val";
 	o->len = 3;
 	o->text_start = s;

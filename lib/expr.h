@@ -19,8 +19,10 @@
 
 /* ---- tables (one list each, expanded into enums and name tables) ------ */
 
-/* Operators and modifiers are operators.def's (operators.h): the tree
- * holds an fl_op and an fl_modifier. */
+/* Operators, modifiers and transformers are operators.def's (operators.h):
+ * the tree holds an fl_op, an fl_modifier and an fl_xform.  A transformer's
+ * argument count is checked by the compile stage, not by the parser;
+ * `val` is only valid on the right-hand side of a comparison. */
 
 /* Node kinds. */
 #define FL_EXPR_KINDS(X)                                                     \
@@ -31,20 +33,6 @@
 	X(MACRO, "macro")                                                    \
 	X(ERROR, "error")
 
-/* Transformers, in the order of libsinsp's messages; min/max argument count
- * (0 = unbounded) is checked by the compile stage, not by the parser.
- * `val` is only valid on the right-hand side of a comparison. */
-#define FL_EXPR_TRANSFORMERS(X)                                              \
-	X(VAL, "val", 1, 1)                                                  \
-	X(TOLOWER, "tolower", 1, 1)                                          \
-	X(TOUPPER, "toupper", 1, 1)                                          \
-	X(B64, "b64", 1, 1)                                                  \
-	X(BASENAME, "basename", 1, 1)                                        \
-	X(LEN, "len", 1, 1)                                                  \
-	X(JOIN, "join", 2, 2)                                                \
-	X(CONCAT, "concat", 2, 0)                                            \
-	X(GETOPT, "getopt", 2, 2)
-
 typedef enum fl_expr_kind {
 #define FL_X_(k, s) FL_EXPR_##k,
 	FL_EXPR_KINDS(FL_X_)
@@ -52,22 +40,10 @@ typedef enum fl_expr_kind {
 	FL_EXPR_KIND_COUNT
 } fl_expr_kind;
 
-typedef enum fl_expr_tr {
-#define FL_X_(k, s, lo, hi) FL_EXPR_TR_##k,
-	FL_EXPR_TRANSFORMERS(FL_X_)
-#undef FL_X_
-	FL_EXPR_TR_COUNT
-} fl_expr_tr;
-
-/* Names for messages and printers ("and", "tolower"; an operator's and a
- * modifier's are fl_op_text and fl_modifier_text); "" for an out-of-range
- * value. */
+/* Name for messages and printers ("and"; an operator's, modifier's and
+ * transformer's are fl_op_text, fl_modifier_text and fl_xform_get()->name);
+ * "" for an out-of-range value. */
 const char *fl_expr_kind_name(fl_expr_kind k);
-const char *fl_expr_tr_name(fl_expr_tr t);
-/* Argument count bounds of a transformer (max 0 = unbounded). */
-void fl_expr_tr_arity(fl_expr_tr t, unsigned *min, unsigned *max);
-/* Transformer of that exact spelling; -1 if none. */
-int fl_expr_tr_lookup(const char *s, size_t len);
 
 /* ---- the tree --------------------------------------------------------- */
 
@@ -95,7 +71,7 @@ struct fl_operand {               /* members ordered to pack (72 bytes) */
 	uint8_t numeric;            /* VALUE: lexed as NUMBER or HEXNUM */
 	/* FIELD and TRANSFORMER: optional [arg] (decoded), raw span incl. [ ] */
 	uint8_t has_arg, arg_quoted;
-	fl_expr_tr tr;              /* TRANSFORMER */
+	fl_xform tr;                /* TRANSFORMER */
 	const char *arg;
 	uint32_t arg_len, arg_start, arg_end;
 	uint32_t nitems;            /* of items */

@@ -205,15 +205,8 @@ const char *fl_field_suggest(const char *source, const char *name,
 
 /* ---- operators, modifiers, transformers ------------------------------- */
 
-/* fl_op and fl_modifier, with the lookups that do not depend on a type,
- * are in operators.h. */
-
-typedef enum fl_xform {
-#define FL_XFORM(id, name, cl, list_ok, result, mn, mx, since) FL_XF_##id,
-#include "operators.def"
-#undef FL_XFORM
-	FL_NXFORMS
-} fl_xform;
+/* The enums fl_op, fl_modifier and fl_xform are in operators.h, with the
+ * operator and modifier lookups that do not depend on a type. */
 
 /* 1 if `op` applies to a value of type `t` (is_list: a list-valued
  * field): `exists` always; list fields only `in`/`intersects`, and only

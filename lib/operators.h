@@ -1,8 +1,8 @@
-/* operators.h — the comparison operators and modifiers of the condition
- * language as one enum each, expanded from operators.def: the parser puts
- * an fl_op and an fl_modifier in the AST, the checker and the evaluator
- * read the same values, so no module keeps a numbering of its own.  Static read-only data;
- * nothing allocates. */
+/* operators.h — the comparison operators, modifiers and transformers of
+ * the condition language as one enum each, expanded from operators.def:
+ * the parser puts an fl_op, fl_modifier and fl_xform in the AST, the
+ * checker and the evaluator read the same values, so no module keeps a
+ * numbering of its own.  Static read-only data; nothing allocates. */
 #ifndef FL_OPERATORS_H
 #define FL_OPERATORS_H
 
@@ -50,6 +50,15 @@ typedef enum fl_modifier {
 #undef FL_MODIFIER
 	FL_NMODIFIERS
 } fl_modifier;
+
+/* Field transformers (tolower(...)); their catalogue data, which names
+ * field types, is fields.h's fl_xform_get(). */
+typedef enum fl_xform {
+#define FL_XFORM(id, name, cl, list_ok, result, mn, mx, since) FL_XF_##id,
+#include "operators.def"
+#undef FL_XFORM
+	FL_NXFORMS
+} fl_xform;
 
 /* The operator spelled text[0..len) ("contains"), or -1. */
 int fl_op_lookup(const char *text, size_t len);

@@ -374,42 +374,43 @@ static void test_transformers(void **st)
 {
 	(void)st;
 	fl_value in = fl_value_str("/usr/Bin/RunC"), out;
-	fl_vxform x;
-	assert_int_equal(fl_vxform_parse("tolower", 7, &x), 0);
-	assert_int_equal(fl_vxform_apply(A, x, &in, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_TOLOWER, &in, &out), 0);
 	assert_string_equal(out.s, "/usr/bin/runc");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_TOUPPER, &in, &out), 0);
+	/* val, join, concat and getopt are not value functions */
+	assert_int_equal(fl_xform_apply(A, FL_XF_JOIN, &in, &out), FL_EUSAGE);
+	assert_int_equal(fl_xform_apply(A, FL_XF_VAL, &in, &out), FL_EUSAGE);
+	assert_int_equal(fl_xform_apply(A, FL_XF_TOUPPER, &in, &out), 0);
 	assert_string_equal(out.s, "/USR/BIN/RUNC");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_BASENAME, &in, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_BASENAME, &in, &out), 0);
 	assert_string_equal(out.s, "RunC");
 	fl_value dir = fl_value_str("/usr/bin/");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_BASENAME, &dir, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_BASENAME, &dir, &out), 0);
 	assert_string_equal(out.s, "");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_LEN, &in, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_LEN, &in, &out), 0);
 	assert_int_equal(out.kind, FL_V_UINT);
 	assert_int_equal(out.u, 13);
 	fl_value b64 = fl_value_str("cnVuYw==");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_B64, &b64, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_B64, &b64, &out), 0);
 	assert_string_equal(out.s, "runc");
 	b64 = fl_value_str("cnVuYw");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_B64, &b64, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_B64, &b64, &out), 0);
 	assert_string_equal(out.s, "runc");
 	b64 = fl_value_str("not base64!");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_B64, &b64, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_B64, &b64, &out), 0);
 	assert_int_equal(out.kind, FL_V_NONE);
 	fl_value u = fl_value_unknown();
-	assert_int_equal(fl_vxform_apply(A, FL_VX_TOLOWER, &u, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_TOLOWER, &u, &out), 0);
 	assert_int_equal(out.kind, FL_V_UNKNOWN);
 	fl_value num = fl_value_int(3);
-	assert_int_equal(fl_vxform_apply(A, FL_VX_TOLOWER, &num, &out), FL_EUSAGE);
+	assert_int_equal(fl_xform_apply(A, FL_XF_TOLOWER, &num, &out), FL_EUSAGE);
 	fl_value items[3] = {fl_value_str("A"), fl_value_str("B"), fl_value_str("C")};
 	fl_value lst = {0};
 	lst.kind = FL_V_LIST;
 	lst.items = items;
 	lst.n = 3;
-	assert_int_equal(fl_vxform_apply(A, FL_VX_LEN, &lst, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_LEN, &lst, &out), 0);
 	assert_int_equal(out.u, 3);
-	assert_int_equal(fl_vxform_apply(A, FL_VX_TOLOWER, &lst, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_TOLOWER, &lst, &out), 0);
 	assert_string_equal(out.items[2].s, "c");
 }
 

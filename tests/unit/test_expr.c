@@ -760,11 +760,10 @@ static void test_spans(void **st)
 	assert_int_equal(c->u.check.op_start, 49);
 	assert_int_equal(c->u.check.op_end, 65);
 	assert_int_equal(c->u.check.lhs->kind, FL_OPERAND_TRANSFORMER);
-	assert_int_equal(c->u.check.lhs->tr, FL_EXPR_TR_TOLOWER);
+	assert_int_equal(c->u.check.lhs->tr, FL_XF_TOLOWER);
 	assert_int_equal(c->u.check.lhs->end, 48);
 	assert_int_equal(fl_op_lookup("startswith", 10), FL_OP_STARTSWITH);
-	assert_int_equal(fl_expr_tr_lookup("getopt", 6), FL_EXPR_TR_GETOPT);
-	assert_int_equal(fl_op_syntax(FL_OP_PMATCH), FL_OPSYN_LIST);
+		assert_int_equal(fl_op_syntax(FL_OP_PMATCH), FL_OPSYN_LIST);
 	assert_int_equal(fl_modifier_lookup("allof", 5), FL_MOD_ALLOF);
 	assert_int_equal(fl_modifier_lookup("", 0), -1);
 	assert_int_equal(fl_modifier_lookup("oneo", 4), -1);
