@@ -107,7 +107,7 @@ static int value_check(fl_session *s, const cond_ref *c, const fl_expr *e)
 		if (v->kind != FL_OPERAND_VALUE && v->kind != FL_OPERAND_IDENT)
 			continue;
 		int rc = 0;
-		if (e->u.check.op == FL_EXPR_OP_REGEX)
+		if (e->u.check.op == FL_OP_REGEX)
 			rc = check_regex(s, c, v);
 		else if (is_evttype_field(e->u.check.lhs))
 			rc = check_evttype(s, c, v);
@@ -300,15 +300,11 @@ static int operand_uses(fl_session *s, feats *f, const cond_ref *c, const fl_ope
 	if (depth > FL_EXPR_MAX_DEPTH || !f->any_rel)
 		return 0;
 	if (o->kind == FL_OPERAND_TRANSFORMER) {
-		const char *tn = fl_expr_tr_name(o->tr);
-		int x = fl_xform_lookup(tn, strlen(tn));
-		if (x >= 0) {
-			fl_version need = fl_xform_get((fl_xform)x)->since;
-			if (cond_feat_may_report(f, need) &&
-			    use(s, f, &f->conds, "transformer", tn, need,
-				fl_text_span(c->text, o->start, o->end), 1))
-				return FL_ENOMEM;
-		}
+		const fl_xform_info *xi = fl_xform_get(o->tr);
+		if (cond_feat_may_report(f, xi->since) &&
+		    use(s, f, &f->conds, "transformer", xi->name, xi->since,
+			fl_text_span(c->text, o->start, o->end), 1))
+			return FL_ENOMEM;
 		for (uint32_t i = 0; i < o->nitems; i++)
 			if (operand_uses(s, f, c, o->items[i], depth + 1))
 				return FL_ENOMEM;
@@ -330,17 +326,15 @@ static int check_uses(fl_session *s, feats *f, const cond_ref *c, const fl_expr 
 {
 	if (!f->any_rel)
 		return 0;  /* only file requirements are left to check against */
-	const char *opn = fl_expr_op_name(e->u.check.op);
-	int op = fl_op_lookup(opn, strlen(opn));
+	const char *opn = fl_op_text(e->u.check.op);
 	fl_version need;
-	if (op >= 0 && cond_feat_may_report(f, need = fl_op_since((fl_op)op)) &&
+	if (cond_feat_may_report(f, need = fl_op_since(e->u.check.op)) &&
 	    use(s, f, &f->conds, "operator", opn, need,
 		fl_text_span(c->text, e->u.check.op_start, e->u.check.op_end), 1))
 		return FL_ENOMEM;
-	if (e->u.check.mod != FL_EXPR_MOD_NONE) {
-		const char *mn = fl_expr_mod_name(e->u.check.mod);
-		int m = fl_modifier_lookup(mn, strlen(mn));
-		if (m >= 0 && cond_feat_may_report(f, need = fl_modifier_since((fl_modifier)m)) &&
+	if (e->u.check.mod != FL_MOD_NONE) {
+		const char *mn = fl_modifier_text(e->u.check.mod);
+		if (cond_feat_may_report(f, need = fl_modifier_since(e->u.check.mod)) &&
 		    use(s, f, &f->conds, "modifier", mn, need,
 			fl_text_span(c->text, e->u.check.op_start, e->u.check.op_end), 1))
 			return FL_ENOMEM;

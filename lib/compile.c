@@ -760,16 +760,16 @@ static void trimmed(const char *s, uint32_t n, const char **o, uint32_t *on)
  * "<op> oneof|anyof|allof" (0.44). */
 static int is_list_comp(const char *c, uint32_t n)
 {
-	int op = fl_expr_op_lookup(c, n);
+	int op = fl_op_lookup(c, n);
 	if (op >= 0)
-		return fl_expr_op_class((fl_expr_op)op) == FL_EXPR_OPC_LIST;
+		return fl_op_syntax((fl_op)op) == FL_OPSYN_LIST;
 	const char *sp = memchr(c, ' ', n);
 	if (!sp)
 		return 0;
 	const char *w = sp;
 	uint32_t wn = n - (uint32_t)(sp - c);
 	trimmed(w, wn, &w, &wn);
-	return fl_expr_mod_lookup(w, wn) >= 0;
+	return fl_modifier_lookup(w, wn) >= 0;
 }
 
 /* Builds the rule's condition text with exceptions into arena `a` (a
@@ -1142,14 +1142,10 @@ static int check_side(ctx *c, const fl_operand *o, fl_cside *side, unsigned dept
 
 static int check_transformer(ctx *c, const fl_operand *o, fl_cside *side, unsigned depth)
 {
-	const char *tn = fl_expr_tr_name(o->tr);
-	int x = fl_xform_lookup(tn, strlen(tn));
+	fl_xform x = o->tr;
+	const fl_xform_info *xi = fl_xform_get(x);
+	const char *tn = xi->name;
 	fl_span sp = osp(c, o->start, o->end);
-	if (x < 0) {
-		add_finding(c, c->err, FL059, sp, 0, NULL, NULL, "unknown transformer '%s'", tn);
-		return 1;
-	}
-	const fl_xform_info *xi = fl_xform_get((fl_xform)x);
 	if (!supported(c->st, xi->since)) {
 		char vb[32], vb2[32];
 		add_finding(c, c->err, FL060, sp, 0, NULL, NULL,
@@ -1181,7 +1177,7 @@ static int check_transformer(ctx *c, const fl_operand *o, fl_cside *side, unsign
 			continue;
 		}
 		if (i == 0 && side->args[i].type != FL_T_NONE &&
-		    !fl_xform_accepts((fl_xform)x, side->args[i].type, side->args[i].is_list)) {
+		    !fl_xform_accepts(x, side->args[i].type, side->args[i].is_list)) {
 			add_finding(c, c->err, FL059, osp(c, arg->start, arg->end), 0, NULL, NULL,
 				    "transformer '%s' does not accept %s of type %s", tn,
 				    side->args[i].is_list ? "a list" : "a value",
@@ -1197,7 +1193,7 @@ static int check_transformer(ctx *c, const fl_operand *o, fl_cside *side, unsign
 	} else {
 		side->type = xi->result;
 		side->is_list = 0;
-		if ((fl_xform)x == FL_XF_JOIN || (fl_xform)x == FL_XF_GETOPT)
+		if (x == FL_XF_JOIN || x == FL_XF_GETOPT)
 			side->is_list = 0;
 	}
 	return 0;
@@ -1232,9 +1228,9 @@ static void warn_pass(ctx *c, const fl_expr *e)
 	if (!l || l->kind != FL_OPERAND_FIELD)
 		return;
 	if ((!strncmp(l->text, "ka.", 3) || !strncmp(l->text, "jevt.", 5))) {
-		fl_expr_op op = e->u.check.op;
-		if (op == FL_EXPR_OP_EQ || op == FL_EXPR_OP_EQEQ || op == FL_EXPR_OP_NE ||
-		    op == FL_EXPR_OP_IN || op == FL_EXPR_OP_INTERSECTS || op == FL_EXPR_OP_PMATCH) {
+		fl_op op = e->u.check.op;
+		if (op == FL_OP_EQ || op == FL_OP_EQEQ || op == FL_OP_NE ||
+		    op == FL_OP_IN || op == FL_OP_INTERSECTS || op == FL_OP_PMATCH) {
 			const fl_operand *r = e->u.check.rhs;
 			int na = 0;
 			if (r && r->kind == FL_OPERAND_VALUE && !strcmp(r->text, "<NA>"))
@@ -1291,7 +1287,7 @@ static void value_warnings(ctx *c, const fl_expr *e, const fl_operand *v)
 			buf[n++] = v->text[i];
 	buf[n] = '\0';
 	fl_span sp = osp(c, v->start, v->end);
-	if (e->u.check.op == FL_EXPR_OP_REGEX && simple_regex(v->text, v->len)) {
+	if (e->u.check.op == FL_OP_REGEX && simple_regex(v->text, v->len)) {
 		add_finding(c, c->cwarn, FL069, sp, 0, NULL, NULL,
 			    "regex '%s' has no special characters: '=', 'contains', 'startswith' or 'endswith' is simpler and faster",
 			    v->text);
@@ -1313,7 +1309,7 @@ static void value_warnings(ctx *c, const fl_expr *e, const fl_operand *v)
 
 /* Checks one value against the lhs type. */
 static int check_value(ctx *c, const fl_expr *e, const fl_cside *lhs, const fl_operand *v,
-		       int op)
+		       fl_op op)
 {
 	fl_span sp = osp(c, v->start, v->end);
 	if (v->kind != FL_OPERAND_VALUE && v->kind != FL_OPERAND_IDENT)
@@ -1338,7 +1334,7 @@ static int check_value(ctx *c, const fl_expr *e, const fl_cside *lhs, const fl_o
 	if ((op == FL_OP_BCONTAINS || op == FL_OP_BSTARTSWITH) && !valid_hex(v->text, v->len)) {
 		add_finding(c, c->err, FL058, sp, 0, NULL, NULL,
 			    "'%s' is not a hex string ('%s' takes bytes written as pairs of hex digits)",
-			    v->text, fl_op_text((fl_op)op));
+			    v->text, fl_op_text(op));
 		return 1;
 	}
 	if (is_num_type(lhs->type) && op != FL_OP_EXISTS &&
@@ -1355,31 +1351,26 @@ static int check_value(ctx *c, const fl_expr *e, const fl_cside *lhs, const fl_o
 static int check_check(ctx *c, const fl_expr *e, fl_ccheck *n)
 {
 	const fl_operand *l = e->u.check.lhs;
-	const char *opn = fl_expr_op_name(e->u.check.op);
-	int op = fl_op_lookup(opn, strlen(opn));
+	fl_op op = e->u.check.op;
+	const char *opn = fl_op_text(op);
 	n->op = op;
-	n->mod = -1;
-	if (op < 0) {
-		add_finding(c, c->err, FL055, osp(c, e->u.check.op_start, e->u.check.op_end), 0,
-			    NULL, NULL, "unknown operator '%s'", opn);
-		return 1;
-	}
-	if (!supported(c->st, fl_op_since((fl_op)op))) {
+	n->mod = FL_MOD_NONE;
+	if (!supported(c->st, fl_op_since(op))) {
 		char vb[32], vb2[32];
 		add_finding(c, c->err, FL060, osp(c, e->u.check.op_start, e->u.check.op_end), 0,
 			    NULL, NULL, "operator '%s' needs Falco %s or newer (target %s)", opn,
-			    fl_version_str(fl_op_since((fl_op)op), vb, sizeof vb),
+			    fl_version_str(fl_op_since(op), vb, sizeof vb),
 			    fl_version_str(c->st->target, vb2, sizeof vb2));
 		return 1;
 	}
-	if (e->u.check.mod != FL_EXPR_MOD_NONE) {
-		const char *mn = fl_expr_mod_name(e->u.check.mod);
-		n->mod = fl_modifier_lookup(mn, strlen(mn));
-		if (n->mod >= 0 && !supported(c->st, fl_modifier_since((fl_modifier)n->mod))) {
+	n->mod = e->u.check.mod;
+	if (n->mod != FL_MOD_NONE) {
+		const char *mn = fl_modifier_text(n->mod);
+		if (!supported(c->st, fl_modifier_since(n->mod))) {
 			char vb[32], vb2[32];
 			add_finding(c, c->err, FL060, osp(c, e->u.check.op_start, e->u.check.op_end),
 				    0, NULL, NULL, "modifier '%s' needs Falco %s or newer (target %s)",
-				    mn, fl_version_str(fl_modifier_since((fl_modifier)n->mod), vb, sizeof vb),
+				    mn, fl_version_str(fl_modifier_since(n->mod), vb, sizeof vb),
 				    fl_version_str(c->st->target, vb2, sizeof vb2));
 			return 1;
 		}
@@ -1394,17 +1385,17 @@ static int check_check(ctx *c, const fl_expr *e, fl_ccheck *n)
 	}
 	if (n->lhs.type != FL_T_NONE && n->lhs.type != FL_T_DYNAMIC) {
 		char buf[200];
-		if (fl_op_type_error((fl_op)op, n->lhs.type, n->lhs.is_list, buf, sizeof buf)) {
+		if (fl_op_type_error(op, n->lhs.type, n->lhs.is_list, buf, sizeof buf)) {
 			add_finding(c, c->err, FL055, osp(c, e->u.check.op_start, e->u.check.op_end),
 				    0, NULL, NULL, "%s (field '%.*s' is %s%s)", buf,
 				    (int)(l->end - l->start), c->t->s + l->start,
 				    n->lhs.is_list ? "a list of " : "", fl_type_name(n->lhs.type));
 			return 1;
 		}
-		if (n->mod >= 0 && !fl_modifier_allowed((fl_op)op, n->lhs.type, n->lhs.is_list)) {
+		if (n->mod != FL_MOD_NONE && !fl_modifier_allowed(op, n->lhs.type, n->lhs.is_list)) {
 			add_finding(c, c->err, FL055, osp(c, e->u.check.op_start, e->u.check.op_end),
 				    0, NULL, NULL, "'%s %s' is not supported for %s fields", opn,
-				    fl_expr_mod_name(e->u.check.mod), fl_type_name(n->lhs.type));
+				    fl_modifier_text(e->u.check.mod), fl_type_name(n->lhs.type));
 			return 1;
 		}
 	}
@@ -1457,11 +1448,11 @@ static void check_cwarn(ctx *c, const fl_expr *e)
 static void evt_of_check(const cstate *st, const fl_expr *e, int neg, fl_evtset *out)
 {
 	const fl_operand *l = e->u.check.lhs;
-	fl_expr_op op = e->u.check.op;
+	fl_op op = e->u.check.op;
 	if (!l || l->kind != FL_OPERAND_FIELD || l->has_arg || strcmp(l->text, "evt.type") ||
-	    e->u.check.mod != FL_EXPR_MOD_NONE ||
-	    !(op == FL_EXPR_OP_EQ || op == FL_EXPR_OP_EQEQ || op == FL_EXPR_OP_NE ||
-	      op == FL_EXPR_OP_IN) || !e->u.check.rhs) {
+	    e->u.check.mod != FL_MOD_NONE ||
+	    !(op == FL_OP_EQ || op == FL_OP_EQEQ || op == FL_OP_NE ||
+	      op == FL_OP_IN) || !e->u.check.rhs) {
 		*out = st->all;
 		return;
 	}
@@ -1477,7 +1468,7 @@ static void evt_of_check(const cstate *st, const fl_expr *e, int neg, fl_evtset 
 		*out = st->all;
 		return;
 	}
-	int comp = (op == FL_EXPR_OP_NE) ^ neg;
+	int comp = (op == FL_OP_NE) ^ neg;
 	if (comp)
 		fl_evtset_complement(out);
 }
@@ -1579,7 +1570,8 @@ static int build(ctx *c, const fl_expr *e, unsigned depth, fl_cnode *n, int *bad
 				return -1;
 			}
 		}
-		k->op = k->mod = -1;
+		k->op = -1;
+		k->mod = FL_MOD_NONE;
 		warn_pass(c, e);
 		if (check_check(c, e, k))
 			*bad = 1;

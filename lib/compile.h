@@ -38,10 +38,11 @@ typedef struct fl_cside {
 	int is_list;              /* list-valued */
 } fl_cside;
 
-/* A compiled check: the operator (fields.h fl_op), modifier (fl_modifier
- * or -1) and both sides. */
+/* A compiled check: the operator (operators.h fl_op, -1 before it is
+ * compiled), modifier (FL_MOD_NONE for none) and both sides. */
 typedef struct fl_ccheck {
-	int op, mod;
+	int op;
+	fl_modifier mod;
 	fl_cside lhs, rhs;
 } fl_ccheck;
 

@@ -108,21 +108,21 @@ static int operand_value(fl_evalenv *env, const fl_operand *o,
 	int rc = operand_value(env, o->items[0], ev, &in);
 	if (rc)
 		return rc;
-	fl_vxform x;
 	switch (o->tr) {
-	case FL_EXPR_TR_VAL:
+	case FL_XF_VAL:
 		*out = in;
 		return 0;
-	case FL_EXPR_TR_TOLOWER: x = FL_VX_TOLOWER; break;
-	case FL_EXPR_TR_TOUPPER: x = FL_VX_TOUPPER; break;
-	case FL_EXPR_TR_B64: x = FL_VX_B64; break;
-	case FL_EXPR_TR_BASENAME: x = FL_VX_BASENAME; break;
-	case FL_EXPR_TR_LEN: x = FL_VX_LEN; break;
+	case FL_XF_TOLOWER:
+	case FL_XF_TOUPPER:
+	case FL_XF_B64:
+	case FL_XF_BASENAME:
+	case FL_XF_LEN:
+		break;
 	default:
 		*out = fl_value_unknown();
 		return 0;
 	}
-	rc = fl_vxform_apply(env->arena, x, &in, out);
+	rc = fl_xform_apply(env->arena, o->tr, &in, out);
 	if (rc == FL_EUSAGE) {
 		fail(env, rc, "transformer not applicable");
 		*out = fl_value_unknown();
@@ -146,9 +146,9 @@ static fl_vkind operand_kind(fl_evalenv *env, const fl_operand *o)
 		return k == FL_V_UNKNOWN ? FL_V_STR : k;
 	}
 	if (o->kind == FL_OPERAND_TRANSFORMER) {
-		if (o->tr == FL_EXPR_TR_LEN)
+		if (o->tr == FL_XF_LEN)
 			return FL_V_UINT;
-		if (o->tr == FL_EXPR_TR_VAL && o->nitems == 1)
+		if (o->tr == FL_XF_VAL && o->nitems == 1)
 			return operand_kind(env, o->items[0]);
 	}
 	return FL_V_STR;
@@ -166,7 +166,7 @@ static fl_vkind operand_kind(fl_evalenv *env, const fl_operand *o)
 
 typedef struct lit_entry {
 	const fl_operand *rhs;  /* key, with op and kind */
-	fl_cmpop op;
+	fl_op op;
 	fl_vkind kind;
 	/* what rhs looked like when read: a different operand at a reused
 	 * address is read again rather than mistaken for this one */
@@ -187,7 +187,7 @@ struct fl_litcache {
 	FL_VEC(lit_entry *) made;
 };
 
-static size_t lit_hash(const fl_operand *rhs, fl_cmpop op, fl_vkind kind, size_t mask)
+static size_t lit_hash(const fl_operand *rhs, fl_op op, fl_vkind kind, size_t mask)
 {
 	uint64_t h = (uint64_t)(uintptr_t)rhs;
 	h ^= (uint64_t)op << 56 ^ (uint64_t)kind << 48;
@@ -197,11 +197,11 @@ static size_t lit_hash(const fl_operand *rhs, fl_cmpop op, fl_vkind kind, size_t
 
 /* One literal of a check: a string borrows the tree's NUL-terminated text
  * (fl_value_parse would only copy it), the other kinds are parsed. */
-static int lit_value(fl_arena *a, fl_cmpop op, fl_vkind kind, const fl_operand *o,
+static int lit_value(fl_arena *a, fl_op op, fl_vkind kind, const fl_operand *o,
 		     fl_value *out)
 {
-	if ((kind == FL_V_STR || kind == FL_V_BUF) && op != FL_CMP_BCONTAINS &&
-	    op != FL_CMP_BSTARTSWITH && o->text) {
+	if ((kind == FL_V_STR || kind == FL_V_BUF) && op != FL_OP_BCONTAINS &&
+	    op != FL_OP_BSTARTSWITH && o->text) {
 		memset(out, 0, sizeof(*out));
 		out->kind = kind;
 		out->s = o->text;
@@ -214,7 +214,7 @@ static int lit_value(fl_arena *a, fl_cmpop op, fl_vkind kind, const fl_operand *
 /* Reads the literals of `rhs` (a value, an identifier or a list) for `op`
  * on a left-hand `kind` into *le.  Returns 0 (le->rc tells whether Falco
  * accepts them) or FL_ENOMEM. */
-static int lit_read(fl_arena *a, fl_cmpop op, fl_vkind kind, const fl_operand *rhs,
+static int lit_read(fl_arena *a, fl_op op, fl_vkind kind, const fl_operand *rhs,
 		    lit_entry *le)
 {
 	if (rhs->kind != FL_OPERAND_LIST) {
@@ -252,7 +252,7 @@ static int lit_read(fl_arena *a, fl_cmpop op, fl_vkind kind, const fl_operand *r
 	}
 	le->vals = buf;
 	le->n = rhs->nitems;
-	if (fl_cmpop_takes_list(op) && op != FL_CMP_PMATCH && le->n >= LIT_SET_MIN)
+	if ((op == FL_OP_IN || op == FL_OP_INTERSECTS) && le->n >= LIT_SET_MIN)
 		return fl_vset_new(a, buf, le->n, &le->set);
 	return 0;
 }
@@ -287,7 +287,7 @@ static int lit_read(fl_arena *a, fl_cmpop op, fl_vkind kind, const fl_operand *r
 /* The literals of right-hand operand `rhs` for `op` on a left-hand `kind`,
  * read on first use (transient: rhs belongs to a node that
  * fl_evalenv_forget forgets); NULL on OOM. */
-static const lit_entry *literals(fl_evalenv *env, fl_cmpop op, fl_vkind kind,
+static const lit_entry *literals(fl_evalenv *env, fl_op op, fl_vkind kind,
 				 const fl_operand *rhs, int transient)
 {
 	fl_arena *a = env->arena;
@@ -362,14 +362,15 @@ typedef struct check_plan {
 	int src;
 	uint32_t id;            /* dense, for kept values; UINT32_MAX: none */
 	unsigned char op_ok;    /* 0: an operator the evaluator does not know */
-	unsigned char op;       /* fl_cmpop */
-	unsigned char mod;      /* fl_cmpmod */
+	unsigned char op;       /* fl_op (both asserted to fit below) */
+	unsigned char mod;      /* fl_modifier */
 	unsigned char lhs_kind; /* operand_kind(lhs), an fl_vkind */
 	unsigned char lhs_bad;  /* operand_invalid(lhs) */
 	unsigned char rhs_bad;  /* operand_invalid(rhs), for a field rhs */
 	unsigned char ancestor; /* lhs is an ancestor field without index */
 	unsigned char transient; /* e is a node fl_evalenv_forget forgets */
 } check_plan;
+_Static_assert(FL_NOPS <= 256 && FL_NMODIFIERS <= 256, "check_plan.op and .mod are bytes");
 
 struct fl_plancache {
 	check_plan **slot;      /* open addressing, NULL empty */
@@ -398,15 +399,13 @@ static int env_src(fl_evalenv *env)
 static void plan_make(fl_evalenv *env, const fl_expr *e, int src, check_plan *p)
 {
 	const fl_operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
-	const char *opname = fl_expr_op_name(e->u.check.op);
-	fl_cmpop op = FL_CMP_EQ;
 	memset(p, 0, sizeof(*p));
 	p->e = e;
 	p->src = src;
 	p->id = UINT32_MAX;
-	p->op_ok = !fl_cmpop_parse(opname, strlen(opname), &op, &(fl_cmpmod){0});
-	p->op = (unsigned char)op;
-	p->mod = (unsigned char)e->u.check.mod; /* same order: none, oneof, anyof, allof */
+	p->op_ok = (unsigned)e->u.check.op < FL_NOPS;
+	p->op = (unsigned char)e->u.check.op;
+	p->mod = (unsigned char)e->u.check.mod;
 	p->lhs_kind = (unsigned char)operand_kind(env, lhs);
 	p->lhs_bad = (unsigned char)operand_invalid(env, lhs);
 	p->rhs_bad = rhs && rhs->kind != FL_OPERAND_VALUE && rhs->kind != FL_OPERAND_IDENT &&
@@ -723,7 +722,7 @@ static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
 			  const fl_sevent *ev)
 {
 	const fl_operand *lhs = e->u.check.lhs, *rhs = e->u.check.rhs;
-	fl_cmpop op = (fl_cmpop)p->op;
+	fl_op op = (fl_op)p->op;
 	if (!p->op_ok) {
 		fail(env, FL_EUSAGE, "unknown operator");
 		return FL_UNKNOWN;
@@ -810,7 +809,7 @@ static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
 		}
 	}
 	fl_tv out;
-	int rc = fl_compare_set(env->ops, op, (fl_cmpmod)p->mod, &lv, vals, n, set, &out);
+	int rc = fl_compare_set(env->ops, op, (fl_modifier)p->mod, &lv, vals, n, set, &out);
 	if (rc) {
 		fail(env, rc, rc == FL_EUSAGE ? "comparison not supported for the field's type" : NULL);
 		return FL_UNKNOWN;

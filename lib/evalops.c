@@ -373,103 +373,26 @@ const char *fl_value_format(fl_arena *a, const fl_value *v)
 
 /* ---- operators --------------------------------------------------------- */
 
-static const char *const op_names[FL_NCMPOPS] = {
-	[FL_CMP_EQ] = "=", [FL_CMP_NE] = "!=", [FL_CMP_LT] = "<",
-	[FL_CMP_LE] = "<=", [FL_CMP_GT] = ">", [FL_CMP_GE] = ">=",
-	[FL_CMP_CONTAINS] = "contains", [FL_CMP_ICONTAINS] = "icontains",
-	[FL_CMP_BCONTAINS] = "bcontains", [FL_CMP_STARTSWITH] = "startswith",
-	[FL_CMP_BSTARTSWITH] = "bstartswith", [FL_CMP_ENDSWITH] = "endswith",
-	[FL_CMP_GLOB] = "glob", [FL_CMP_IGLOB] = "iglob", [FL_CMP_PMATCH] = "pmatch",
-	[FL_CMP_REGEX] = "regex", [FL_CMP_IN] = "in",
-	[FL_CMP_INTERSECTS] = "intersects", [FL_CMP_EXISTS] = "exists",
-};
-
-const char *fl_cmpop_name(fl_cmpop op)
+int fl_op_applies(fl_op op, fl_vkind kind)
 {
-	return (unsigned)op < FL_NCMPOPS ? op_names[op] : "?";
-}
-
-const char *fl_cmpmod_name(fl_cmpmod mod)
-{
-	switch (mod) {
-	case FL_CMPMOD_ONEOF: return "oneof";
-	case FL_CMPMOD_ANYOF: return "anyof";
-	case FL_CMPMOD_ALLOF: return "allof";
-	default: return "";
-	}
-}
-
-static int word_eq(const char *s, size_t n, const char *w)
-{
-	return strlen(w) == n && !memcmp(s, w, n);
-}
-
-int fl_cmpop_parse(const char *s, size_t len, fl_cmpop *op, fl_cmpmod *mod)
-{
-	size_t n = 0;
-	while (n < len && s[n] != ' ')
-		n++;
-	fl_cmpmod m = FL_CMPMOD_NONE;
-	if (n < len) {
-		const char *w = s + n + 1;
-		size_t wn = len - n - 1;
-		if (word_eq(w, wn, "oneof"))
-			m = FL_CMPMOD_ONEOF;
-		else if (word_eq(w, wn, "anyof"))
-			m = FL_CMPMOD_ANYOF;
-		else if (word_eq(w, wn, "allof"))
-			m = FL_CMPMOD_ALLOF;
-		else
-			return FL_EUSAGE;
-	}
-	if (word_eq(s, n, "==")) {
-		*op = FL_CMP_EQ;
-	} else {
-		int i;
-		for (i = 0; i < FL_NCMPOPS; i++)
-			if (word_eq(s, n, op_names[i]))
-				break;
-		if (i == FL_NCMPOPS)
-			return FL_EUSAGE;
-		*op = (fl_cmpop)i;
-	}
-	/* Modifiers only extend the string operators. */
-	if (m != FL_CMPMOD_NONE &&
-	    (*op == FL_CMP_LT || *op == FL_CMP_LE || *op == FL_CMP_GT ||
-	     *op == FL_CMP_GE || *op == FL_CMP_PMATCH || *op == FL_CMP_IN ||
-	     *op == FL_CMP_INTERSECTS || *op == FL_CMP_EXISTS))
-		return FL_EUSAGE;
-	*mod = m;
-	return 0;
-}
-
-int fl_cmpop_takes_list(fl_cmpop op)
-{
-	return op == FL_CMP_IN || op == FL_CMP_INTERSECTS || op == FL_CMP_PMATCH;
-}
-
-int fl_cmpop_applies(fl_cmpop op, fl_vkind kind)
-{
-	if (op == FL_CMP_EXISTS)
-		return 1;
+	if ((unsigned)op >= FL_NOPS)
+		return 0;
+	const fl_opinfo *o = &fl_op_table[op];
 	switch (kind) {
 	case FL_V_INT:
 	case FL_V_UINT:
-		return op <= FL_CMP_GE || op == FL_CMP_IN || op == FL_CMP_INTERSECTS;
+		return (o->classes & FL_TC_NUM) != 0;
 	case FL_V_BOOL:
+		return (o->classes & FL_TC_BOOL) != 0;
 	case FL_V_IP:
 	case FL_V_NET:
-		return op == FL_CMP_EQ || op == FL_CMP_NE || op == FL_CMP_IN ||
-		       op == FL_CMP_INTERSECTS;
+		return (o->classes & FL_TC_IP) != 0;
 	case FL_V_STR:
-		return op != FL_CMP_BCONTAINS && op != FL_CMP_BSTARTSWITH;
+		return (o->classes & FL_TC_STR) != 0;
 	case FL_V_BUF:
-		return op == FL_CMP_EQ || op == FL_CMP_NE || op == FL_CMP_CONTAINS ||
-		       op == FL_CMP_IN || op == FL_CMP_STARTSWITH ||
-		       op == FL_CMP_ENDSWITH || op == FL_CMP_INTERSECTS ||
-		       op == FL_CMP_BCONTAINS || op == FL_CMP_BSTARTSWITH;
+		return (o->classes & FL_TC_BUF) != 0;
 	case FL_V_LIST:
-		return op == FL_CMP_IN || op == FL_CMP_INTERSECTS;
+		return o->list_ok;
 	default:
 		/* unknown / none: the field's type decides, not the value */
 		return 1;
@@ -487,10 +410,10 @@ static int hexval(int c)
 	return -1;
 }
 
-int fl_literal_parse(fl_arena *a, fl_cmpop op, fl_vkind kind,
+int fl_literal_parse(fl_arena *a, fl_op op, fl_vkind kind,
 		     const char *text, size_t len, fl_value *out)
 {
-	if (op != FL_CMP_BCONTAINS && op != FL_CMP_BSTARTSWITH)
+	if (op != FL_OP_BCONTAINS && op != FL_OP_BSTARTSWITH)
 		return fl_value_parse(a, kind, text, len, out);
 	/* Byte operators take an even number of hex digits. */
 	if (len % 2)
@@ -869,18 +792,18 @@ static int ip_in_net(const fl_value *ip, const fl_value *net)
 	return 1;
 }
 
-static int ord(int cmp, fl_cmpop op)
+static int ord(int cmp, fl_op op)
 {
 	switch (op) {
-	case FL_CMP_EQ:
-	case FL_CMP_IN:
-	case FL_CMP_INTERSECTS:
+	case FL_OP_EQ:
+	case FL_OP_IN:
+	case FL_OP_INTERSECTS:
 		return cmp == 0;
-	case FL_CMP_NE: return cmp != 0;
-	case FL_CMP_LT: return cmp < 0;
-	case FL_CMP_LE: return cmp <= 0;
-	case FL_CMP_GT: return cmp > 0;
-	case FL_CMP_GE: return cmp >= 0;
+	case FL_OP_NE: return cmp != 0;
+	case FL_OP_LT: return cmp < 0;
+	case FL_OP_LE: return cmp <= 0;
+	case FL_OP_GT: return cmp > 0;
+	case FL_OP_GE: return cmp >= 0;
 	default: return 0;
 	}
 }
@@ -888,46 +811,48 @@ static int ord(int cmp, fl_cmpop op)
 /* One known scalar against one known right-hand value (filter_compare.cpp
  * flt_compare_*).  `op` here is never a modifier or a list operator other
  * than as "equal to this element". */
-static int scalar_cmp(fl_opctx *c, fl_cmpop op, const fl_value *l,
+static int scalar_cmp(fl_opctx *c, fl_op op, const fl_value *l,
 		      const fl_value *r, int *res)
 {
-	if (op == FL_CMP_IN || op == FL_CMP_INTERSECTS)
-		op = FL_CMP_EQ;
+	/* == is = (libsinsp maps it before comparing); an element of in or
+	 * intersects is equal or not */
+	if (op == FL_OP_EQEQ || op == FL_OP_IN || op == FL_OP_INTERSECTS)
+		op = FL_OP_EQ;
 	int oom = 0;
 	switch (l->kind) {
 	case FL_V_STR:
 		if (r->kind != FL_V_STR)
 			return FL_EUSAGE;
 		switch (op) {
-		case FL_CMP_CONTAINS:
+		case FL_OP_CONTAINS:
 			*res = strstr(l->s, r->s) != NULL;
 			return 0;
-		case FL_CMP_ICONTAINS:
+		case FL_OP_ICONTAINS:
 			*res = icontains(l->s, r->s);
 			return 0;
-		case FL_CMP_STARTSWITH:
+		case FL_OP_STARTSWITH:
 			*res = strncmp(l->s, r->s, strlen(r->s)) == 0;
 			return 0;
-		case FL_CMP_ENDSWITH: {
+		case FL_OP_ENDSWITH: {
 			size_t ll = strlen(l->s), rl = strlen(r->s);
 			*res = rl <= ll && !memcmp(l->s + ll - rl, r->s, rl);
 			return 0;
 		}
-		case FL_CMP_GLOB:
+		case FL_OP_GLOB:
 			*res = fnmatch(r->s, l->s, 0) == 0;
 			return 0;
-		case FL_CMP_IGLOB:
+		case FL_OP_IGLOB:
 			*res = fnmatch(r->s, l->s, FNM_CASEFOLD) == 0;
 			return 0;
-		case FL_CMP_PMATCH:
+		case FL_OP_PMATCH:
 			*res = pmatch_one(c, r->s, l->s, &oom);
 			return oom ? FL_ENOMEM : 0;
-		case FL_CMP_REGEX:
+		case FL_OP_REGEX:
 			return rx_match(c, l, r, res);
-		case FL_CMP_BCONTAINS:
-		case FL_CMP_BSTARTSWITH:
-		case FL_CMP_EXISTS:
-		case FL_NCMPOPS:
+		case FL_OP_BCONTAINS:
+		case FL_OP_BSTARTSWITH:
+		case FL_OP_EXISTS:
+		case FL_NOPS:
 			return FL_EUSAGE;
 		default:
 			*res = ord(strcmp(l->s, r->s), op);
@@ -937,21 +862,21 @@ static int scalar_cmp(fl_opctx *c, fl_cmpop op, const fl_value *l,
 		if (r->kind != FL_V_BUF && r->kind != FL_V_STR)
 			return FL_EUSAGE;
 		switch (op) {
-		case FL_CMP_EQ:
+		case FL_OP_EQ:
 			*res = l->len == r->len && !memcmp(l->s, r->s, l->len);
 			return 0;
-		case FL_CMP_NE:
+		case FL_OP_NE:
 			*res = !(l->len == r->len && !memcmp(l->s, r->s, l->len));
 			return 0;
-		case FL_CMP_CONTAINS:
-		case FL_CMP_BCONTAINS:
+		case FL_OP_CONTAINS:
+		case FL_OP_BCONTAINS:
 			*res = r->len == 0 || memmem(l->s, l->len, r->s, r->len) != NULL;
 			return 0;
-		case FL_CMP_STARTSWITH:
-		case FL_CMP_BSTARTSWITH:
+		case FL_OP_STARTSWITH:
+		case FL_OP_BSTARTSWITH:
 			*res = r->len <= l->len && !memcmp(l->s, r->s, r->len);
 			return 0;
-		case FL_CMP_ENDSWITH:
+		case FL_OP_ENDSWITH:
 			*res = r->len <= l->len &&
 			       !memcmp(l->s + l->len - r->len, r->s, r->len);
 			return 0;
@@ -959,31 +884,31 @@ static int scalar_cmp(fl_opctx *c, fl_cmpop op, const fl_value *l,
 			return FL_EUSAGE;
 		}
 	case FL_V_INT:
-		if (r->kind != FL_V_INT || !fl_cmpop_applies(op, FL_V_INT))
+		if (r->kind != FL_V_INT || !fl_op_applies(op, FL_V_INT))
 			return FL_EUSAGE;
 		*res = ord(l->i < r->i ? -1 : l->i > r->i, op);
 		return 0;
 	case FL_V_UINT:
-		if (r->kind != FL_V_UINT || !fl_cmpop_applies(op, FL_V_UINT))
+		if (r->kind != FL_V_UINT || !fl_op_applies(op, FL_V_UINT))
 			return FL_EUSAGE;
 		*res = ord(l->u < r->u ? -1 : l->u > r->u, op);
 		return 0;
 	case FL_V_BOOL:
-		if (r->kind != FL_V_BOOL || (op != FL_CMP_EQ && op != FL_CMP_NE))
+		if (r->kind != FL_V_BOOL || (op != FL_OP_EQ && op != FL_OP_NE))
 			return FL_EUSAGE;
 		*res = ord(l->u != r->u, op);
 		return 0;
 	case FL_V_IP:
 	case FL_V_NET:
-		if (op != FL_CMP_EQ && op != FL_CMP_NE)
+		if (op != FL_OP_EQ && op != FL_OP_NE)
 			return FL_EUSAGE;
 		if (r->kind == FL_V_NET) {
-			*res = ip_in_net(l, r) == (op == FL_CMP_EQ);
+			*res = ip_in_net(l, r) == (op == FL_OP_EQ);
 		} else if (r->kind == FL_V_IP) {
 			/* An address of the other family is simply unequal. */
 			size_t n = l->ipv6 ? 16 : 4;
 			int eq = l->ipv6 == r->ipv6 && !memcmp(l->ip, r->ip, n);
-			*res = eq == (op == FL_CMP_EQ);
+			*res = eq == (op == FL_OP_EQ);
 		} else {
 			return FL_EUSAGE;
 		}
@@ -1102,20 +1027,20 @@ static int vset_fits_list(const fl_vset *s, const fl_value *l)
 	return 1;
 }
 
-int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
+int fl_compare(fl_opctx *c, fl_op op, fl_modifier mod, const fl_value *lhs,
 	       const fl_value *rhs, size_t n, fl_tv *out)
 {
 	return fl_compare_set(c, op, mod, lhs, rhs, n, NULL, out);
 }
 
-int fl_compare_set(fl_opctx *c, fl_cmpop op, fl_cmpmod mod,
+int fl_compare_set(fl_opctx *c, fl_op op, fl_modifier mod,
 		   const fl_value *lhs, const fl_value *rhs, size_t n,
 		   const fl_vset *set, fl_tv *out)
 {
 	int rc, r = 0;
-	if ((unsigned)op >= FL_NCMPOPS)
+	if ((unsigned)op >= FL_NOPS)
 		return FL_EUSAGE;
-	if (!fl_cmpop_applies(op, lhs->kind))
+	if (!fl_op_applies(op, lhs->kind))
 		return FL_EUSAGE;
 	if (lhs->kind == FL_V_NONE) {
 		*out = FL_FALSE;
@@ -1125,7 +1050,7 @@ int fl_compare_set(fl_opctx *c, fl_cmpop op, fl_cmpmod mod,
 		*out = FL_UNKNOWN;
 		return 0;
 	}
-	if (op == FL_CMP_EXISTS) {
+	if (op == FL_OP_EXISTS) {
 		*out = FL_TRUE;
 		return 0;
 	}
@@ -1150,22 +1075,22 @@ int fl_compare_set(fl_opctx *c, fl_cmpop op, fl_cmpmod mod,
 		 * some item is. */
 		int all = 1, any = 0;
 		/* same kinds everywhere: the scan could not fail either */
-		int indexed = set && (op == FL_CMP_IN || op == FL_CMP_INTERSECTS) &&
+		int indexed = set && (op == FL_OP_IN || op == FL_OP_INTERSECTS) &&
 			      vset_fits_list(set, lhs);
 		for (size_t i = 0; i < lhs->n; i++) {
 			int found = indexed && vset_has(set, &lhs->items[i]);
 			for (size_t j = 0; j < n && !found && !indexed; j++)
-				if ((rc = scalar_cmp(c, FL_CMP_EQ, &lhs->items[i],
+				if ((rc = scalar_cmp(c, FL_OP_EQ, &lhs->items[i],
 						     &rhs[j], &found)))
 					return rc;
 			all &= found;
 			any |= found;
 		}
-		*out = (op == FL_CMP_IN ? all : any) ? FL_TRUE : FL_FALSE;
+		*out = (op == FL_OP_IN ? all : any) ? FL_TRUE : FL_FALSE;
 		return 0;
 	}
 
-	if (mod != FL_CMPMOD_NONE) {
+	if (mod != FL_MOD_NONE) {
 		if (n == 0) {
 			*out = FL_FALSE;
 			return 0;
@@ -1178,16 +1103,16 @@ int fl_compare_set(fl_opctx *c, fl_cmpop op, fl_cmpmod mod,
 			matches += (size_t)m;
 		}
 		switch (mod) {
-		case FL_CMPMOD_ONEOF: r = matches == 1; break;
-		case FL_CMPMOD_ANYOF: r = matches > 0; break;
+		case FL_MOD_ONEOF: r = matches == 1; break;
+		case FL_MOD_ANYOF: r = matches > 0; break;
 		default: r = matches == n; break;
 		}
 		*out = r ? FL_TRUE : FL_FALSE;
 		return 0;
 	}
 
-	if (fl_cmpop_takes_list(op)) {
-		if (set && op != FL_CMP_PMATCH && vset_indexable(lhs, set->kind)) {
+	if (fl_op_table[op].syntax == FL_OPSYN_LIST) {
+		if (set && op != FL_OP_PMATCH && vset_indexable(lhs, set->kind)) {
 			*out = vset_has(set, lhs) ? FL_TRUE : FL_FALSE;
 			return 0;
 		}
@@ -1209,26 +1134,6 @@ int fl_compare_set(fl_opctx *c, fl_cmpop op, fl_cmpmod mod,
 }
 
 /* ---- transformers ------------------------------------------------------ */
-
-static const char *const xform_names[] = {
-	[FL_VX_TOLOWER] = "tolower", [FL_VX_TOUPPER] = "toupper",
-	[FL_VX_B64] = "b64", [FL_VX_BASENAME] = "basename", [FL_VX_LEN] = "len",
-};
-
-int fl_vxform_parse(const char *s, size_t len, fl_vxform *x)
-{
-	for (int i = 0; i <= FL_VX_LEN; i++)
-		if (word_eq(s, len, xform_names[i])) {
-			*x = (fl_vxform)i;
-			return 0;
-		}
-	return FL_EUSAGE;
-}
-
-const char *fl_vxform_name(fl_vxform x)
-{
-	return (unsigned)x <= FL_VX_LEN ? xform_names[x] : "?";
-}
 
 static int b64val(int c)
 {
@@ -1269,13 +1174,13 @@ static long b64_decode(const char *in, size_t n, char *out)
 	return (long)o;
 }
 
-static int xform_scalar(fl_arena *a, fl_vxform x, const fl_value *in,
+static int xform_scalar(fl_arena *a, fl_xform x, const fl_value *in,
 			fl_value *out)
 {
-	if (x == FL_VX_B64 ? (in->kind != FL_V_STR && in->kind != FL_V_BUF)
-			  : in->kind != FL_V_STR && !(x == FL_VX_LEN && in->kind == FL_V_BUF))
+	if (x == FL_XF_B64 ? (in->kind != FL_V_STR && in->kind != FL_V_BUF)
+			  : in->kind != FL_V_STR && !(x == FL_XF_LEN && in->kind == FL_V_BUF))
 		return FL_EUSAGE;
-	if (x == FL_VX_LEN) {
+	if (x == FL_XF_LEN) {
 		*out = fl_value_uint(in->kind == FL_V_STR ? strlen(in->s) : in->len);
 		return 0;
 	}
@@ -1285,21 +1190,21 @@ static int xform_scalar(fl_arena *a, fl_vxform x, const fl_value *in,
 		return FL_ENOMEM;
 	size_t on = n;
 	switch (x) {
-	case FL_VX_TOLOWER:
-	case FL_VX_TOUPPER:
+	case FL_XF_TOLOWER:
+	case FL_XF_TOUPPER:
 		for (size_t i = 0; i < n; i++)
-			buf[i] = (char)(x == FL_VX_TOLOWER
+			buf[i] = (char)(x == FL_XF_TOLOWER
 						? tolower((unsigned char)in->s[i])
 						: toupper((unsigned char)in->s[i]));
 		break;
-	case FL_VX_BASENAME: {
+	case FL_XF_BASENAME: {
 		const char *sl = memrchr(in->s, '/', n);
 		size_t start = sl ? (size_t)(sl - in->s) + 1 : 0;
 		on = n - start;
 		memcpy(buf, in->s + start, on);
 		break;
 	}
-	case FL_VX_B64: {
+	case FL_XF_B64: {
 		long d = b64_decode(in->s, n, buf);
 		if (d < 0) {
 			*out = fl_value_none();
@@ -1320,7 +1225,7 @@ static int xform_scalar(fl_arena *a, fl_vxform x, const fl_value *in,
 	return 0;
 }
 
-int fl_vxform_apply(fl_arena *a, fl_vxform x, const fl_value *in,
+int fl_xform_apply(fl_arena *a, fl_xform x, const fl_value *in,
 		   fl_value *out)
 {
 	if (in->kind == FL_V_UNKNOWN || in->kind == FL_V_NONE) {
@@ -1329,7 +1234,7 @@ int fl_vxform_apply(fl_arena *a, fl_vxform x, const fl_value *in,
 	}
 	if (in->kind != FL_V_LIST)
 		return xform_scalar(a, x, in, out);
-	if (x == FL_VX_LEN) {
+	if (x == FL_XF_LEN) {
 		*out = fl_value_uint(in->n);
 		return 0;
 	}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "operators.h"
 
 /* ---- three-valued logic (Kleene) ------------------------------------- */
 
@@ -89,35 +90,18 @@ fl_vkind fl_vkind_of_ftype(int ftype);
 
 /* ---- operators --------------------------------------------------------- */
 
-typedef enum fl_cmpop {
-	FL_CMP_EQ, FL_CMP_NE, FL_CMP_LT, FL_CMP_LE, FL_CMP_GT, FL_CMP_GE,
-	FL_CMP_CONTAINS, FL_CMP_ICONTAINS, FL_CMP_BCONTAINS,
-	FL_CMP_STARTSWITH, FL_CMP_BSTARTSWITH, FL_CMP_ENDSWITH,
-	FL_CMP_GLOB, FL_CMP_IGLOB, FL_CMP_PMATCH, FL_CMP_REGEX,
-	FL_CMP_IN, FL_CMP_INTERSECTS, FL_CMP_EXISTS,
-	FL_NCMPOPS
-} fl_cmpop;
+/* Operators and modifiers are fl_op and fl_modifier (operators.h), as the
+ * parser puts them in the AST; `==` compares as `=`. */
 
-typedef enum fl_cmpmod {
-	FL_CMPMOD_NONE, FL_CMPMOD_ONEOF, FL_CMPMOD_ANYOF, FL_CMPMOD_ALLOF
-} fl_cmpmod;
-
-/* Parses an operator as the AST spells it ("=", "==", "icontains",
- * "startswith oneof"); returns 0 or FL_EUSAGE. */
-int fl_cmpop_parse(const char *s, size_t len, fl_cmpop *op, fl_cmpmod *mod);
-/* Canonical spelling ("=" for both = and ==). */
-const char *fl_cmpop_name(fl_cmpop op);
-const char *fl_cmpmod_name(fl_cmpmod mod);
-/* 1 if Falco accepts `op` on a field of `kind` (flt_is_comparable; a LIST
- * kind means a list-valued field); 0 otherwise.  `exists` always is. */
-int fl_cmpop_applies(fl_cmpop op, fl_vkind kind);
-/* 1 for operators whose right-hand side is a list (in, intersects, pmatch). */
-int fl_cmpop_takes_list(fl_cmpop op);
+/* 1 if Falco accepts `op` on a field of `kind` (flt_is_comparable, from
+ * the classes and list_ok of operators.def; a LIST kind means a
+ * list-valued field); 0 otherwise.  `exists` always is. */
+int fl_op_applies(fl_op op, fl_vkind kind);
 
 /* Reads a right-hand literal of `op` for a field of `kind`: as
  * fl_value_parse, except that bcontains/bstartswith literals are hex digit
  * strings decoded to bytes.  Returns 0, FL_EUSAGE or FL_ENOMEM. */
-int fl_literal_parse(fl_arena *a, fl_cmpop op, fl_vkind kind,
+int fl_literal_parse(fl_arena *a, fl_op op, fl_vkind kind,
 		     const char *text, size_t len, fl_value *out);
 
 /* Compiled regexes are cached here (pcre2 code is not arena memory). */
@@ -139,7 +123,7 @@ void fl_opctx_release(fl_opctx *c);
  *   - a list lhs: `in` = every item is in rhs, `intersects` = some item is.
  * Stores the result in *out.  Returns 0, FL_EUSAGE when Falco would refuse
  * the comparison (operator vs type, a regex RE2 rejects), or FL_ENOMEM. */
-int fl_compare(fl_opctx *c, fl_cmpop op, fl_cmpmod mod, const fl_value *lhs,
+int fl_compare(fl_opctx *c, fl_op op, fl_modifier mod, const fl_value *lhs,
 	       const fl_value *rhs, size_t n, fl_tv *out);
 
 /* An index over right-hand values for `in`/`intersects` membership: built
@@ -156,7 +140,7 @@ int fl_vset_new(fl_arena *a, const fl_value *rhs, size_t n,
 /* fl_compare with `set` built by fl_vset_new over the same rhs[0..n) (or
  * NULL): the same result and return code, but `in` and `intersects` look
  * the left-hand value up instead of comparing it with every item. */
-int fl_compare_set(fl_opctx *c, fl_cmpop op, fl_cmpmod mod,
+int fl_compare_set(fl_opctx *c, fl_op op, fl_modifier mod,
 		   const fl_value *lhs, const fl_value *rhs, size_t n,
 		   const fl_vset *set, fl_tv *out);
 
@@ -167,19 +151,14 @@ int fl_regex_check(const char *pat, size_t len, char *msg, size_t size);
 
 /* ---- transformers ------------------------------------------------------ */
 
-typedef enum fl_vxform {
-	FL_VX_TOLOWER, FL_VX_TOUPPER, FL_VX_B64, FL_VX_BASENAME, FL_VX_LEN
-} fl_vxform;
-
-/* Parses a transformer name; returns 0 or FL_EUSAGE. */
-int fl_vxform_parse(const char *s, size_t len, fl_vxform *x);
-const char *fl_vxform_name(fl_vxform x);
-/* Applies `x` to `in` (per item for a list, except len, which counts the
- * items).  Unknown stays unknown; an invalid base64 text yields NONE, as
- * Falco's failed extraction makes the comparison false.  Returns 0,
- * FL_EUSAGE when Falco refuses the transformer for this kind, or
- * FL_ENOMEM; *out is arena-owned. */
-int fl_vxform_apply(fl_arena *a, fl_vxform x, const fl_value *in,
+/* Applies transformer `x` (fl_xform of operators.h: tolower, toupper,
+ * b64, basename or len; val, join, concat and getopt are not value
+ * functions here) to `in` (per item for a list, except len, which counts
+ * the items).  Unknown stays unknown; an invalid base64 text yields NONE,
+ * as Falco's failed extraction makes the comparison false.  Returns 0,
+ * FL_EUSAGE when Falco refuses the transformer for this kind (or it is
+ * not one of those five), or FL_ENOMEM; *out is arena-owned. */
+int fl_xform_apply(fl_arena *a, fl_xform x, const fl_value *in,
 		   fl_value *out);
 
 #endif

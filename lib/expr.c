@@ -19,34 +19,16 @@ static const char *const kind_names[] = {
 #undef FL_X_
 };
 
-static const char *const op_names[] = {
-#define FL_X_(k, s, c) s,
-	FL_EXPR_OPS(FL_X_)
-#undef FL_X_
-};
-
-static const fl_expr_opclass op_classes[] = {
-#define FL_X_(k, s, c) FL_EXPR_OPC_##c,
-	FL_EXPR_OPS(FL_X_)
-#undef FL_X_
-};
-
-static const char *const mod_names[] = {
-	"",
-#define FL_X_(k, s) s,
-	FL_EXPR_MODS(FL_X_)
-#undef FL_X_
-};
-
+/* Transformer names (operators.def) with their lengths, for the lexer. */
 static const struct {
 	const char *name;
 	uint32_t len;           /* strlen(name): every check is tried against
 				   every name */
-	unsigned lo, hi;
-} tr_table[] = {
-#define FL_X_(k, s, lo, hi) {s, sizeof(s) - 1, lo, hi},
-	FL_EXPR_TRANSFORMERS(FL_X_)
-#undef FL_X_
+} tr_table[FL_NXFORMS] = {
+#define FL_XFORM(id, name, classes, list_ok, result, min_args, max_args, since) \
+	[FL_XF_##id] = {name, sizeof(name) - 1},
+#include "operators.def"
+#undef FL_XFORM
 };
 
 const char *fl_expr_kind_name(fl_expr_kind k)
@@ -54,52 +36,10 @@ const char *fl_expr_kind_name(fl_expr_kind k)
 	return (unsigned)k < FL_EXPR_KIND_COUNT ? kind_names[k] : "";
 }
 
-const char *fl_expr_op_name(fl_expr_op op)
+/* The transformer named s[0..len), or -1. */
+static int tr_lookup(const char *s, size_t len)
 {
-	return (unsigned)op < FL_EXPR_OP_COUNT ? op_names[op] : "";
-}
-
-fl_expr_opclass fl_expr_op_class(fl_expr_op op)
-{
-	return (unsigned)op < FL_EXPR_OP_COUNT ? op_classes[op]
-					       : FL_EXPR_OPC_UNARY;
-}
-
-const char *fl_expr_mod_name(fl_expr_mod m)
-{
-	return (unsigned)m < FL_EXPR_MOD_COUNT ? mod_names[m] : "";
-}
-
-const char *fl_expr_tr_name(fl_expr_tr t)
-{
-	return (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].name : "";
-}
-
-void fl_expr_tr_arity(fl_expr_tr t, unsigned *min, unsigned *max)
-{
-	*min = (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].lo : 0;
-	*max = (unsigned)t < FL_EXPR_TR_COUNT ? tr_table[t].hi : 0;
-}
-
-int fl_expr_op_lookup(const char *s, size_t len)
-{
-	for (int i = 0; i < FL_EXPR_OP_COUNT; i++)
-		if (strlen(op_names[i]) == len && memcmp(op_names[i], s, len) == 0)
-			return i;
-	return -1;
-}
-
-int fl_expr_mod_lookup(const char *s, size_t len)
-{
-	for (int i = 1; i < FL_EXPR_MOD_COUNT; i++)
-		if (strlen(mod_names[i]) == len && memcmp(mod_names[i], s, len) == 0)
-			return i;
-	return -1;
-}
-
-int fl_expr_tr_lookup(const char *s, size_t len)
-{
-	for (int i = 0; i < FL_EXPR_TR_COUNT; i++)
+	for (int i = 0; i < FL_NXFORMS; i++)
 		if (tr_table[i].len == len && memcmp(tr_table[i].name, s, len) == 0)
 			return i;
 	return -1;
@@ -336,8 +276,8 @@ static int m_transformer(const P *p, uint32_t i, int with_val)
 	uint32_t n = m_ident(p, i);
 	if (!n || ch(p, i + n) != '(')
 		return -1;
-	int t = fl_expr_tr_lookup(p->s + i, n);
-	return t == FL_EXPR_TR_VAL && !with_val ? -1 : t;
+	int t = tr_lookup(p->s + i, n);
+	return t == FL_XF_VAL && !with_val ? -1 : t;
 }
 
 /* `and`/`or` that the parser would take as a keyword at i. */
@@ -424,18 +364,28 @@ static void err_span(P *p, uint32_t pos, uint32_t start, uint32_t end,
 	va_end(ap);
 }
 
+/* Every transformer quoted, in table order (libsinsp's), each after ", ". */
+static const char tr_list[] =
+#define FL_XFORM(id, name, classes, list_ok, result, min_args, max_args, since) ", '" name "'"
+#include "operators.def"
+#undef FL_XFORM
+	;
+
 static const char *transformer_list(void)
 {
-	return "'val', 'tolower', 'toupper', 'b64', 'basename', 'len', "
-	       "'join', 'concat', 'getopt'";
+	return tr_list + 2; /* without the first ", " */
 }
+
+/* Every operator quoted, in table order (libsinsp's), each after ", ". */
+static const char op_list[] =
+#define FL_OP(id, text, syntax, classes, list_ok, modifiable, since) ", '" text "'"
+#include "operators.def"
+#undef FL_OP
+	;
 
 static const char *operator_list(void)
 {
-	return "'exists', '<=', '<', '>=', '>', '==', '=', '!=', 'glob', "
-	       "'iglob', 'contains', 'icontains', 'bcontains', 'startswith', "
-	       "'bstartswith', 'endswith', 'regex', 'intersects', 'in', "
-	       "'pmatch'";
+	return op_list + 2; /* without the first ", " */
 }
 
 /* ---- resynchronisation ------------------------------------------------ */
@@ -838,7 +788,7 @@ static fl_operand *parse_transformer(P *p, int tr, uint32_t start)
 	fl_operand *o = mkop(p, FL_OPERAND_TRANSFORMER, start);
 	if (!o)
 		goto fail;
-	o->tr = (fl_expr_tr)tr;
+	o->tr = (fl_xform)tr;
 	o->text = tr_table[tr].name;
 	o->len = (uint32_t)strlen(o->text);
 	o->text_start = start;
@@ -890,7 +840,7 @@ static fl_operand *try_rhs_field(P *p, int *matched)
 	n = tr_table[tr].len + 1;
 	set_last(p, p->s + s, n);
 	p->pos += n;
-	if (tr != FL_EXPR_TR_VAL) {
+	if (tr != FL_XF_VAL) {
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;
 		return parse_transformer(p, tr, s);
@@ -919,7 +869,7 @@ static fl_operand *try_rhs_field(P *p, int *matched)
 	p->pos++;
 	p->tparens--;
 	p->depth--;
-	o->tr = FL_EXPR_TR_VAL;
+	o->tr = FL_XF_VAL;
 	o->text = "val";
 	o->len = 3;
 	o->text_start = s;
@@ -1045,13 +995,14 @@ static fl_operand *ident_op(P *p, uint32_t n)
  * blank after it, else the next one is tried); -1 if none. */
 static int lex_binop(P *p)
 {
-	for (int op = FL_EXPR_OP_EXISTS + 1; op < FL_EXPR_OP_COUNT; op++) {
-		if (op_names[op][0] != ch(p, p->pos))
-			continue; /* before strlen: most operators differ there */
-		size_t n = strlen(op_names[op]);
-		if (!has_prefix(p, p->pos, op_names[op], n))
+	for (int op = 0; op < FL_NOPS; op++) {
+		const fl_opinfo *o = &fl_op_table[op];
+		if (o->text[0] != ch(p, p->pos) || o->syntax == FL_OPSYN_UNARY)
+			continue; /* first character first: most operators differ there */
+		size_t n = o->len;
+		if (!has_prefix(p, p->pos, o->text, n))
 			continue;
-		if (op_classes[op] == FL_EXPR_OPC_STR && is_alpha(op_names[op][0]) &&
+		if (o->syntax == FL_OPSYN_STR && is_alpha(o->text[0]) &&
 		    !is_blank(ch(p, p->pos + (uint32_t)n)))
 			continue;
 		set_last(p, p->s + p->pos, (uint32_t)n);
@@ -1073,10 +1024,12 @@ static int try_modifier(P *p, int blank_before, uint32_t *mod_end)
 	}
 	if (!blank_before)
 		return 0;
-	for (int m = 1; m < FL_EXPR_MOD_COUNT; m++) {
-		if (!has_prefix(p, i, mod_names[m], 5) || !is_blank(ch(p, i + 5)))
+	for (int m = FL_MOD_NONE + 1; m < FL_NMODIFIERS; m++) {
+		const char *t = fl_modifier_text((fl_modifier)m);
+		uint32_t tn = (uint32_t)strlen(t);
+		if (!has_prefix(p, i, t, tn) || !is_blank(ch(p, i + tn)))
 			continue;
-		uint32_t j = i + 5;
+		uint32_t j = i + tn;
 		while (is_blank(ch(p, j)))
 			j++;
 		if (ch(p, j) != '(') {
@@ -1086,8 +1039,8 @@ static int try_modifier(P *p, int blank_before, uint32_t *mod_end)
 			    (n == 2 && has_prefix(p, j, "or", 2)))
 				return 0;
 		}
-		set_last(p, p->s + i, 5);
-		*mod_end = i + 5;
+		set_last(p, p->s + i, tn);
+		*mod_end = i + tn;
 		p->pos = j;
 		return m;
 	}
@@ -1107,7 +1060,7 @@ static fl_expr *parse_predicate(P *p, fl_operand *lhs, uint32_t start)
 	if (has_prefix(p, ops, "exists", 6)) {
 		set_last(p, p->s + ops, 6);
 		p->pos += 6;
-		op = FL_EXPR_OP_EXISTS;
+		op = FL_OP_EXISTS;
 		ope = p->pos;
 		goto build;
 	}
@@ -1116,8 +1069,8 @@ static fl_expr *parse_predicate(P *p, fl_operand *lhs, uint32_t start)
 		return sync_error(p, start);
 	}
 	ope = p->pos;
-	switch (op_classes[op]) {
-	case FL_EXPR_OPC_NUM:
+	switch (fl_op_table[op].syntax) {
+	case FL_OPSYN_NUM:
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;
 		rhs = try_rhs_field(p, &matched);
@@ -1130,8 +1083,8 @@ static fl_expr *parse_predicate(P *p, fl_operand *lhs, uint32_t start)
 		err(p, p->pos, "expected a number value or a field with a valid transformer: %s",
 		    transformer_list());
 		break;
-	case FL_EXPR_OPC_STR:
-		mod = try_modifier(p, is_alpha(op_names[op][0]), &ope);
+	case FL_OPSYN_STR:
+		mod = try_modifier(p, is_alpha(fl_op_table[op].text[0]), &ope);
 		if (mod) {
 			uint32_t s = p->pos;
 			if (ch(p, s) == '(') {
@@ -1152,7 +1105,7 @@ static fl_expr *parse_predicate(P *p, fl_operand *lhs, uint32_t start)
 			err(p, p->pos, "expected a string value or a field with a valid transformer: %s",
 			    transformer_list());
 		break;
-	case FL_EXPR_OPC_LIST:
+	case FL_OPSYN_LIST:
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;
 		if (ch(p, p->pos) == '(') {
@@ -1182,8 +1135,8 @@ build:;
 	if (!e)
 		return NULL;
 	e->u.check.lhs = lhs;
-	e->u.check.op = (fl_expr_op)op;
-	e->u.check.mod = (fl_expr_mod)mod;
+	e->u.check.op = (fl_op)op;
+	e->u.check.mod = (fl_modifier)mod;
 	e->u.check.op_start = ops;
 	e->u.check.op_end = ope;
 	e->u.check.rhs = rhs;

@@ -14,9 +14,15 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "operators.h"
 #include "source.h"
 
 /* ---- tables (one list each, expanded into enums and name tables) ------ */
+
+/* Operators, modifiers and transformers are operators.def's (operators.h):
+ * the tree holds an fl_op, an fl_modifier and an fl_xform.  A transformer's
+ * argument count is checked by the compile stage, not by the parser;
+ * `val` is only valid on the right-hand side of a comparison. */
 
 /* Node kinds. */
 #define FL_EXPR_KINDS(X)                                                     \
@@ -27,52 +33,6 @@
 	X(MACRO, "macro")                                                    \
 	X(ERROR, "error")
 
-/* Comparison operators in the order libsinsp tries them (which is also the
- * order of its "expected a valid check operator" message).  Class: UNARY
- * (no value), NUM (number or field), STR (string or field; word operators
- * need a blank after them; oneof/anyof/allof may follow), LIST. */
-#define FL_EXPR_OPS(X)                                                       \
-	X(EXISTS, "exists", UNARY)                                           \
-	X(LE, "<=", NUM)                                                     \
-	X(LT, "<", NUM)                                                      \
-	X(GE, ">=", NUM)                                                     \
-	X(GT, ">", NUM)                                                      \
-	X(EQEQ, "==", STR)                                                   \
-	X(EQ, "=", STR)                                                      \
-	X(NE, "!=", STR)                                                     \
-	X(GLOB, "glob", STR)                                                 \
-	X(IGLOB, "iglob", STR)                                               \
-	X(CONTAINS, "contains", STR)                                         \
-	X(ICONTAINS, "icontains", STR)                                       \
-	X(BCONTAINS, "bcontains", STR)                                       \
-	X(STARTSWITH, "startswith", STR)                                     \
-	X(BSTARTSWITH, "bstartswith", STR)                                   \
-	X(ENDSWITH, "endswith", STR)                                         \
-	X(REGEX, "regex", STR)                                               \
-	X(INTERSECTS, "intersects", LIST)                                    \
-	X(IN, "in", LIST)                                                    \
-	X(PMATCH, "pmatch", LIST)
-
-/* String-operator modifiers (Falco >= 0.44). */
-#define FL_EXPR_MODS(X)                                                      \
-	X(ONEOF, "oneof")                                                    \
-	X(ANYOF, "anyof")                                                    \
-	X(ALLOF, "allof")
-
-/* Transformers, in the order of libsinsp's messages; min/max argument count
- * (0 = unbounded) is checked by the compile stage, not by the parser.
- * `val` is only valid on the right-hand side of a comparison. */
-#define FL_EXPR_TRANSFORMERS(X)                                              \
-	X(VAL, "val", 1, 1)                                                  \
-	X(TOLOWER, "tolower", 1, 1)                                          \
-	X(TOUPPER, "toupper", 1, 1)                                          \
-	X(B64, "b64", 1, 1)                                                  \
-	X(BASENAME, "basename", 1, 1)                                        \
-	X(LEN, "len", 1, 1)                                                  \
-	X(JOIN, "join", 2, 2)                                                \
-	X(CONCAT, "concat", 2, 0)                                            \
-	X(GETOPT, "getopt", 2, 2)
-
 typedef enum fl_expr_kind {
 #define FL_X_(k, s) FL_EXPR_##k,
 	FL_EXPR_KINDS(FL_X_)
@@ -80,49 +40,10 @@ typedef enum fl_expr_kind {
 	FL_EXPR_KIND_COUNT
 } fl_expr_kind;
 
-typedef enum fl_expr_op {
-#define FL_X_(k, s, c) FL_EXPR_OP_##k,
-	FL_EXPR_OPS(FL_X_)
-#undef FL_X_
-	FL_EXPR_OP_COUNT
-} fl_expr_op;
-
-typedef enum fl_expr_opclass {
-	FL_EXPR_OPC_UNARY,
-	FL_EXPR_OPC_NUM,
-	FL_EXPR_OPC_STR,
-	FL_EXPR_OPC_LIST
-} fl_expr_opclass;
-
-typedef enum fl_expr_mod {
-	FL_EXPR_MOD_NONE,
-#define FL_X_(k, s) FL_EXPR_MOD_##k,
-	FL_EXPR_MODS(FL_X_)
-#undef FL_X_
-	FL_EXPR_MOD_COUNT
-} fl_expr_mod;
-
-typedef enum fl_expr_tr {
-#define FL_X_(k, s, lo, hi) FL_EXPR_TR_##k,
-	FL_EXPR_TRANSFORMERS(FL_X_)
-#undef FL_X_
-	FL_EXPR_TR_COUNT
-} fl_expr_tr;
-
-/* Names for messages and printers ("and", "startswith", "oneof",
- * "tolower"); "" for an out-of-range value. */
+/* Name for messages and printers ("and"; an operator's, modifier's and
+ * transformer's are fl_op_text, fl_modifier_text and fl_xform_get()->name);
+ * "" for an out-of-range value. */
 const char *fl_expr_kind_name(fl_expr_kind k);
-const char *fl_expr_op_name(fl_expr_op op);
-fl_expr_opclass fl_expr_op_class(fl_expr_op op);
-const char *fl_expr_mod_name(fl_expr_mod m);
-const char *fl_expr_tr_name(fl_expr_tr t);
-/* Argument count bounds of a transformer (max 0 = unbounded). */
-void fl_expr_tr_arity(fl_expr_tr t, unsigned *min, unsigned *max);
-/* Operator / modifier / transformer of that exact spelling; -1 if none
- * (FL_EXPR_MOD_NONE is never returned). */
-int fl_expr_op_lookup(const char *s, size_t len);
-int fl_expr_mod_lookup(const char *s, size_t len);
-int fl_expr_tr_lookup(const char *s, size_t len);
 
 /* ---- the tree --------------------------------------------------------- */
 
@@ -150,7 +71,7 @@ struct fl_operand {               /* members ordered to pack (72 bytes) */
 	uint8_t numeric;            /* VALUE: lexed as NUMBER or HEXNUM */
 	/* FIELD and TRANSFORMER: optional [arg] (decoded), raw span incl. [ ] */
 	uint8_t has_arg, arg_quoted;
-	fl_expr_tr tr;              /* TRANSFORMER */
+	fl_xform tr;                /* TRANSFORMER */
 	const char *arg;
 	uint32_t arg_len, arg_start, arg_end;
 	uint32_t nitems;            /* of items */
@@ -174,8 +95,8 @@ struct fl_expr {
 		/* CHECK: lhs op [mod] [rhs]; rhs is NULL for exists */
 		struct {
 			fl_operand *lhs;
-			fl_expr_op op;
-			fl_expr_mod mod;
+			fl_op op;
+			fl_modifier mod;
 			uint32_t op_start, op_end; /* operator (and modifier) text */
 			fl_operand *rhs;
 		} check;

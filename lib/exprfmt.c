@@ -279,10 +279,10 @@ static void dump_leaf(sb *b, const fl_expr *e)
 	switch (e->kind) {
 	case FL_EXPR_CHECK:
 		put(b, "(", 1);
-		puts_(b, fl_expr_op_name(e->u.check.op));
+		puts_(b, fl_op_text(e->u.check.op));
 		if (e->u.check.mod) {
 			put(b, ":", 1);
-			puts_(b, fl_expr_mod_name(e->u.check.mod));
+			puts_(b, fl_modifier_text(e->u.check.mod));
 		}
 		put(b, " ", 1);
 		dump_operand(b, e->u.check.lhs);
@@ -505,10 +505,10 @@ char *fl_expr_format_with(fl_arena *a, const fl_expr *e, unsigned flags,
 		case FL_EXPR_CHECK:
 			fmt_operand(&b, n->u.check.lhs, 0, falco);
 			put(&b, " ", 1);
-			puts_(&b, fl_expr_op_name(n->u.check.op));
+			puts_(&b, fl_op_text(n->u.check.op));
 			if (n->u.check.mod) {
 				put(&b, " ", 1);
-				puts_(&b, fl_expr_mod_name(n->u.check.mod));
+				puts_(&b, fl_modifier_text(n->u.check.mod));
 			}
 			if (n->u.check.rhs) {
 				put(&b, " ", 1);

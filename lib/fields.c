@@ -128,27 +128,6 @@ static const struct {
 #define BUF FL_TC_BUF
 #define IP FL_TC_IP
 #define ANY FL_TC_ANY
-static const struct {
-	const char *text;
-	unsigned classes;
-	int list_ok, modifiable;
-	fl_version since;
-} ops[FL_NOPS] = {
-#define FL_OP(id, text, classes, list_ok, modifiable, since) \
-	{text, (classes), (list_ok), (modifiable), since},
-#include "operators.def"
-#undef FL_OP
-};
-
-static const struct {
-	const char *text;
-	fl_version since;
-} modifiers[FL_NMODIFIERS] = {
-#define FL_MODIFIER(id, text, since) {text, since},
-#include "operators.def"
-#undef FL_MODIFIER
-};
-
 static const fl_xform_info xforms[FL_NXFORMS] = {
 #define FL_XFORM(id, name, cl, list_ok, result, mn, mx, since) \
 	{name, (cl), (list_ok), FL_T_##result, (mn), (mx), since},
@@ -635,32 +614,6 @@ const char *fl_field_suggest(const char *source, const char *name,
 
 /* ---- operators --------------------------------------------------------- */
 
-int fl_op_lookup(const char *text, size_t len)
-{
-	int i;
-	if (!text)
-		return -1;
-	for (i = 0; i < FL_NOPS; i++)
-		if (cmp_n(text, len, ops[i].text) == 0)
-			return i;
-	return -1;
-}
-
-const char *fl_op_text(fl_op op)
-{
-	return (unsigned)op < FL_NOPS ? ops[op].text : NULL;
-}
-
-fl_version fl_op_since(fl_op op)
-{
-	return (unsigned)op < FL_NOPS ? ops[op].since : FL_VERSION_UNRELEASED;
-}
-
-int fl_op_modifiable(fl_op op)
-{
-	return (unsigned)op < FL_NOPS && ops[op].modifiable;
-}
-
 /* Element types whose list fields libsinsp can compare with in/intersects. */
 static int list_elem_comparable(fl_ftype t)
 {
@@ -680,8 +633,8 @@ int fl_op_allowed_type(fl_op op, fl_ftype t, int is_list)
 	if (op == FL_OP_EXISTS)
 		return 1;
 	if (is_list)
-		return ops[op].list_ok && list_elem_comparable(t);
-	return (ops[op].classes & (unsigned)fl_type_class(t)) != 0;
+		return fl_op_table[op].list_ok && list_elem_comparable(t);
+	return (fl_op_table[op].classes & (unsigned)fl_type_class(t)) != 0;
 }
 
 int fl_op_type_error(fl_op op, fl_ftype t, int is_list, char *buf, size_t n)
@@ -697,7 +650,7 @@ int fl_op_type_error(fl_op op, fl_ftype t, int is_list, char *buf, size_t n)
 		return -1;
 	}
 	/* libsinsp maps == to = before it names the operator */
-	text = op == FL_OP_EQEQ ? "=" : ops[op].text;
+	text = op == FL_OP_EQEQ ? "=" : fl_op_table[op].text;
 	if (is_list) {
 		if (!list_elem_comparable(t))
 			snprintf(buf, n,
@@ -732,28 +685,6 @@ int fl_op_allowed(fl_op op, const fl_field *f)
 	if (f->type == FL_T_DYNAMIC)
 		return (unsigned)op < FL_NOPS;
 	return fl_op_allowed_type(op, f->type, (f->flags & FL_FF_LIST) != 0);
-}
-
-int fl_modifier_lookup(const char *text, size_t len)
-{
-	int i;
-	if (!text)
-		return -1;
-	for (i = 0; i < FL_NMODIFIERS; i++)
-		if (cmp_n(text, len, modifiers[i].text) == 0)
-			return i;
-	return -1;
-}
-
-const char *fl_modifier_text(fl_modifier m)
-{
-	return (unsigned)m < FL_NMODIFIERS ? modifiers[m].text : NULL;
-}
-
-fl_version fl_modifier_since(fl_modifier m)
-{
-	return (unsigned)m < FL_NMODIFIERS ? modifiers[m].since
-					   : FL_VERSION_UNRELEASED;
 }
 
 int fl_modifier_allowed(fl_op op, fl_ftype t, int is_list)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "operators.h"
 #include "version.h"
 
 /* ---- value types ------------------------------------------------------ */
@@ -204,34 +205,9 @@ const char *fl_field_suggest(const char *source, const char *name,
 
 /* ---- operators, modifiers, transformers ------------------------------- */
 
-typedef enum fl_op {
-#define FL_OP(id, text, classes, list_ok, modifiable, since) FL_OP_##id,
-#include "operators.def"
-#undef FL_OP
-	FL_NOPS
-} fl_op;
+/* The enums fl_op, fl_modifier and fl_xform are in operators.h, with the
+ * operator and modifier lookups that do not depend on a type. */
 
-typedef enum fl_modifier {
-#define FL_MODIFIER(id, text, since) FL_MOD_##id,
-#include "operators.def"
-#undef FL_MODIFIER
-	FL_NMODIFIERS
-} fl_modifier;
-
-typedef enum fl_xform {
-#define FL_XFORM(id, name, cl, list_ok, result, mn, mx, since) FL_XF_##id,
-#include "operators.def"
-#undef FL_XFORM
-	FL_NXFORMS
-} fl_xform;
-
-/* The operator spelled text[0..len) ("contains"), or -1. */
-int fl_op_lookup(const char *text, size_t len);
-const char *fl_op_text(fl_op op);
-/* First Falco release with the operator. */
-fl_version fl_op_since(fl_op op);
-/* 1 if oneof/anyof/allof may follow the operator. */
-int fl_op_modifiable(fl_op op);
 /* 1 if `op` applies to a value of type `t` (is_list: a list-valued
  * field): `exists` always; list fields only `in`/`intersects`, and only
  * for element types CHARBUF, UINT64, RELTIME, ABSTIME, BOOL, IPADDR,
@@ -247,9 +223,6 @@ int fl_op_type_error(fl_op op, fl_ftype t, int is_list, char *buf, size_t n);
  * resolve evt.rawarg.X with fl_field_resolve and use m->type instead). */
 int fl_op_allowed(fl_op op, const fl_field *f);
 
-int fl_modifier_lookup(const char *text, size_t len);
-const char *fl_modifier_text(fl_modifier m);
-fl_version fl_modifier_since(fl_modifier m);
 /* 1 if `op` with a modifier applies to type `t`. */
 int fl_modifier_allowed(fl_op op, fl_ftype t, int is_list);
 

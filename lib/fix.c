@@ -415,8 +415,8 @@ static int find_hooks(fl_session *s, const fl_rule *r, fx_hooks *out)
 			const fl_expr *mr = raw_parse(s, &m->cond);
 			if (mr && FL_VEC_PUSH(a, st, ((struct w){mr, w.exempting, w.depth + 1})))
 				return FL_ENOMEM;
-		} else if (e->kind == FL_EXPR_CHECK && w.exempting && e->u.check.op == FL_EXPR_OP_IN &&
-			   e->u.check.mod == FL_EXPR_MOD_NONE && e->u.check.lhs->kind == FL_OPERAND_FIELD &&
+		} else if (e->kind == FL_EXPR_CHECK && w.exempting && e->u.check.op == FL_OP_IN &&
+			   e->u.check.mod == FL_MOD_NONE && e->u.check.lhs->kind == FL_OPERAND_FIELD &&
 			   e->u.check.rhs && e->u.check.rhs->kind == FL_OPERAND_LIST) {
 			const fl_operand *l = e->u.check.rhs, *f = e->u.check.lhs;
 			for (uint32_t i = 0; i < l->nitems; i++) {
@@ -565,7 +565,7 @@ static int predicate_exception(fl_arena *a, const char *cond, fl_ynode **fields,
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const fl_expr *t = terms[i];
-		if (t->kind != FL_EXPR_CHECK || !t->u.check.rhs || t->u.check.mod != FL_EXPR_MOD_NONE ||
+		if (t->kind != FL_EXPR_CHECK || !t->u.check.rhs || t->u.check.mod != FL_MOD_NONE ||
 		    t->u.check.lhs->kind != FL_OPERAND_FIELD)
 			return 0;
 		const fl_operand *l = t->u.check.lhs;
@@ -576,7 +576,7 @@ static int predicate_exception(fl_arena *a, const char *cond, fl_ynode **fields,
 								   (int)l->arg_len, l->arg)
 					       : l->text;
 		if (fl_yseq_push(a, fs, fl_ynew_scalar(a, fname, FL_YS_PLAIN)) ||
-		    fl_yseq_push(a, cs, fl_ynew_scalar(a, fl_expr_op_name(t->u.check.op), FL_YS_PLAIN)) ||
+		    fl_yseq_push(a, cs, fl_ynew_scalar(a, fl_op_text(t->u.check.op), FL_YS_PLAIN)) ||
 		    fl_yseq_push(a, tu, v))
 			return 0;
 	}

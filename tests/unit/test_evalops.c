@@ -32,14 +32,35 @@ static int teardown(void **st)
 	return 0;
 }
 
+/* Reads "op" or "op modifier" ("startswith oneof") as the parser puts it
+ * in the AST: 0, or -1 when it is no operator or the operator takes no
+ * modifier. */
+static int parse_op(const char *s, fl_op *op, fl_modifier *mod)
+{
+	const char *sp = strchr(s, ' ');
+	size_t n = sp ? (size_t)(sp - s) : strlen(s);
+	int o = fl_op_lookup(s, n);
+	if (o < 0)
+		return -1;
+	*op = (fl_op)o;
+	*mod = FL_MOD_NONE;
+	if (!sp)
+		return 0;
+	int m = fl_modifier_lookup(sp + 1, strlen(sp + 1));
+	if (m < 0 || !fl_op_modifiable(*op))
+		return -1;
+	*mod = (fl_modifier)m;
+	return 0;
+}
+
 /* Compares `lhs` with op string `ops` against literals lits[0..n) parsed
  * for lhs's kind (STR when lhs is unknown/none). */
 static fl_tv cmpv(const fl_value *lhs, const char *ops, const char *const *lits,
 		  size_t n, int *rcp)
 {
-	fl_cmpop op;
-	fl_cmpmod mod;
-	assert_int_equal(fl_cmpop_parse(ops, strlen(ops), &op, &mod), 0);
+	fl_op op;
+	fl_modifier mod;
+	assert_int_equal(parse_op(ops, &op, &mod), 0);
 	fl_vkind k = lhs->kind;
 	if (k == FL_V_LIST)
 		k = lhs->n ? lhs->items[0].kind : FL_V_STR;
@@ -91,18 +112,35 @@ static void test_kleene(void **st)
 static void test_parse_ops(void **st)
 {
 	(void)st;
-	fl_cmpop op;
-	fl_cmpmod mod;
-	assert_int_equal(fl_cmpop_parse("==", 2, &op, &mod), 0);
-	assert_int_equal(op, FL_CMP_EQ);
-	assert_int_equal(fl_cmpop_parse("startswith oneof", 16, &op, &mod), 0);
-	assert_int_equal(op, FL_CMP_STARTSWITH);
-	assert_int_equal(mod, FL_CMPMOD_ONEOF);
-	assert_int_equal(fl_cmpop_parse("!= allof", 8, &op, &mod), 0);
-	assert_int_equal(mod, FL_CMPMOD_ALLOF);
-	assert_int_equal(fl_cmpop_parse("in anyof", 8, &op, &mod), FL_EUSAGE);
-	assert_int_equal(fl_cmpop_parse("like", 4, &op, &mod), FL_EUSAGE);
-	assert_string_equal(fl_cmpop_name(FL_CMP_PMATCH), "pmatch");
+	fl_op op;
+	fl_modifier mod;
+	assert_int_equal(parse_op("==", &op, &mod), 0);
+	assert_int_equal(op, FL_OP_EQEQ);
+	assert_int_equal(parse_op("startswith oneof", &op, &mod), 0);
+	assert_int_equal(op, FL_OP_STARTSWITH);
+	assert_int_equal(mod, FL_MOD_ONEOF);
+	assert_int_equal(parse_op("!= allof", &op, &mod), 0);
+	assert_int_equal(mod, FL_MOD_ALLOF);
+	assert_int_equal(parse_op("in anyof", &op, &mod), -1);
+	assert_int_equal(parse_op("like", &op, &mod), -1);
+	assert_string_equal(fl_op_text(FL_OP_PMATCH), "pmatch");
+	/* == compares as = on every kind */
+	fl_value s = fl_value_str("a"), u = fl_value_uint(3), b = fl_value_bool(1);
+	fl_value rs = fl_value_str("a"), ru = fl_value_uint(3), rb = fl_value_bool(1);
+	fl_tv t1, t2;
+	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_MOD_NONE, &s, &rs, 1, &t1), 0);
+	assert_int_equal(t1, FL_TRUE);
+	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_MOD_NONE, &u, &ru, 1, &t1), 0);
+	assert_int_equal(t1, FL_TRUE);
+	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_MOD_NONE, &b, &rb, 1, &t1), 0);
+	assert_int_equal(t1, FL_TRUE);
+	for (int k = FL_V_UNKNOWN; k <= FL_V_LIST; k++)
+		assert_int_equal(fl_op_applies(FL_OP_EQEQ, (fl_vkind)k),
+				 fl_op_applies(FL_OP_EQ, (fl_vkind)k));
+	rs = fl_value_str("b");
+	assert_int_equal(fl_compare(C, FL_OP_EQEQ, FL_MOD_ONEOF, &s, &rs, 1, &t1), 0);
+	assert_int_equal(fl_compare(C, FL_OP_EQ, FL_MOD_ONEOF, &s, &rs, 1, &t2), 0);
+	assert_int_equal(t1, t2);
 }
 
 static void test_string_ops(void **st)
@@ -271,12 +309,12 @@ static void test_buffers(void **st)
 	assert_int_equal(cmpv(&b, "bcontains", L("4c46"), 1, NULL), FL_TRUE);
 	assert_int_equal(cmpv(&b, "bcontains", L("4c47"), 1, NULL), FL_FALSE);
 	fl_value v;
-	assert_int_equal(fl_literal_parse(A, FL_CMP_BCONTAINS, FL_V_BUF, "4g", 2, &v),
+	assert_int_equal(fl_literal_parse(A, FL_OP_BCONTAINS, FL_V_BUF, "4g", 2, &v),
 			 FL_EUSAGE);
-	assert_int_equal(fl_literal_parse(A, FL_CMP_BCONTAINS, FL_V_BUF, "abc", 3, &v),
+	assert_int_equal(fl_literal_parse(A, FL_OP_BCONTAINS, FL_V_BUF, "abc", 3, &v),
 			 FL_EUSAGE);
 	/* strings refuse byte operators, as flt_is_comparable_string does */
-	assert_false(fl_cmpop_applies(FL_CMP_BCONTAINS, FL_V_STR));
+	assert_false(fl_op_applies(FL_OP_BCONTAINS, FL_V_STR));
 }
 
 /* Every operator on an unknown value is unknown; on an absent value false. */
@@ -285,29 +323,29 @@ static void test_unknown_and_absent(void **st)
 	(void)st;
 	fl_value u = fl_value_unknown(), none = fl_value_none();
 	fl_value lit = fl_value_str("x");
-	for (int op = 0; op < FL_NCMPOPS; op++) {
-		if (op == FL_CMP_BCONTAINS || op == FL_CMP_BSTARTSWITH)
+	for (int op = 0; op < FL_NOPS; op++) {
+		if (op == FL_OP_BCONTAINS || op == FL_OP_BSTARTSWITH)
 			continue;
 		fl_tv out;
-		assert_int_equal(fl_compare(C, (fl_cmpop)op, FL_CMPMOD_NONE, &u, &lit, 1,
+		assert_int_equal(fl_compare(C, (fl_op)op, FL_MOD_NONE, &u, &lit, 1,
 					    &out), 0);
 		assert_int_equal(out, FL_UNKNOWN);
-		assert_int_equal(fl_compare(C, (fl_cmpop)op, FL_CMPMOD_NONE, &none, &lit,
+		assert_int_equal(fl_compare(C, (fl_op)op, FL_MOD_NONE, &none, &lit,
 					    1, &out), 0);
 		assert_int_equal(out, FL_FALSE);
 	}
 	/* exists on a known value */
 	fl_value s = fl_value_str("");
 	fl_tv out;
-	assert_int_equal(fl_compare(C, FL_CMP_EXISTS, FL_CMPMOD_NONE, &s, NULL, 0, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_EXISTS, FL_MOD_NONE, &s, NULL, 0, &out), 0);
 	assert_int_equal(out, FL_TRUE);
 	/* negation keeps unknown unknown: not (unknown = x) */
 	assert_int_equal(fl_tv_not(FL_UNKNOWN), FL_UNKNOWN);
 	/* a val() right-hand side that is unknown / absent */
 	fl_value l = fl_value_str("runc");
-	assert_int_equal(fl_compare(C, FL_CMP_EQ, FL_CMPMOD_NONE, &l, &u, 1, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_EQ, FL_MOD_NONE, &l, &u, 1, &out), 0);
 	assert_int_equal(out, FL_UNKNOWN);
-	assert_int_equal(fl_compare(C, FL_CMP_NE, FL_CMPMOD_NONE, &l, &none, 1, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_NE, FL_MOD_NONE, &l, &none, 1, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 }
 
@@ -336,42 +374,43 @@ static void test_transformers(void **st)
 {
 	(void)st;
 	fl_value in = fl_value_str("/usr/Bin/RunC"), out;
-	fl_vxform x;
-	assert_int_equal(fl_vxform_parse("tolower", 7, &x), 0);
-	assert_int_equal(fl_vxform_apply(A, x, &in, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_TOLOWER, &in, &out), 0);
 	assert_string_equal(out.s, "/usr/bin/runc");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_TOUPPER, &in, &out), 0);
+	/* val, join, concat and getopt are not value functions */
+	assert_int_equal(fl_xform_apply(A, FL_XF_JOIN, &in, &out), FL_EUSAGE);
+	assert_int_equal(fl_xform_apply(A, FL_XF_VAL, &in, &out), FL_EUSAGE);
+	assert_int_equal(fl_xform_apply(A, FL_XF_TOUPPER, &in, &out), 0);
 	assert_string_equal(out.s, "/USR/BIN/RUNC");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_BASENAME, &in, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_BASENAME, &in, &out), 0);
 	assert_string_equal(out.s, "RunC");
 	fl_value dir = fl_value_str("/usr/bin/");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_BASENAME, &dir, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_BASENAME, &dir, &out), 0);
 	assert_string_equal(out.s, "");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_LEN, &in, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_LEN, &in, &out), 0);
 	assert_int_equal(out.kind, FL_V_UINT);
 	assert_int_equal(out.u, 13);
 	fl_value b64 = fl_value_str("cnVuYw==");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_B64, &b64, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_B64, &b64, &out), 0);
 	assert_string_equal(out.s, "runc");
 	b64 = fl_value_str("cnVuYw");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_B64, &b64, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_B64, &b64, &out), 0);
 	assert_string_equal(out.s, "runc");
 	b64 = fl_value_str("not base64!");
-	assert_int_equal(fl_vxform_apply(A, FL_VX_B64, &b64, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_B64, &b64, &out), 0);
 	assert_int_equal(out.kind, FL_V_NONE);
 	fl_value u = fl_value_unknown();
-	assert_int_equal(fl_vxform_apply(A, FL_VX_TOLOWER, &u, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_TOLOWER, &u, &out), 0);
 	assert_int_equal(out.kind, FL_V_UNKNOWN);
 	fl_value num = fl_value_int(3);
-	assert_int_equal(fl_vxform_apply(A, FL_VX_TOLOWER, &num, &out), FL_EUSAGE);
+	assert_int_equal(fl_xform_apply(A, FL_XF_TOLOWER, &num, &out), FL_EUSAGE);
 	fl_value items[3] = {fl_value_str("A"), fl_value_str("B"), fl_value_str("C")};
 	fl_value lst = {0};
 	lst.kind = FL_V_LIST;
 	lst.items = items;
 	lst.n = 3;
-	assert_int_equal(fl_vxform_apply(A, FL_VX_LEN, &lst, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_LEN, &lst, &out), 0);
 	assert_int_equal(out.u, 3);
-	assert_int_equal(fl_vxform_apply(A, FL_VX_TOLOWER, &lst, &out), 0);
+	assert_int_equal(fl_xform_apply(A, FL_XF_TOLOWER, &lst, &out), 0);
 	assert_string_equal(out.items[2].s, "c");
 }
 
@@ -396,12 +435,12 @@ static void test_coerce_and_format(void **st)
 
 /* fl_compare_set with an index must answer exactly as the scan: every
  * operator that takes a list, every kind, a list-valued left side. */
-static void same_as_scan(fl_cmpop op, const fl_value *lhs, const fl_value *rhs,
+static void same_as_scan(fl_op op, const fl_value *lhs, const fl_value *rhs,
 			 size_t n, const fl_vset *set)
 {
 	fl_tv a = FL_UNKNOWN, b = FL_UNKNOWN;
-	int ra = fl_compare(C, op, FL_CMPMOD_NONE, lhs, rhs, n, &a);
-	int rb = fl_compare_set(C, op, FL_CMPMOD_NONE, lhs, rhs, n, set, &b);
+	int ra = fl_compare(C, op, FL_MOD_NONE, lhs, rhs, n, &a);
+	int rb = fl_compare_set(C, op, FL_MOD_NONE, lhs, rhs, n, set, &b);
 	assert_int_equal(ra, rb);
 	if (!ra)
 		assert_int_equal(a, b);
@@ -434,29 +473,29 @@ static void test_value_sets(void **st)
 	const char *probes[] = {"bin0", "bin7", "bin38", "BIN7", "bin", "bin70", "", "bin7 "};
 	for (size_t p = 0; p < sizeof probes / sizeof probes[0]; p++) {
 		fl_value l = fl_value_str(probes[p]);
-		same_as_scan(FL_CMP_IN, &l, sv_, NS, ss);
-		same_as_scan(FL_CMP_INTERSECTS, &l, sv_, NS, ss);
+		same_as_scan(FL_OP_IN, &l, sv_, NS, ss);
+		same_as_scan(FL_OP_INTERSECTS, &l, sv_, NS, ss);
 	}
 	fl_tv out;
 	fl_value l = fl_value_str("BIN7");
-	assert_int_equal(fl_compare_set(C, FL_CMP_IN, FL_CMPMOD_NONE, &l, sv_, NS, ss, &out), 0);
+	assert_int_equal(fl_compare_set(C, FL_OP_IN, FL_MOD_NONE, &l, sv_, NS, ss, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	l = fl_value_str("bin7");
-	assert_int_equal(fl_compare_set(C, FL_CMP_IN, FL_CMPMOD_NONE, &l, sv_, NS, ss, &out), 0);
+	assert_int_equal(fl_compare_set(C, FL_OP_IN, FL_MOD_NONE, &l, sv_, NS, ss, &out), 0);
 	assert_int_equal(out, FL_TRUE);
 	/* numbers and booleans */
 	for (int64_t x = -25; x < 25; x++) {
 		fl_value li = fl_value_int(x);
-		same_as_scan(FL_CMP_IN, &li, iv, NS, is);
+		same_as_scan(FL_OP_IN, &li, iv, NS, is);
 		fl_value lu = fl_value_uint((uint64_t)(x + 25) * 500u);
-		same_as_scan(FL_CMP_IN, &lu, uv, NS, us);
+		same_as_scan(FL_OP_IN, &lu, uv, NS, us);
 	}
 	fl_value f = fl_value_bool(0), t = fl_value_bool(1);
-	same_as_scan(FL_CMP_IN, &f, bv, 2, bs);
-	same_as_scan(FL_CMP_IN, &t, bv, 2, bs);
+	same_as_scan(FL_OP_IN, &f, bv, 2, bs);
+	same_as_scan(FL_OP_IN, &t, bv, 2, bs);
 	/* a left side of another kind is not looked up: the scan's refusal */
 	fl_value wrong = fl_value_int(3);
-	same_as_scan(FL_CMP_IN, &wrong, sv_, NS, ss);
+	same_as_scan(FL_OP_IN, &wrong, sv_, NS, ss);
 	/* list-valued fields: in = every item, intersects = some item */
 	fl_value items[3] = {fl_value_str("bin1"), fl_value_str("bin2"), fl_value_str("zzz")};
 	fl_value lst = {0};
@@ -464,19 +503,19 @@ static void test_value_sets(void **st)
 	lst.items = items;
 	for (size_t k = 0; k <= 3; k++) {
 		lst.n = k;
-		same_as_scan(FL_CMP_IN, &lst, sv_, NS, ss);
-		same_as_scan(FL_CMP_INTERSECTS, &lst, sv_, NS, ss);
+		same_as_scan(FL_OP_IN, &lst, sv_, NS, ss);
+		same_as_scan(FL_OP_INTERSECTS, &lst, sv_, NS, ss);
 	}
 	lst.n = 3;
-	assert_int_equal(fl_compare_set(C, FL_CMP_INTERSECTS, FL_CMPMOD_NONE, &lst, sv_, NS, ss,
+	assert_int_equal(fl_compare_set(C, FL_OP_INTERSECTS, FL_MOD_NONE, &lst, sv_, NS, ss,
 					 &out), 0);
 	assert_int_equal(out, FL_TRUE);
-	assert_int_equal(fl_compare_set(C, FL_CMP_IN, FL_CMPMOD_NONE, &lst, sv_, NS, ss, &out), 0);
+	assert_int_equal(fl_compare_set(C, FL_OP_IN, FL_MOD_NONE, &lst, sv_, NS, ss, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	/* unknown and absent left sides keep their meaning */
 	fl_value u = fl_value_unknown(), na = fl_value_none();
-	same_as_scan(FL_CMP_IN, &u, sv_, NS, ss);
-	same_as_scan(FL_CMP_IN, &na, sv_, NS, ss);
+	same_as_scan(FL_OP_IN, &u, sv_, NS, ss);
+	same_as_scan(FL_OP_IN, &na, sv_, NS, ss);
 	/* no exact index for mixed kinds, addresses, unknown values */
 	fl_value mixed[2] = {fl_value_str("a"), fl_value_int(1)};
 	assert_int_equal(fl_vset_new(A, mixed, 2, &none), 0);
@@ -505,15 +544,15 @@ static void test_pmatch_many(void **st)
 	fl_value l = fl_value_str("/opt/app2999/bin/x");
 	fl_tv out;
 	size_t used = fl_arena_used(A);
-	assert_int_equal(fl_compare(C, FL_CMP_PMATCH, FL_CMPMOD_NONE, &l, paths, NP, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_PMATCH, FL_MOD_NONE, &l, paths, NP, &out), 0);
 	assert_int_equal(out, FL_TRUE);
 	l = fl_value_str("/opt/app3000/bin/x");
-	assert_int_equal(fl_compare(C, FL_CMP_PMATCH, FL_CMPMOD_NONE, &l, paths, NP, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_PMATCH, FL_MOD_NONE, &l, paths, NP, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	/* at most the scratch itself, once */
 	assert_true(fl_arena_used(A) - used < 3 * 4096 * 4);
 	used = fl_arena_used(A);
-	assert_int_equal(fl_compare(C, FL_CMP_PMATCH, FL_CMPMOD_NONE, &l, paths, NP, &out), 0);
+	assert_int_equal(fl_compare(C, FL_OP_PMATCH, FL_MOD_NONE, &l, paths, NP, &out), 0);
 	assert_int_equal(fl_arena_used(A), used);
 }
 

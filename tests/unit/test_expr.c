@@ -729,7 +729,7 @@ static void test_iter(void **st)
 	assert_int_equal(nt->u.child->start, 11);
 	assert_int_equal(nt->u.child->end, 17);
 	const fl_expr *ck = e->u.kids.v[2];
-	assert_int_equal(ck->u.check.op, FL_EXPR_OP_EXISTS);
+	assert_int_equal(ck->u.check.op, FL_OP_EXISTS);
 	assert_int_equal(ck->u.check.op_start, 33);
 	assert_int_equal(ck->u.check.op_end, 39);
 	assert_null(ck->u.check.rhs);
@@ -756,18 +756,17 @@ static void test_spans(void **st)
 	assert_true(r->items[0]->quoted);
 	assert_false(r->items[1]->quoted);
 	c = e->u.kids.v[1];
-	assert_int_equal(c->u.check.mod, FL_EXPR_MOD_ONEOF);
+	assert_int_equal(c->u.check.mod, FL_MOD_ONEOF);
 	assert_int_equal(c->u.check.op_start, 49);
 	assert_int_equal(c->u.check.op_end, 65);
 	assert_int_equal(c->u.check.lhs->kind, FL_OPERAND_TRANSFORMER);
-	assert_int_equal(c->u.check.lhs->tr, FL_EXPR_TR_TOLOWER);
+	assert_int_equal(c->u.check.lhs->tr, FL_XF_TOLOWER);
 	assert_int_equal(c->u.check.lhs->end, 48);
-	assert_int_equal(fl_expr_op_lookup("startswith", 10), FL_EXPR_OP_STARTSWITH);
-	assert_int_equal(fl_expr_tr_lookup("getopt", 6), FL_EXPR_TR_GETOPT);
-	assert_int_equal(fl_expr_op_class(FL_EXPR_OP_PMATCH), FL_EXPR_OPC_LIST);
-	assert_int_equal(fl_expr_mod_lookup("allof", 5), FL_EXPR_MOD_ALLOF);
-	assert_int_equal(fl_expr_mod_lookup("", 0), -1);
-	assert_int_equal(fl_expr_mod_lookup("oneo", 4), -1);
+	assert_int_equal(fl_op_lookup("startswith", 10), FL_OP_STARTSWITH);
+		assert_int_equal(fl_op_syntax(FL_OP_PMATCH), FL_OPSYN_LIST);
+	assert_int_equal(fl_modifier_lookup("allof", 5), FL_MOD_ALLOF);
+	assert_int_equal(fl_modifier_lookup("", 0), -1);
+	assert_int_equal(fl_modifier_lookup("oneo", 4), -1);
 	/* the substring search of list substitution */
 	const char *h = "ab\0abc";
 	assert_ptr_equal(fl_memmem(h, 6, "abc", 3), h + 3);

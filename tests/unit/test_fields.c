@@ -324,6 +324,22 @@ static void test_operators(void **state)
 	for (op = 0; op < FL_NOPS; op++)
 		assert_int_equal(fl_op_lookup(fl_op_text((fl_op)op),
 					      strlen(fl_op_text((fl_op)op))), op);
+	/* what the parser, the checker and the evaluator assume of the rows */
+	for (op = 0; op < FL_NOPS; op++) {
+		const fl_opinfo *o = &fl_op_table[op];
+		assert_int_equal(o->len, strlen(o->text));
+		/* the parser takes a modifier after exactly the STR operators */
+		assert_int_equal(o->modifiable, o->syntax == FL_OPSYN_STR);
+		/* only exists is unary, and the lexer reads it before the rest */
+		assert_int_equal(o->syntax == FL_OPSYN_UNARY, op == FL_OP_EXISTS);
+		/* a longer operator comes before the one it starts with */
+		for (int later = op + 1; later < FL_NOPS; later++)
+			assert_false(fl_op_table[later].len > o->len &&
+				     !strncmp(fl_op_table[later].text, o->text, o->len));
+	}
+	assert_int_equal(fl_op_syntax(FL_OP_IN), FL_OPSYN_LIST);
+	assert_int_equal(fl_op_syntax(FL_OP_LT), FL_OPSYN_NUM);
+	assert_int_equal(fl_op_syntax((fl_op)FL_NOPS), FL_OPSYN_UNARY);
 	/* case 165: 'contains' operator not supported for numeric filters */
 	assert_false(fl_op_allowed(FL_OP_CONTAINS, pid));
 	assert_string_equal(fl_tclass_name(fl_type_class(pid->type)), "numeric");
@@ -384,6 +400,11 @@ static void test_operators(void **state)
 	assert_int_equal(fl_version_cmp(fl_op_since(FL_OP_IGLOB), P("0.38.0")), 0);
 	/* modifiers */
 	assert_int_equal(fl_modifier_lookup("anyof", 5), FL_MOD_ANYOF);
+	assert_int_equal(fl_modifier_lookup("", 0), -1);  /* NONE is no spelling */
+	assert_string_equal(fl_modifier_text(FL_MOD_NONE), "");
+	for (int m = FL_MOD_NONE + 1; m < FL_NMODIFIERS; m++)
+		assert_int_equal(fl_modifier_lookup(fl_modifier_text((fl_modifier)m),
+						    strlen(fl_modifier_text((fl_modifier)m))), m);
 	assert_true(fl_modifier_allowed(FL_OP_STARTSWITH, FL_T_CHARBUF, 0));
 	assert_true(fl_modifier_allowed(FL_OP_EQ, FL_T_IPADDR, 0));
 	assert_false(fl_modifier_allowed(FL_OP_CONTAINS, FL_T_IPADDR, 0));

@@ -144,45 +144,45 @@ static void test_builtin_against_upstream_clauses(void **st)
 	fl_value lit, lst[1];
 	fl_tv out;
 	/* v1: proc.name in (known_memfd_execution_binaries), list empty */
-	assert_int_equal(fl_compare(c, FL_CMP_IN, FL_CMPMOD_NONE,
+	assert_int_equal(fl_compare(c, FL_OP_IN, FL_MOD_NONE,
 				    &fl_sevent_field(bpf, "proc.name", NULL)->value,
 				    NULL, 0, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	/* v2: proc.name in (runc) does not match the digit */
 	lst[0] = fl_value_str("runc");
-	assert_int_equal(fl_compare(c, FL_CMP_IN, FL_CMPMOD_NONE,
+	assert_int_equal(fl_compare(c, FL_OP_IN, FL_MOD_NONE,
 				    &fl_sevent_field(bpf, "proc.name", NULL)->value,
 				    lst, 1, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	/* v2: proc.pname in (runc) does */
-	assert_int_equal(fl_compare(c, FL_CMP_IN, FL_CMPMOD_NONE,
+	assert_int_equal(fl_compare(c, FL_OP_IN, FL_MOD_NONE,
 				    &fl_sevent_field(kmod, "proc.pname", NULL)->value,
 				    lst, 1, &out), 0);
 	assert_int_equal(out, FL_TRUE);
 	/* v2: the exact exepath clause matches the BPF form only */
 	lit = fl_value_str("memfd:runc_cloned:/proc/self/exe");
-	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE,
+	assert_int_equal(fl_compare(c, FL_OP_EQ, FL_MOD_NONE,
 				    &fl_sevent_field(bpf, "proc.exepath", NULL)->value,
 				    &lit, 1, &out), 0);
 	assert_int_equal(out, FL_TRUE);
-	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE,
+	assert_int_equal(fl_compare(c, FL_OP_EQ, FL_MOD_NONE,
 				    &fl_sevent_field(kmod, "proc.exepath", NULL)->value,
 				    &lit, 1, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	/* v2: proc.exe = "memfd:…" can never match: proc.exe is argv[0] */
-	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE,
+	assert_int_equal(fl_compare(c, FL_OP_EQ, FL_MOD_NONE,
 				    &fl_sevent_field(bpf, "proc.exe", NULL)->value,
 				    &lit, 1, &out), 0);
 	assert_int_equal(out, FL_FALSE);
 	/* a field the event does not give is unknown */
 	fl_value unk = fl_value_unknown();
 	assert_null(fl_sevent_field(bpf, "user.name", NULL));
-	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE, &unk, &lit, 1, &out), 0);
+	assert_int_equal(fl_compare(c, FL_OP_EQ, FL_MOD_NONE, &unk, &lit, 1, &out), 0);
 	assert_int_equal(out, FL_UNKNOWN);
 	/* is_exe_from_memfd=true, read as the rule's literal */
 	fl_value t;
-	assert_int_equal(fl_literal_parse(a, FL_CMP_EQ, FL_V_BOOL, "true", 4, &t), 0);
-	assert_int_equal(fl_compare(c, FL_CMP_EQ, FL_CMPMOD_NONE,
+	assert_int_equal(fl_literal_parse(a, FL_OP_EQ, FL_V_BOOL, "true", 4, &t), 0);
+	assert_int_equal(fl_compare(c, FL_OP_EQ, FL_MOD_NONE,
 				    &fl_sevent_field(bpf, "proc.is_exe_from_memfd", NULL)->value,
 				    &t, 1, &out), 0);
 	assert_int_equal(out, FL_TRUE);
