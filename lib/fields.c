@@ -122,24 +122,6 @@ static const struct {
 };
 #define NEVTARGS (sizeof evtargs / sizeof evtargs[0])
 
-#define NUM FL_TC_NUM
-#define BOOL FL_TC_BOOL
-#define STR FL_TC_STR
-#define BUF FL_TC_BUF
-#define IP FL_TC_IP
-#define ANY FL_TC_ANY
-static const fl_xform_info xforms[FL_NXFORMS] = {
-#define FL_XFORM(id, name, cl, list_ok, result, mn, mx, since) \
-	{name, (cl), (list_ok), FL_T_##result, (mn), (mx), since},
-#include "operators.def"
-#undef FL_XFORM
-};
-#undef NUM
-#undef BOOL
-#undef STR
-#undef BUF
-#undef IP
-#undef ANY
 #undef V
 #undef V0
 
@@ -702,14 +684,14 @@ int fl_xform_lookup(const char *name, size_t len)
 	if (!name)
 		return -1;
 	for (i = 0; i < FL_NXFORMS; i++)
-		if (cmp_n(name, len, xforms[i].name) == 0)
+		if (cmp_n(name, len, fl_xform_table[i].name) == 0)
 			return i;
 	return -1;
 }
 
 const fl_xform_info *fl_xform_get(fl_xform x)
 {
-	return (unsigned)x < FL_NXFORMS ? &xforms[x] : NULL;
+	return (unsigned)x < FL_NXFORMS ? &fl_xform_table[x] : NULL;
 }
 
 int fl_xform_accepts(fl_xform x, fl_ftype t, int is_list)
@@ -717,11 +699,11 @@ int fl_xform_accepts(fl_xform x, fl_ftype t, int is_list)
 	if ((unsigned)x >= FL_NXFORMS)
 		return 0;
 	if (is_list)
-		return xforms[x].list_ok;
+		return fl_xform_table[x].list_ok;
 	/* join and getopt want a list; a single value is not one */
 	if (x == FL_XF_JOIN || x == FL_XF_GETOPT)
 		return 0;
-	return (xforms[x].classes & (unsigned)fl_type_class(t)) != 0;
+	return (fl_xform_table[x].classes & (unsigned)fl_type_class(t)) != 0;
 }
 
 /* ---- event types ------------------------------------------------------- */

@@ -235,6 +235,9 @@ typedef struct fl_xform_info {
 	fl_version since;
 } fl_xform_info;
 
+/* The transformers, indexed by fl_xform (operators.c, from operators.def). */
+extern const fl_xform_info fl_xform_table[FL_NXFORMS];
+
 /* The transformer called name[0..len) ("tolower", "val"), or -1. */
 int fl_xform_lookup(const char *name, size_t len);
 const fl_xform_info *fl_xform_get(fl_xform x);

@@ -1,5 +1,6 @@
-/* operators.c — the operator table expanded from operators.def, and the
- * lookups over it that do not depend on a field's type (those are in
+/* operators.c — the operator and transformer tables expanded from
+ * operators.def (the one file that expands its value classes), and the
+ * lookups over them that do not depend on a field's type (those are in
  * fields.c).  See operators.h. */
 #include "operators.h"
 
@@ -28,6 +29,13 @@ const fl_opinfo fl_op_table[FL_NOPS] = {
 			(list_ok), (modifiable), since},
 #include "operators.def"
 #undef FL_OP
+};
+
+const fl_xform_info fl_xform_table[FL_NXFORMS] = {
+#define FL_XFORM(id, name, cl, list_ok, result, mn, mx, since) \
+	[FL_XF_##id] = {name, (cl), (list_ok), FL_T_##result, (mn), (mx), since},
+#include "operators.def"
+#undef FL_XFORM
 };
 
 static const struct {
