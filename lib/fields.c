@@ -868,12 +868,17 @@ int fl_evtset_empty(const fl_evtset *s)
 
 size_t fl_evtset_ncodes(const fl_evtset *s)
 {
-	size_t i, n = 0;
-	for (i = 0; i < NEVTTYPES; i++)
-		if (bit_get(s, i))
-			n += evttypes[i].ncodes;
-	if (bit_get(s, GENERIC_BIT))
-		n += 2;
+	/* the set bits only: a rule's set is a few types (this ran for
+	 * every rule over all ~400 types, 1% of a large run) */
+	size_t n = 0;
+	for (size_t w = 0; w < FL_EVTSET_WORDS; w++)
+		for (uint64_t m = s->w[w]; m; m &= m - 1) {
+			size_t b = w * 64 + (size_t)__builtin_ctzll(m);
+			if (b < NEVTTYPES)
+				n += evttypes[b].ncodes;
+			else if (b == GENERIC_BIT)
+				n += 2;
+		}
 	return n;
 }
 
