@@ -544,6 +544,62 @@ static int load_whole(fl_session *s, fl_source *src, const fl_ylimits *lim,
 	return rc;
 }
 
+/* Forgets what loading and compiling files [0, upto) did, to read them
+ * again: the diagnostics since diags0, the ruleset, the compile state, and
+ * which files failed as YAML (their errors are reported again). */
+static void start_over(fl_session *s, size_t diags0, unsigned char *yaml_failed,
+		       size_t upto)
+{
+	s->diags.list.n = diags0;
+	s->rs = NULL;
+	fl_compile_reset(s);
+	for (size_t j = 0; j < upto; j++)
+		if (yaml_failed[j])
+			s->sources.v[j]->failed = yaml_failed[j] = 0;
+}
+
+/* Reads and compiles every source in load order.  Files are streamed item
+ * by item, so that no file's whole tree is ever in memory.  Falco reads
+ * nothing of a file that is not valid YAML, but a stream finds that out
+ * after the items before the error were read: the load then starts over,
+ * once, from the state before the first file, reading every file whole
+ * (parsed before it is loaded).  0 or a negative FL_E*. */
+static int load_all(fl_session *s, const fl_ylimits *lim, stage_clock *clk)
+{
+	size_t diags0 = s->diags.list.n;
+	unsigned char *yaml_failed = fl_arena_alloc(s->arena, s->sources.n + 1);
+	if (!yaml_failed)
+		return FL_ENOMEM;
+	int whole = 0, again;
+	do {
+		again = 0;
+		for (size_t i = 0; i < s->sources.n; i++) {
+			fl_source *src = s->sources.v[i];
+			if (src->failed || src->aux)
+				continue;
+			int partial = 0;
+			int rc = whole ? load_whole(s, src, lim, clk)
+				       : load_streamed(s, src, lim, clk, &partial);
+			if (rc < 0)
+				return rc;
+			if (rc && partial) {
+				start_over(s, diags0, yaml_failed, i);
+				whole = again = 1;
+				break;
+			}
+			if (rc) {
+				src->failed = yaml_failed[i] = 1;
+				continue;
+			}
+			rc = fl_compile_file(s, src);
+			clock_lap(s, clk, ST_COMPILE);
+			if (rc < 0)
+				return rc;
+		}
+	} while (again);
+	return 0;
+}
+
 int fl_session_run(fl_session *s)
 {
 	if (s->ran)
@@ -554,47 +610,9 @@ int fl_session_run(fl_session *s)
 		.max_nodes = UINT32_MAX,
 		.max_aliases = s->opt.limits.max_yaml_aliases,
 	};
-	int rc = 0;
 	stage_clock clk;
 	clock_start(s, &clk);
-	/* Files are streamed item by item, so that no file's whole tree is
-	 * ever in memory.  Falco reads nothing of a file that is not valid
-	 * YAML, but a stream finds that out after the items before the
-	 * error were read: the load then starts over, once, reading every
-	 * file whole (checked before it is loaded), from the state before
-	 * the first file. */
-	size_t diags0 = s->diags.list.n;
-	unsigned char *yaml_failed = fl_arena_alloc(s->arena, s->sources.n + 1);
-	if (!yaml_failed)
-		return FL_ENOMEM;
-	int whole = 0;
-	for (size_t i = 0; i < s->sources.n && rc >= 0; i++) {
-		fl_source *src = s->sources.v[i];
-		if (src->failed || src->aux)
-			continue;
-		int partial = 0;
-		int yrc = whole ? load_whole(s, src, &lim, &clk)
-				: load_streamed(s, src, &lim, &clk, &partial);
-		if (yrc < 0)
-			return yrc;
-		if (yrc && partial) {
-			s->diags.list.n = diags0;
-			s->rs = NULL;
-			fl_compile_reset(s);
-			for (size_t j = 0; j < i; j++)
-				if (yaml_failed[j])
-					s->sources.v[j]->failed = yaml_failed[j] = 0;
-			whole = 1;
-			i = (size_t)-1;
-			continue;
-		}
-		if (yrc) {
-			src->failed = yaml_failed[i] = 1;
-			continue;
-		}
-		rc = fl_compile_file(s, src);
-		clock_lap(s, &clk, ST_COMPILE);
-	}
+	int rc = load_all(s, &lim, &clk);
 	if (rc >= 0)
 		rc = fl_checks_finish(s);
 	clock_lap(s, &clk, ST_CHECKS);
