@@ -279,6 +279,16 @@ awk -v d="$T/many" 'BEGIN { for (i = 0; i < 10000; i++) {
 run dir-10k-files - strict -- "$T/many"
 run dir-entry-limit FL003 strict -- --max-dir-entries=1000 "$T/many"
 
+# 5,000 files whose YAML breaks after 100 items each: streaming reads the
+# items before it learns that (Falco reads nothing of such a file), so
+# the load starts over; it does so once, not once per broken file.
+mkdir "$T/broken"
+awk -v d="$T/broken" 'BEGIN { for (i = 0; i < 5000; i++) {
+	f = sprintf("%s/r%05d.yaml", d, i)
+	for (k = 0; k < 100; k++) printf "- macro: m%d_%d\n  condition: evt.type = open\n", i, k > f
+	printf "- macro: [unclosed\n" > f; close(f) } }'
+run dir-5k-broken-after-items FL002 strict -- "$T/broken"
+
 # A symlink loop, given directly and met inside a directory.
 ln -s loop-b "$T/loop-a" && ln -s loop-a "$T/loop-b"
 run symlink-loop FL001 strict -- "$T/loop-a"
