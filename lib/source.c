@@ -92,17 +92,26 @@ void fl_source_linecol_near(const fl_source *s, fl_linecol_hint *h, uint32_t off
 	if (off > s->len)
 		off = (uint32_t)s->len;
 	if (h->src == s && h->line && off >= h->off) {
-		/* the line after h's, which holds h->off */
-		uint32_t next = next_line(s, h->off);
-		if (off < next) {
-			unsigned c = h->col;
-			for (uint32_t i = h->off; i < off; i++)
+		/* Walk on from the hint: diagnostics come in file order, so
+		 * the next one is usually a few lines further (past a stride
+		 * of lines, the sampled map is as quick). */
+		unsigned ln = h->line, c = h->col, k = 0;
+		uint32_t from = h->off;
+		const char *nl;
+		while (k < FL_LINE_STRIDE &&
+		       (nl = memchr(s->data + from, '\n', off - from)) != NULL) {
+			from = (uint32_t)(nl - s->data) + 1;
+			ln++;
+			c = 1;
+			k++;
+		}
+		if (k < FL_LINE_STRIDE) {
+			for (uint32_t i = from; i < off; i++)
 				if (((unsigned char)s->data[i] & 0xC0) != 0x80)
 					c++;
-			*line = h->line;
+			*line = ln;
 			*col = c;
-			h->off = off;
-			h->col = c;
+			*h = (fl_linecol_hint){s, off, ln, c};
 			return;
 		}
 	}

@@ -94,6 +94,18 @@ static void test_linecol_sampled(void **st)
 	}
 	size_t n;
 	assert_null(fl_source_line(s, s->nlines + 1, &n));
+	/* the same through a hint, in file order with steps of 1 to 400
+	 * bytes (past a stride of lines too) */
+	for (size_t step = 1; step <= 400; step *= 7) {
+		fl_linecol_hint h = {0};
+		for (size_t off = 0; off <= len; off += step) {
+			unsigned l, c, l2, c2;
+			fl_source_linecol(s, (uint32_t)off, &l, &c);
+			fl_source_linecol_near(s, &h, (uint32_t)off, &l2, &c2);
+			assert_int_equal(l2, l);
+			assert_int_equal(c2, c);
+		}
+	}
 }
 
 /* Parses `yaml` (a map with key `k`), maps the decoded value of `k`, and
