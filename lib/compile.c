@@ -96,6 +96,10 @@ typedef struct cstate {
 
 #define SCRATCH_MAX ((size_t)1 << 20)
 
+/* Final rule texts from this size on are kept with their tree (see
+ * compile_rule); the upstream rules' longest is a few KB. */
+#define KEEP_COND_MIN ((size_t)64 << 10)
+
 #define TRYM(x) do { if ((x) < 0) { st->oom = 1; return FL_ENOMEM; } } while (0)
 
 /* The scratch arena (created on first use); NULL on OOM (st->oom set). */
@@ -1875,6 +1879,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	cr->tree = NULL;
 	cr->parsed = 0;
 	cr->refs.n = 0;
+	cr->kept = NULL;
 	/* The texts and the tree are scratch: later stages that need them
 	 * build them again (fl_compile_rule_cond), one rule at a time,
 	 * rather than every rule's staying in the session arena. */
@@ -1913,13 +1918,26 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 			 r->c.name);
 		return st->oom ? FL_ENOMEM : 0;
 	}
-	const fl_expr *ast = parse_cond(s, st, ta, &ctext, &r->cond, "rule", r->c.name,
-					fallback);
+	/* A condition this large is kept with its tree: building and
+	 * parsing it again for the checks and the evaluator took longer than
+	 * the compile itself (a list of a million items), and its memory is
+	 * one rule's, which the input already pays for many times over. */
+	int keep = ctext.len >= KEEP_COND_MIN;
+	if (keep && fl_text_copy(s->arena, &ctext, &ctext))
+		TRYM(-1);
+	const fl_expr *ast = parse_cond(s, st, keep ? s->arena : ta, &ctext, &r->cond, "rule",
+					r->c.name, fallback);
 	if (st->oom)
 		return FL_ENOMEM;
 	if (!ast)
 		return 0;
 	cr->parsed = 1;
+	if (keep) {
+		if (!(cr->kept = fl_arena_alloc(s->arena, sizeof *cr->kept)))
+			TRYM(-1);
+		cr->kept->text = ctext;
+		cr->kept->ast = ast;
+	}
 	/* 4. macros (rules see every macro) */
 	rc = resolve_refs(s, st, ast, &ctext, UINT32_MAX, &cr->refs, "rule", r->c.name,
 			  fallback, 1);
@@ -2186,6 +2204,10 @@ const fl_expr *fl_compile_rule_cond(fl_session *s, const fl_crule *cr, fl_arena 
 	cstate *st = s->compile_state;
 	if (!cr || !cr->parsed || !st)
 		return NULL;
+	if (cr->kept) {
+		*text = cr->kept->text;
+		return cr->kept->ast;
+	}
 	fl_text pre;
 	if (build_rule_text(s, st, cr->r, a, 0, &pre) != 0)
 		return NULL;

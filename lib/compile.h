@@ -92,6 +92,13 @@ typedef struct fl_crule {
 	FL_VEC(fl_cmacro *) refs; /* macros its condition references */
 	size_t seen_contribs;
 	uint32_t *lists_used;     /* as in fl_cmacro */
+	/* A final text of 64 KB or more and its AST, kept (built again, they
+	 * would cost each later stage more than they cost to keep); NULL for
+	 * every other rule. */
+	struct fl_crule_kept {
+		fl_text text;
+		const fl_expr *ast;
+	} *kept;
 	uint32_t nlists_used;
 	/* Flags and small values, bytes: one record per rule. */
 	int8_t slot;              /* source slot */
@@ -113,10 +120,11 @@ const fl_cnode *fl_compile_tree(fl_session *s, fl_rule *r);
 /* Rule cr's final condition text (condition and exception clauses, lists
  * substituted: the text the compile stage parsed, with its positions) in
  * *text, and its AST, both built anew into arena `a` (owned by the caller,
- * who resets it once done with the rule: the compile stage keeps neither).
- * NULL when the condition did not parse at compile time (cr->parsed 0), or
- * when out of memory.  A stage that walks many rules builds each once and
- * resets `a` between rules. */
+ * who resets it once done with the rule: the compile stage keeps neither),
+ * or the kept ones of a text of 64 KB or more (cr->kept).  NULL when the
+ * condition did not parse at compile time (cr->parsed 0), or when out of
+ * memory.  A stage that walks many rules builds each once and resets `a`
+ * between rules. */
 const fl_expr *fl_compile_rule_cond(fl_session *s, const fl_crule *cr, fl_arena *a,
 				    fl_text *text);
 
