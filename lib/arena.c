@@ -46,10 +46,23 @@ struct chunk {
 	_Alignas(16) unsigned char data[];
 };
 
-/* A zeroed chunk with room for `size` bytes, or NULL. */
-static struct chunk *chunk_new(size_t size)
+/* A zeroed chunk with room for `size` bytes, or NULL.  From HUGE_FROM on
+ * it is mapped on its own (zeroed by the kernel, not by calloc's memset),
+ * as whole huge pages when `huge` is set. */
+static struct chunk *chunk_new(size_t size, int huge)
 {
 	struct chunk *c;
+	if (!huge && size >= HUGE_FROM && size <= SIZE_MAX - 2 * HUGE_PAGE) {
+		size_t len = (sizeof(*c) + size + 4095) & ~(size_t)4095;
+		void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		c = m;
+		c->mapped = len;
+		c->size = len - sizeof(*c);
+		return c;
+	}
 	if (size >= HUGE_FROM && size <= SIZE_MAX - 2 * HUGE_PAGE) {
 		/* Map one huge page more than needed and unmap the ends, so
 		 * that the chunk starts on a huge page boundary. */
@@ -146,7 +159,7 @@ static void *carve(fl_arena *a, struct chunk **list, size_t n)
 		 * reservation per 100 KB request blew ulimit -v).  Capped at
 		 * CHUNK_MAX, not dropped back to CHUNK_MIN past it: 64 KB chunks
 		 * after 256 MB of arena cost a 100k-rule file 200k page faults. */
-		if (n <= CHUNK_MIN && a->total / 4 > size && !a->scratch) {
+		if (n <= CHUNK_MIN && a->total / 4 > size) {
 			size = a->total / 4 < CHUNK_MAX ? a->total / 4 : CHUNK_MAX;
 			size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 		}
@@ -161,7 +174,7 @@ static void *carve(fl_arena *a, struct chunk **list, size_t n)
 		if (*sp) {
 			c = *sp;
 			*sp = c->next;
-		} else if (!(c = chunk_new(size))) {
+		} else if (!(c = chunk_new(size, !a->scratch || size >= HUGE_PAGE / 2))) {
 			return NULL;
 		}
 		if (*list && n > CHUNK_MIN) {

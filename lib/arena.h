@@ -14,9 +14,10 @@ fl_arena *fl_arena_new(void);
 /* Releases the arena and everything allocated from it; NULL is a no-op. */
 void fl_arena_free(fl_arena *a);
 /* An arena for scratch work, reset between items (a rule's texts and
- * tree, a YAML item): its chunks stay small (64 KB), never whole 2 MB huge
+ * tree, a YAML item): only its chunks of 1 MB or more are whole 2 MB huge
  * pages, so that the few hundred KB it holds at a time cost that much
- * resident memory.  Freed with fl_arena_free. */
+ * resident memory, while a large item still faults in few pages.  Freed
+ * with fl_arena_free. */
 fl_arena *fl_arena_new_scratch(void);
 /* Forgets everything allocated, keeping the memory for what comes next
  * (cleared again: allocations stay zeroed).  A scratch arena reset between
