@@ -153,15 +153,23 @@ fl_rule *fl_ruleset_rule(const fl_ruleset *rs, const char *name, uint32_t len)
 	return i < 0 ? NULL : rs->rules.v[i];
 }
 
+/* Names item c with a copy of name[0..len) and indexes it in tab as
+ * entry `index` of its order; the one part of adding a list, macro or rule
+ * that does not depend on the kind.  0 or FL_ENOMEM. */
+static int name_item(fl_ruleset *rs, fl_item_common *c, fl_nametab *tab, const char *name,
+		     uint32_t len, size_t index)
+{
+	if (!(c->name = fl_arena_strndup(rs->arena, name, len)))
+		return FL_ENOMEM;
+	c->name_len = len;
+	return tab_insert(rs->arena, tab, c->name, len, (uint32_t)index);
+}
+
 fl_list *fl_ruleset_add_list(fl_ruleset *rs, const char *name, uint32_t len)
 {
 	fl_list *l = fl_arena_alloc(rs->arena, sizeof(*l));
-	if (!l || !(name = fl_arena_strndup(rs->arena, name, len)))
-		return NULL;
-	l->c.name = name;
-	l->c.name_len = len;
-	if (FL_VEC_PUSH(rs->arena, rs->lists, l) ||
-	    tab_insert(rs->arena, &rs->list_tab, name, len, (uint32_t)rs->lists.n - 1))
+	if (!l || FL_VEC_PUSH(rs->arena, rs->lists, l) ||
+	    name_item(rs, &l->c, &rs->list_tab, name, len, rs->lists.n - 1))
 		return NULL;
 	return l;
 }
@@ -169,12 +177,8 @@ fl_list *fl_ruleset_add_list(fl_ruleset *rs, const char *name, uint32_t len)
 fl_macro *fl_ruleset_add_macro(fl_ruleset *rs, const char *name, uint32_t len)
 {
 	fl_macro *m = fl_arena_alloc(rs->arena, sizeof(*m));
-	if (!m || !(name = fl_arena_strndup(rs->arena, name, len)))
-		return NULL;
-	m->c.name = name;
-	m->c.name_len = len;
-	if (FL_VEC_PUSH(rs->arena, rs->macros, m) ||
-	    tab_insert(rs->arena, &rs->macro_tab, name, len, (uint32_t)rs->macros.n - 1))
+	if (!m || FL_VEC_PUSH(rs->arena, rs->macros, m) ||
+	    name_item(rs, &m->c, &rs->macro_tab, name, len, rs->macros.n - 1))
 		return NULL;
 	return m;
 }
@@ -182,12 +186,8 @@ fl_macro *fl_ruleset_add_macro(fl_ruleset *rs, const char *name, uint32_t len)
 fl_rule *fl_ruleset_add_rule(fl_ruleset *rs, const char *name, uint32_t len)
 {
 	fl_rule *r = fl_arena_alloc(rs->arena, sizeof(*r));
-	if (!r || !(name = fl_arena_strndup(rs->arena, name, len)))
-		return NULL;
-	r->c.name = name;
-	r->c.name_len = len;
-	if (FL_VEC_PUSH(rs->arena, rs->rules, r) ||
-	    tab_insert(rs->arena, &rs->rule_tab, name, len, (uint32_t)rs->rules.n - 1))
+	if (!r || FL_VEC_PUSH(rs->arena, rs->rules, r) ||
+	    name_item(rs, &r->c, &rs->rule_tab, name, len, rs->rules.n - 1))
 		return NULL;
 	return r;
 }

@@ -53,8 +53,7 @@ typedef struct fl_item_common {
 /* The span of the name of the latest full (re)definition of c. */
 static inline fl_span fl_item_name_span(const fl_item_common *c)
 {
-	return c->base < c->contribs.n ? c->contribs.v[c->base].name_span
-				       : (fl_span){UINT32_MAX, 0, 0};
+	return c->base < c->contribs.n ? c->contribs.v[c->base].name_span : FL_NOSPAN;
 }
 
 /* One list element: decoded text and the span of its YAML scalar. */
