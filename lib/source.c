@@ -38,19 +38,17 @@ fl_source *fl_source_adopt(fl_arena *a, uint32_t id, const char *path,
 	return s;
 }
 
-/* Start of the line after the one holding offset `off`, or len + 1 when
- * that is the last line. */
-static uint32_t next_line(const fl_source *s, uint32_t off)
+uint32_t fl_source_next_line(const fl_source *s, uint32_t off)
 {
 	const char *nl = off < s->len ? memchr(s->data + off, '\n', s->len - off) : NULL;
-	return nl ? (uint32_t)(nl - s->data) + 1 : (uint32_t)s->len + 1;
+	return nl ? (uint32_t)(nl - s->data) + 1 : (uint32_t)s->len;
 }
 
 uint32_t fl_source_line_start(const fl_source *s, uint32_t line)
 {
 	uint32_t off = s->line_marks[line / FL_LINE_STRIDE];
 	for (uint32_t k = line % FL_LINE_STRIDE; k > 0; k--)
-		off = next_line(s, off);
+		off = fl_source_next_line(s, off);
 	return off;
 }
 
@@ -76,7 +74,8 @@ void fl_source_linecol(const fl_source *s, uint32_t off, unsigned *line,
 			hi = mid;
 	}
 	uint32_t ln = lo * FL_LINE_STRIDE, start = s->line_marks[lo];
-	for (uint32_t next; ln + 1 < s->nlines && (next = next_line(s, start)) <= off; ln++)
+	for (uint32_t next; ln + 1 < s->nlines && (next = fl_source_next_line(s, start)) <= off;
+	     ln++)
 		start = next;
 	unsigned c = 1;
 	for (uint32_t i = start; i < off; i++)
@@ -124,7 +123,7 @@ const char *fl_source_line(const fl_source *s, unsigned line, size_t *len)
 	if (line == 0 || line > s->nlines)
 		return NULL;
 	uint32_t start = fl_source_line_start(s, line - 1);
-	uint32_t end = line < s->nlines ? next_line(s, start) : (uint32_t)s->len;
+	uint32_t end = fl_source_next_line(s, start);
 	while (end > start && (s->data[end - 1] == '\n' || s->data[end - 1] == '\r'))
 		end--;
 	*len = end - start;

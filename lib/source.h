@@ -78,6 +78,10 @@ fl_source *fl_source_adopt(fl_arena *a, uint32_t id, const char *path,
 			   const char *data, size_t len);
 #define FL_LINE_STRIDE 32u
 
+/* Start of the line after the one holding offset `off`, or len when that
+ * is the last line. */
+uint32_t fl_source_next_line(const fl_source *s, uint32_t off);
+
 /* Byte offset of the start of 0-based line `line` (< s->nlines). */
 uint32_t fl_source_line_start(const fl_source *s, uint32_t line);
 

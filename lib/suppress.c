@@ -160,9 +160,7 @@ static int scan_source(scan *sc)
 	uint32_t next = 0;  /* start of line ln */
 	for (unsigned ln = 1; ln <= src->nlines; ln++) {
 		uint32_t start = next;
-		const char *nl = ln < src->nlines ? memchr(d + start, '\n', src->len - start) : NULL;
-		uint32_t end = nl ? (uint32_t)(nl - d) + 1 : (uint32_t)src->len;
-		next = end;
+		uint32_t end = next = fl_source_next_line(src, start);
 		while (end > start && (d[end - 1] == '\n' || d[end - 1] == '\r'))
 			end--;
 		const char *l = d + start;

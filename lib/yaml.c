@@ -85,10 +85,8 @@ static uint32_t mark_off(builder *b, yaml_mark_t m)
 	} else {
 		if (mc->valid && mc->cur_line <= m.line && m.line - mc->cur_line < FL_LINE_STRIDE) {
 			off = mc->cur_off;
-			for (size_t k = mc->cur_line; k < m.line; k++) {
-				const char *nl = memchr(src->data + off, '\n', src->len - off);
-				off = nl ? (uint32_t)(nl - src->data) + 1 : (uint32_t)src->len;
-			}
+			for (size_t k = mc->cur_line; k < m.line; k++)
+				off = fl_source_next_line(src, off);
 		} else {
 			off = fl_source_line_start(src, (uint32_t)m.line);
 		}
