@@ -482,24 +482,25 @@ typedef struct feed {
 	uint32_t calls;       /* items and documents handed to the loader */
 } feed;
 
-static int feed_item(void *ctx, const fl_ynode *n)
+/* Hands the loader an item, or a whole document's root when `root` is
+ * set; the time until now was the parser's, the call's is the loader's. */
+static int feed_one(feed *f, const fl_ynode *n, int root)
 {
-	feed *f = ctx;
 	clock_lap(f->s, f->clk, ST_YAML);
 	f->calls++;
-	int rc = fl_load_item(f->l, n);
+	int rc = root ? fl_load_doc(f->l, n) : fl_load_item(f->l, n);
 	clock_lap(f->s, f->clk, ST_LOAD);
 	return rc;
 }
 
+static int feed_item(void *ctx, const fl_ynode *n)
+{
+	return feed_one(ctx, n, 0);
+}
+
 static int feed_doc(void *ctx, const fl_ydoc *d)
 {
-	feed *f = ctx;
-	clock_lap(f->s, f->clk, ST_YAML);
-	f->calls++;
-	int rc = fl_load_doc(f->l, d->root);
-	clock_lap(f->s, f->clk, ST_LOAD);
-	return rc;
+	return feed_one(ctx, d->root, 1);
 }
 
 /* Parses and loads one file item by item.  Returns 0, 1 when it is not
