@@ -108,10 +108,9 @@ static void test_linecol_sampled(void **st)
 	}
 }
 
-/* Parses `yaml` (a map with key `k`), maps the decoded value of `k`, and
- * checks that decoded byte `i` comes from the file byte where `needle`
- * occurs (the `occ`-th occurrence). */
-static const fl_ynode *value_of(const char *yaml, fl_text *out, fl_source **srcp)
+/* The root of `yaml`, a one-document stream that must parse, and its
+ * source in *srcp when srcp is not NULL. */
+static const fl_ynode *parse_root(const char *yaml, fl_source **srcp)
 {
 	fl_source *s = fl_source_new(A, 0, "t", yaml, strlen(yaml));
 	fl_diags d = {.arena = A};
@@ -120,7 +119,18 @@ static const fl_ynode *value_of(const char *yaml, fl_text *out, fl_source **srcp
 	uint32_t nd;
 	assert_int_equal(fl_yaml_parse(A, s, &lim, &d, &docs, &nd), 0);
 	assert_int_equal(nd, 1);
-	const fl_ynode *v = fl_ymap_get(docs[0].root, "k", NULL);
+	if (srcp)
+		*srcp = s;
+	return docs[0].root;
+}
+
+/* Parses `yaml` (a map with key `k`), maps the decoded value of `k`, and
+ * checks that decoded byte `i` comes from the file byte where `needle`
+ * occurs (the `occ`-th occurrence). */
+static const fl_ynode *value_of(const char *yaml, fl_text *out, fl_source **srcp)
+{
+	fl_source *s;
+	const fl_ynode *v = fl_ymap_get(parse_root(yaml, &s), "k", NULL);
 	assert_non_null(v);
 	assert_int_equal(fl_yscalar_text(A, s, v, out), 0);
 	*srcp = s;
@@ -291,14 +301,8 @@ static void test_yaml_limits(void **st)
 /* Tags, aliases and nulls live in node flags and beside the node. */
 static void test_yaml_tags_flags(void **st)
 {
-	const char *y = "a: !!str null\nb: null\nc: &x !t [1]\nd: *x\ne: !m {k: ~}\n";
-	fl_source *s = fl_source_new(A, 0, "t", y, strlen(y));
-	fl_diags d = {.arena = A};
-	fl_ylimits lim = {64, 100000, 100};
-	fl_ydoc *docs;
-	uint32_t nd;
-	assert_int_equal(fl_yaml_parse(A, s, &lim, &d, &docs, &nd), 0);
-	const fl_ynode *r = docs[0].root;
+	const fl_ynode *r = parse_root("a: !!str null\nb: null\nc: &x !t [1]\nd: *x\ne: !m {k: ~}\n",
+				       NULL);
 	const fl_ynode *a = fl_ymap_get(r, "a", NULL), *b = fl_ymap_get(r, "b", NULL);
 	const fl_ynode *c = fl_ymap_get(r, "c", NULL), *e = fl_ymap_get(r, "e", NULL);
 	assert_string_equal(fl_ynode_tag(a), "tag:yaml.org,2002:str");
@@ -325,14 +329,9 @@ static void test_yaml_span_offsets(void **st)
 	const char *ys[] = {"a: x\r\nbb: [y, zz]\r\nc: 'q'\n",
 			    "\xc3\xa9: x\r\nbb: [y, zz]\r\nc: 'q'\n"};
 	for (int i = 0; i < 2; i++) {
-		fl_source *s = fl_source_new(A, 0, "t", ys[i], strlen(ys[i]));
-		fl_diags d = {.arena = A};
-		fl_ylimits lim = {64, 100000, 100};
-		fl_ydoc *docs;
-		uint32_t nd;
-		assert_int_equal(fl_yaml_parse(A, s, &lim, &d, &docs, &nd), 0);
-		const fl_ynode *bb = fl_ymap_get(docs[0].root, "bb", NULL);
-		const fl_ynode *c = fl_ymap_get(docs[0].root, "c", NULL);
+		const fl_ynode *root = parse_root(ys[i], NULL);
+		const fl_ynode *bb = fl_ymap_get(root, "bb", NULL);
+		const fl_ynode *c = fl_ymap_get(root, "c", NULL);
 		uint32_t at = (uint32_t)(strstr(ys[i], "[y") - ys[i]);
 		assert_int_equal(bb->span.start, at);
 		assert_int_equal(bb->span.end, at + 7);
