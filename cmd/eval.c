@@ -275,6 +275,7 @@ static int run(int argc, char **argv, int scenarios_cmd)
 {
 	eargs a = {.scenarios_cmd = scenarios_cmd};
 	fl_options_init(&a.fo);
+	map_rule_files(&a.fo);
 	a.rules = calloc((size_t)argc, sizeof(char *));
 	a.scen = calloc((size_t)argc, sizeof(char *));
 	a.paths = calloc((size_t)argc, sizeof(char *));

@@ -317,6 +317,7 @@ int cmd_fix(int argc, char **argv)
 {
 	struct fix_cfg c = {0};
 	fl_options_init(&c.fo);
+	map_rule_files(&c.fo);
 	fl_lintconfig *lc = NULL;
 	size_t cap = (size_t)argc + 1;
 	int rc = EXIT_INTERNAL;

@@ -3,6 +3,7 @@
  * configuration (.falco-lint.yaml), load and check through libfalcolint,
  * render in the chosen format, and map the result to an exit status. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -488,6 +489,26 @@ static int lint(config *c)
 	return fail ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
+static void on_sigbus(int sig)
+{
+	static const char msg[] =
+		"falco-lint: a rule file shrank while it was being read (changed during the run)\n";
+	(void)sig;
+	ssize_t w = write(2, msg, sizeof msg - 1);
+	(void)w;
+	_exit(EXIT_INTERNAL);
+}
+
+void map_rule_files(fl_options *fo)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL) == 0)
+		fo->map_files = 1;
+}
+
 int main(int argc, char **argv)
 {
 	for (size_t i = 0; argc >= 2 && i < sizeof subcmds / sizeof subcmds[0]; i++)
@@ -496,6 +517,7 @@ int main(int argc, char **argv)
 
 	config c = {.fail_on = -1, .color = -1};
 	fl_options_init(&c.fo);
+	map_rule_files(&c.fo);
 	c.context = calloc((size_t)argc, sizeof(char *));
 	c.paths = calloc((size_t)argc, sizeof(char *));
 	c.helm = calloc((size_t)argc, sizeof(char *));

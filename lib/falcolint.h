@@ -47,6 +47,11 @@ typedef struct fl_options {
 	const char *target_falco;  /* "0.44.1"; NULL = newest known */
 	const char *driver;        /* scenario variants of one driver, or NULL */
 	int show_uncertain;        /* report rules that may fire (unknown) */
+	/* Map large regular files (mmap) instead of copying them in: no copy
+	 * and no fresh pages to zero.  A file that shrinks while the session
+	 * lives then raises SIGBUS on access, so set this only where SIGBUS is
+	 * handled (falco-lint's main reports it and exits 3). */
+	int map_files;
 	fl_limits limits;
 } fl_options;
 

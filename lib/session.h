@@ -15,11 +15,18 @@
 struct fl_ruleset;   /* ruleset.h */
 struct fl_scenarios; /* scenario.h */
 
+/* A file mapped into memory, unmapped by fl_session_free. */
+typedef struct fl_mapping {
+	void *p;
+	size_t n;
+} fl_mapping;
+
 struct fl_session {
 	fl_arena *arena;
 	fl_options opt;
 	fl_diags diags;
 	FL_VEC(fl_source *) sources;     /* in load order */
+	FL_VEC(fl_mapping) maps;         /* files mapped (opt.map_files) */
 	struct fl_ruleset *rs;
 	struct fl_scenarios *scen;
 	unsigned engine[3];  /* engine version of the target Falco (0.62.0) */
