@@ -375,40 +375,6 @@ static int cond_check(fl_session *s, feats *f, fl_expr_iter *it, const cond_ref 
 	return 0;
 }
 
-/* Regexes, event types and feature uses of every parsed condition, macros
- * first, in one walk (own nodes only: a macro's text is checked once, as
- * the macro).  Macro trees are the compile stage's; each rule's is parsed
- * again into a scratch arena emptied after the rule (what the walk reports
- * is copied into diagnostics and feature uses), so the stage holds one
- * rule's tree at a time. */
-static int cond_checks(fl_session *s, feats *f)
-{
-	fl_ruleset *rs = s->rs;
-	fl_expr_iter *it = fl_expr_iter_new(s->arena, NULL);
-	fl_arena *scratch = fl_arena_new_scratch();
-	int rc = it && scratch ? 0 : FL_ENOMEM;
-	for (size_t i = 0; i < rs->macros.n && !rc; i++) {
-		const fl_cmacro *cm = rs->macros.v[i]->compiled;
-		if (!cm || !cm->ast)
-			continue;
-		cond_ref c = {&cm->text, "macro", cm->m->c.name, "syscall"};
-		rc = cond_check(s, f, it, &c, cm->ast);
-	}
-	for (size_t i = 0; i < rs->rules.n && !rc; i++) {
-		const fl_crule *cr = rs->rules.v[i]->compiled;
-		if (!cr || !cr->parsed)
-			continue;
-		fl_text text;
-		const fl_expr *ast = fl_compile_rule_cond(s, cr, scratch, &text);
-		cond_ref c = {&text, "rule", cr->r->c.name,
-			      cr->r->source ? cr->r->source : "syscall"};
-		rc = ast ? cond_check(s, f, it, &c, ast) : FL_ENOMEM;
-		fl_arena_reset(scratch);
-	}
-	fl_arena_free(scratch);
-	return rc;
-}
-
 static int same_feat(const feat_use *a, const feat_use *b)
 {
 	return !strcmp(a->what, b->what) &&
@@ -468,7 +434,7 @@ static int report_file(fl_session *s, const feats *f, size_t fi, const feat_use 
 }
 
 /* Rules-format features (from the contributions), then the condition
- * features cond_checks kept; reported per file in source order. */
+ * features the condition walks kept; reported per file in source order. */
 static int version_checks(fl_session *s, feats *f)
 {
 	fl_ruleset *rs = s->rs;
@@ -686,18 +652,67 @@ static int unused_warnings(fl_session *s)
 	return 0;
 }
 
-/* Runs the whole-ruleset checks once every file was compiled; findings
- * are diagnostics, returns 0 or FL_ENOMEM. */
-int fl_checks_finish(fl_session *s)
+/* The whole-ruleset checks, run as three calls (fl_checks_begin, one
+ * fl_checks_rule per rule, fl_checks_end) so that the session builds each
+ * rule's final condition once for the checks and the evaluator. */
+struct fl_checkrun {
+	fl_session *s;
+	feats f;
+	fl_expr_iter *it;
+};
+
+/* Regexes, event types and feature uses of every macro's parsed condition
+ * (the compile stage's trees; own nodes only: a macro's text is checked
+ * once, as the macro). */
+static int macro_cond_checks(fl_checkrun *c)
 {
+	fl_ruleset *rs = c->s->rs;
+	int rc = 0;
+	for (size_t i = 0; i < rs->macros.n && !rc; i++) {
+		const fl_cmacro *cm = rs->macros.v[i]->compiled;
+		if (!cm || !cm->ast)
+			continue;
+		cond_ref ref = {&cm->text, "macro", cm->m->c.name, "syscall"};
+		rc = cond_check(c->s, &c->f, c->it, &ref, cm->ast);
+	}
+	return rc;
+}
+
+int fl_checks_begin(fl_session *s, fl_checkrun **out)
+{
+	*out = NULL;
 	if (!s->rs)
 		return 0;
 	int rc = unused_warnings(s);
 	if (rc < 0)
 		return rc;
-	feats f;
-	if (feats_init(s, &f) || cond_checks(s, &f) ||
-	    append_checks(s) || version_checks(s, &f) || redef_checks(s) || desc_checks(s))
+	fl_checkrun *c = fl_arena_alloc(s->arena, sizeof *c);
+	if (!c)
+		return FL_ENOMEM;
+	c->s = s;
+	if (feats_init(s, &c->f) || !(c->it = fl_expr_iter_new(s->arena, NULL)) ||
+	    macro_cond_checks(c))
+		return FL_ENOMEM;
+	*out = c;
+	return 0;
+}
+
+/* The same walk over rule `r`'s final condition (`ast`, of `text`: what
+ * fl_compile_rule_cond gives; NULL when it did not parse). */
+int fl_checks_rule(fl_checkrun *c, const fl_rule *r, const fl_text *text, const fl_expr *ast)
+{
+	if (!c || !ast)
+		return 0;
+	cond_ref ref = {text, "rule", r->c.name, r->source ? r->source : "syscall"};
+	return cond_check(c->s, &c->f, c->it, &ref, ast);
+}
+
+int fl_checks_end(fl_checkrun *c)
+{
+	if (!c)
+		return 0;
+	fl_session *s = c->s;
+	if (append_checks(s) || version_checks(s, &c->f) || redef_checks(s) || desc_checks(s))
 		return FL_ENOMEM;
 	return 0;
 }

@@ -2077,15 +2077,30 @@ static int keep_results(rs_eval *r, res_acc *acc, size_t n)
 	return 0;
 }
 
-int fl_scenarios_run(fl_session *s)
+/* The scenario evaluation over the session's ruleset: every enabled rule
+ * on every selected event of the scenarios of its source. */
+struct fl_scen_run {
+	rs_eval r;
+	fl_scenarios *scs;
+	/* one accumulator per (scenario, event), at acc[base[j] + event] */
+	size_t *base;
+	res_acc *acc;             /* NULL unless the results are kept */
+	size_t nacc;
+};
+
+int fl_scenarios_begin(fl_session *s, fl_scen_run **out)
 {
+	*out = NULL;
 	int rc = fl_session_load_scenarios(s);
 	if (rc)
 		return rc;
+	fl_scen_run *run = fl_arena_alloc(s->arena, sizeof *run);
+	if (!run)
+		return FL_ENOMEM;
 	fl_scenarios *scs = fl_session_scenarios(s);
-	rs_eval r = {.s = s, .rs = s->rs, .scs = scs, .drv = driver_of(s)};
-
-	/* one accumulator per (scenario, event), at acc[base[j] + event] */
+	run->scs = scs;
+	run->r = (rs_eval){.s = s, .rs = s->rs, .scs = scs, .drv = driver_of(s)};
+	rs_eval *r = &run->r;
 	size_t nacc = 0;
 	size_t *base = fl_arena_alloc(s->arena, (scs->list.n + 1) * sizeof(*base));
 	if (!base)
@@ -2094,54 +2109,94 @@ int fl_scenarios_run(fl_session *s)
 		base[j] = nacc;
 		nacc += scs->list.v[j]->nevents;
 	}
-	res_acc *acc = NULL;
+	run->base = base;
+	run->nacc = nacc;
 	if (scs->keep_eval) {
-		if (!(acc = fl_arena_alloc(s->arena, (nacc + 1) * sizeof(*acc))))
+		res_acc *acc = fl_arena_alloc(s->arena, (nacc + 1) * sizeof(*acc));
+		if (!acc)
 			return FL_ENOMEM;
 		for (size_t j = 0; j < scs->list.n; j++) {
 			const fl_scenario *sc = scs->list.v[j];
-			for (uint32_t k = 0; k < sc->nevents && selected(&r, sc); k++)
-				if (fl_sevent_has_driver(&sc->events[k], r.drv)) {
+			for (uint32_t k = 0; k < sc->nevents && selected(r, sc); k++)
+				if (fl_sevent_has_driver(&sc->events[k], r->drv)) {
 					acc[base[j] + k].sc = sc;
 					acc[base[j] + k].ev = &sc->events[k];
 				}
 		}
+		run->acc = acc;
 	}
-	if (!s->rs)
-		return acc ? keep_results(&r, acc, nacc) : 0;
+	if (s->rs && (rc = begin(r))) {
+		fl_rseval_free(r);
+		return rc;
+	}
+	*out = run;
+	return 0;
+}
 
-	if ((rc = begin(&r)))
-		goto out;
-	for (size_t i = 0; i < s->rs->rules.n && !rc; i++) {
-		const fl_rule *rule = s->rs->rules.v[i];
-		if (!rule->enabled)
+/* rule_cond() with the compile stage's final tree given (`ast` of `text`,
+ * in arena `a`, which the caller resets after the rule): parsed here only
+ * for a rule the compile stage did not reach. */
+static const fl_expr *given_cond(rs_eval *r, const fl_rule *rule, const fl_text *text,
+				 const fl_expr *ast, fl_arena *a, int *exc, int *oom)
+{
+	const fl_crule *cr = rule->compiled;
+	if (!cr)
+		return rule_cond(r, rule, &r->rule_text, exc, oom);
+	fl_evalenv_forget(&r->env);
+	r->conj_of = NULL;
+	r->rule = rule;
+	r->rule_exc = *exc = 0;
+	r->rule_text = *text;
+	r->env.own_arena = a;
+	r->rule_cond = rule->source_unknown || !cr->ok || cr->dropped ? NULL : ast;
+	return r->rule_cond;
+}
+
+int fl_scenarios_rule(fl_scen_run *run, const fl_rule *rule, const fl_text *text,
+		      const fl_expr *ast, fl_arena *a)
+{
+	if (!run || !run->r.rs || !rule->enabled)
+		return 0;
+	rs_eval *r = &run->r;
+	fl_scenarios *scs = run->scs;
+	const char *rsrc = rule->source ? rule->source : "syscall";
+	const fl_expr *cond = NULL;
+	int exc = 0, rc = 0;
+	for (size_t j = 0; j < scs->list.n && !rc; j++) {
+		const fl_scenario *sc = scs->list.v[j];
+		if (strcmp(sc->source, rsrc) || !selected(r, sc) ||
+		    (sc->kind != FL_SCEN_BENIGN && !run->acc))
 			continue;
-		const char *rsrc = rule->source ? rule->source : "syscall";
-		const fl_expr *cond = NULL;
-		int exc = 0;
-		fl_text text;
-		for (size_t j = 0; j < scs->list.n && !rc; j++) {
-			const fl_scenario *sc = scs->list.v[j];
-			if (strcmp(sc->source, rsrc) || !selected(&r, sc) ||
-			    (sc->kind != FL_SCEN_BENIGN && !acc))
-				continue;
-			if (!cond) {
-				/* parsed only for a rule some scenario is run on */
-				int oom = 0;
-				cond = rule_cond(&r, rule, &text, &exc, &oom);
-				if (oom)
-					rc = FL_ENOMEM;
-				if (!cond)
-					break;
-				r.env.source = rule->source;
-			}
-			rc = eval_rule(&r, rule, cond, &text, exc, sc, acc ? acc + base[j] : NULL);
+		if (!cond) {
+			/* set up only for a rule some scenario is run on */
+			int oom = 0;
+			cond = given_cond(r, rule, text, ast, a, &exc, &oom);
+			if (oom)
+				rc = FL_ENOMEM;
+			if (!cond)
+				break;
+			r->env.source = rule->source;
 		}
+		rc = eval_rule(r, rule, cond, &r->rule_text, exc, sc,
+			       run->acc ? run->acc + run->base[j] : NULL);
 	}
-	if (!rc && acc)
-		rc = keep_results(&r, acc, nacc);
-out:
-	fl_rseval_free(&r);
+	if (r->rule && r->env.own_arena == a) {
+		/* the caller resets `a` with the tree: nothing kept may
+		 * point into it */
+		fl_evalenv_forget(&r->env);
+		r->env.own_arena = NULL;
+		r->conj_of = NULL;
+		r->rule = NULL;
+	}
+	return rc;
+}
+
+int fl_scenarios_end(fl_scen_run *run)
+{
+	if (!run)
+		return 0;
+	int rc = run->acc ? keep_results(&run->r, run->acc, run->nacc) : 0;
+	fl_rseval_free(&run->r);
 	return rc;
 }
 

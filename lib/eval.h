@@ -2,7 +2,7 @@
  * one scenario event: fields the event does not give are unknown and
  * propagate by Kleene logic; macros are evaluated once per event (memo by
  * slot), so the cost is linear in the macro DAG.  The session stage built
- * on it (fl_scenarios_run) evaluates the compile stage's final trees and
+ * on it (fl_scenarios_begin/_rule/_end) evaluates the compile stage's final trees and
  * reports rules that fire on benign scenarios (FL501/FL502) and exemption
  * clauses that are spoofable (FL503) or never match (FL504); `fix`
  * verifies its candidates through the same rule evaluation (fl_rseval). */
@@ -102,7 +102,7 @@ fl_value fl_eval_field(const fl_sevent *ev, const char *name, const char *arg);
 #define FL_EVAL_SKIP 3
 
 /* Evaluates the rules of one session the way the session stage
- * (fl_scenarios_run) does; opaque. */
+ * (fl_scenarios_rule) does; opaque. */
 typedef struct fl_rseval fl_rseval;
 
 /* An evaluator of the ruleset of session `s` (which ran), in s's arena,

@@ -2,6 +2,9 @@
  * load order, running the pipeline, and turning diagnostics into views. */
 #include "session.h"
 
+#include "compile.h"
+#include "ruleset.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -400,14 +403,6 @@ __attribute__((weak)) int fl_compile_file(fl_session *s, const fl_source *src)
 {
 	return 0;
 }
-__attribute__((weak)) int fl_checks_finish(fl_session *s)
-{
-	return 0;
-}
-__attribute__((weak)) int fl_scenarios_run(fl_session *s)
-{
-	return 0;
-}
 __attribute__((weak)) const char *fl_newest_falco(void)
 {
 	return "0.44.1";
@@ -632,6 +627,64 @@ static int load_all(fl_session *s, const fl_ylimits *lim, stage_clock *clk)
 	return 0;
 }
 
+/* Diagnostics of the scenario evaluation sort after the checks' at the
+ * same position, as when the evaluation ran after all the checks: their
+ * emission numbers get this bit. */
+#define SEQ_SCENARIO (UINT32_C(1) << 31)
+
+static void scenario_diags(fl_session *s, size_t from)
+{
+	for (size_t i = from; i < s->diags.list.n; i++)
+		s->diags.list.v[i]->seq |= SEQ_SCENARIO;
+}
+
+/* The whole-ruleset checks and the scenario evaluation, in one pass over
+ * the rules: each rule's final condition is built and parsed once, into
+ * an arena reset for the next rule, and read by both. */
+static int checks_and_scenarios(fl_session *s, stage_clock *clk)
+{
+	fl_checkrun *ck = NULL;
+	fl_scen_run *sr = NULL;
+	int rc = fl_checks_begin(s, &ck);
+	clock_lap(s, clk, ST_CHECKS);
+	if (rc < 0)
+		return rc;
+	size_t n0 = s->diags.list.n;
+	rc = fl_scenarios_begin(s, &sr);
+	scenario_diags(s, n0);
+	clock_lap(s, clk, ST_EVAL);
+	if (rc < 0)
+		return rc;
+	fl_arena *a = s->rs ? fl_arena_new_scratch() : NULL;
+	if (s->rs && !a)
+		rc = FL_ENOMEM;
+	for (size_t i = 0; s->rs && i < s->rs->rules.n && !rc; i++) {
+		const fl_rule *r = s->rs->rules.v[i];
+		const fl_crule *cr = r->compiled;
+		fl_text text = {0};
+		const fl_expr *ast = NULL;
+		if (cr && cr->parsed && !(ast = fl_compile_rule_cond(s, cr, a, &text)))
+			rc = FL_ENOMEM;
+		if (!rc)
+			rc = fl_checks_rule(ck, r, &text, ast);
+		clock_lap(s, clk, ST_CHECKS);
+		n0 = s->diags.list.n;
+		if (!rc)
+			rc = fl_scenarios_rule(sr, r, &text, ast, a);
+		scenario_diags(s, n0);
+		clock_lap(s, clk, ST_EVAL);
+		fl_arena_reset(a);
+	}
+	fl_arena_free(a);
+	int rc2 = fl_checks_end(ck);
+	clock_lap(s, clk, ST_CHECKS);
+	n0 = s->diags.list.n;
+	int rc3 = fl_scenarios_end(sr);
+	scenario_diags(s, n0);
+	clock_lap(s, clk, ST_EVAL);
+	return rc ? rc : rc2 ? rc2 : rc3;
+}
+
 int fl_session_run(fl_session *s)
 {
 	if (s->ran)
@@ -646,11 +699,7 @@ int fl_session_run(fl_session *s)
 	clock_start(s, &clk);
 	int rc = load_all(s, &lim, &clk);
 	if (rc >= 0)
-		rc = fl_checks_finish(s);
-	clock_lap(s, &clk, ST_CHECKS);
-	if (rc >= 0)
-		rc = fl_scenarios_run(s);
-	clock_lap(s, &clk, ST_EVAL);
+		rc = checks_and_scenarios(s, &clk);
 	if (rc < 0)
 		return rc;
 	rc = finish(s);

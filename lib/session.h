@@ -14,6 +14,8 @@
 
 struct fl_ruleset;   /* ruleset.h */
 struct fl_scenarios; /* scenario.h */
+struct fl_rule;      /* ruleset.h */
+struct fl_expr;      /* expr.h */
 
 /* A file mapped into memory, unmapped by fl_session_free. */
 typedef struct fl_mapping {
@@ -54,8 +56,25 @@ int fl_load_end(fl_loader *l);
 int fl_compile_file(fl_session *s, const fl_source *src);  /* compile.c */
 /* Forgets what fl_compile_file learnt, for a load that starts over. */
 void fl_compile_reset(fl_session *s);
-int fl_checks_finish(fl_session *s); /* checks.c: whole-ruleset checks */
-int fl_scenarios_run(fl_session *s); /* eval: scenario evaluation */
+/* After the last compile, the whole-ruleset checks (checks.c) and the
+ * scenario evaluation (eval.c) read every rule's final condition; the
+ * session builds it once per rule (fl_compile_rule_cond) for both: begin,
+ * then the rule calls for each rule in evaluation order with that text
+ * and tree (NULL when it did not parse), then end.  Each returns 0 or a
+ * negative FL_E*; a NULL state (no ruleset) makes the others no-ops.  The
+ * tree is the caller's, dropped after the rule calls. */
+typedef struct fl_checkrun fl_checkrun;
+int fl_checks_begin(fl_session *s, fl_checkrun **out);
+int fl_checks_rule(fl_checkrun *c, const struct fl_rule *r, const fl_text *text,
+		   const struct fl_expr *ast);
+int fl_checks_end(fl_checkrun *c);
+typedef struct fl_scen_run fl_scen_run;
+int fl_scenarios_begin(fl_session *s, fl_scen_run **out);
+/* `a` is the arena of ast, reset by the caller after the call: the
+ * evaluator keeps what it works out about the tree's nodes there. */
+int fl_scenarios_rule(fl_scen_run *run, const struct fl_rule *r, const fl_text *text,
+		      const struct fl_expr *ast, fl_arena *a);
+int fl_scenarios_end(fl_scen_run *run);
 
 /* 1 when Falco (0.41+) loads `path` from a rules directory: the first
  * ".yaml"/".yml" in it must be at its very end (rules-format §15). */
