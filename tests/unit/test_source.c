@@ -147,6 +147,33 @@ static void expect_at(const fl_text *t, const fl_source *s, const char *decoded_
 	assert_int_equal(fl_text_pos(t, (uint32_t)(d - t->s)).off, (uint32_t)(f - s->data));
 }
 
+/* The word-at-a-time line map against a byte loop: bytes one bit away
+ * from a newline, runs of newlines, and every length of buffer tail. */
+static void test_line_map_words(void **st)
+{
+	static const unsigned char alphabet[] = {'\n', '\n', 0x8a, 0x0b, 0x09, 0x00, 0xff,
+						 0x0e, 0x2a, 'x'};
+	unsigned char buf[700];
+	uint32_t seed = 12345;
+	for (size_t len = 0; len <= sizeof buf; len += len < 80 ? 1 : 37) {
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = alphabet[(seed >> 16) % sizeof alphabet];
+		}
+		fl_source *s = fl_source_new(A, 0, "t", (const char *)buf, len);
+		assert_non_null(s);
+		uint32_t line = 0, start = 0;
+		for (size_t i = 0; i <= len; i++) {
+			if (i == len || buf[i] == '\n') {
+				assert_int_equal(fl_source_line_start(s, line), start);
+				line++;
+				start = (uint32_t)i + 1;
+			}
+		}
+		assert_int_equal(s->nlines, line);
+	}
+}
+
 static void test_plain_multiline(void **st)
 {
 	fl_text t;
@@ -448,6 +475,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linecol),
 		cmocka_unit_test(test_linecol_sampled),
+		cmocka_unit_test(test_line_map_words),
 		cmocka_unit_test(test_plain_multiline),
 		cmocka_unit_test(test_double_quoted_escapes),
 		cmocka_unit_test(test_double_quoted_multiline),
