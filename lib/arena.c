@@ -174,7 +174,9 @@ static void *carve(fl_arena *a, struct chunk **list, size_t n)
 		if (*sp) {
 			c = *sp;
 			*sp = c->next;
-		} else if (!(c = chunk_new(size, !a->scratch || size >= HUGE_PAGE / 2))) {
+		} else if (!(c = chunk_new(size, size >= HUGE_PAGE / 2))) {
+			/* huge pages from 1 MB on only: a 256 KB table in a
+			 * chunk of its own faulted in a whole 2 MB page */
 			return NULL;
 		}
 		if (*list && n > CHUNK_MIN) {
