@@ -26,6 +26,8 @@ _Static_assert(_Alignof(void *) <= ALIGN && _Alignof(uint64_t) <= ALIGN &&
  * fault costs tens of microseconds on a virtual machine, and a 0.7 MB
  * rules file's arena spent most of its run time faulting in small pages. */
 #define HUGE_FROM ((size_t)256 << 10)
+/* Chunks of an arena this large are larger than one huge page. */
+#define GROW_FROM ((size_t)64 << 20)
 
 /* Under AddressSanitizer a reset frees its chunks instead of keeping them:
  * a pointer that outlives a reset (into a streamed YAML item, a scratch
@@ -39,9 +41,13 @@ _Static_assert(_Alignof(void *) <= ALIGN && _Alignof(uint64_t) <= ALIGN &&
 #endif
 #endif
 
+/* A chunk is carved from both ends: blocks from the front (used), strings
+ * from the back (back), so that one partly filled chunk, not one per kind,
+ * ends the arena: with huge pages, a partly filled chunk costs a whole
+ * 2 MB page. */
 struct chunk {
 	struct chunk *next;
-	size_t size, used;
+	size_t size, used, back;
 	size_t mapped;        /* bytes mmap'ed for it, or 0 when malloc'ed */
 	_Alignas(16) unsigned char data[];
 };
@@ -95,11 +101,11 @@ static struct chunk *chunk_new(size_t size, int huge)
 	return c;
 }
 
-/* Two lists of chunks, each carved front to back from its first chunk:
- * `head` for aligned blocks, `text` for strings, which need no alignment
- * and are packed end to end (a string among nodes would be padded to 8). */
+/* The chunks, carved from the first: aligned blocks from its front,
+ * strings from its back, where they need no alignment and are packed end
+ * to end (a string among nodes would be padded to 8). */
 struct fl_arena {
-	struct chunk *head, *text;
+	struct chunk *head;
 	struct chunk *spare;  /* cleared chunks kept by fl_arena_reset */
 	size_t total;
 	int scratch;          /* fl_arena_new_scratch: small chunks only */
@@ -135,17 +141,22 @@ void fl_arena_free(fl_arena *a)
 	if (!a)
 		return;
 	free_chunks(a->head);
-	free_chunks(a->text);
 	free_chunks(a->spare);
 	free(a);
 }
 
-/* n bytes (already rounded as the list needs) from the first chunk of
- * *list, or from a new chunk. */
-static void *carve(fl_arena *a, struct chunk **list, size_t n)
+static size_t room(const struct chunk *c)
 {
+	return c->size - c->used - c->back;
+}
+
+/* n bytes (already rounded for a block) from the front of the first chunk,
+ * or from its back for a string (`text`), or from a new chunk. */
+static void *carve(fl_arena *a, size_t n, int text)
+{
+	struct chunk **list = &a->head;
 	struct chunk *c = *list;
-	if (!c || c->size - c->used < n) {
+	if (!c || room(c) < n) {
 		/* A young arena starts with small chunks that double as it
 		 * grows: calloc clears a reused block in full, and scratch
 		 * arenas made for one call (a list substitution) used to
@@ -163,10 +174,19 @@ static void *carve(fl_arena *a, struct chunk **list, size_t n)
 			size = a->total / 4 < CHUNK_MAX ? a->total / 4 : CHUNK_MAX;
 			size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 		}
-		/* past HUGE_FROM, at least one whole huge page */
-		if (n <= CHUNK_MIN && a->total >= HUGE_FROM && !a->scratch &&
-		    size < HUGE_PAGE - sizeof(struct chunk))
-			size = HUGE_PAGE - sizeof(struct chunk);
+		/* Past HUGE_FROM (not in scratch arenas), whole huge pages:
+		 * one while the arena is below GROW_FROM, so that it ends in
+		 * one partly filled page (a 7 MB rules file's arena ended in
+		 * two partly filled chunks of a quarter of the arena, one
+		 * for blocks and one for strings); past it, a quarter of the
+		 * arena again, so that vectors of a few hundred KB still fit
+		 * in the current chunk. */
+		if (n <= CHUNK_MIN && a->total >= HUGE_FROM && !a->scratch) {
+			size_t pages = a->total >= GROW_FROM ? a->total / 4 / HUGE_PAGE : 1;
+			size = (pages ? pages : 1) * HUGE_PAGE - sizeof(struct chunk);
+			if (size > CHUNK_MAX)
+				size = CHUNK_MAX - sizeof(struct chunk);
+		}
 		/* a spare chunk that fits, else a new one */
 		struct chunk **sp = &a->spare;
 		while (*sp && (*sp)->size < size)
@@ -188,8 +208,14 @@ static void *carve(fl_arena *a, struct chunk **list, size_t n)
 			*list = c;
 		}
 	}
-	void *p = c->data + c->used;
-	c->used += n;
+	void *p;
+	if (text) {
+		c->back += n;
+		p = c->data + c->size - c->back;
+	} else {
+		p = c->data + c->used;
+		c->used += n;
+	}
 	a->total += n;
 	return p;
 }
@@ -202,7 +228,8 @@ static void spare_chunks(fl_arena *a, struct chunk **list)
 		struct chunk *c = *list;
 		*list = c->next;
 		memset(c->data, 0, c->used);
-		c->used = 0;
+		memset(c->data + c->size - c->back, 0, c->back);
+		c->used = c->back = 0;
 		c->next = a->spare;
 		a->spare = c;
 	}
@@ -213,11 +240,9 @@ void fl_arena_reset(fl_arena *a)
 {
 #ifdef RESET_FREES
 	free_chunks(a->head);
-	free_chunks(a->text);
-	a->head = a->text = NULL;
+	a->head = NULL;
 #else
 	spare_chunks(a, &a->head);
-	spare_chunks(a, &a->text);
 #endif
 	a->total = 0;
 }
@@ -228,13 +253,13 @@ void *fl_arena_alloc(fl_arena *a, size_t n)
 		n = 1;
 	if (n > SIZE_MAX - ALIGN)
 		return NULL;
-	return carve(a, &a->head, (n + ALIGN - 1) & ~(size_t)(ALIGN - 1));
+	return carve(a, (n + ALIGN - 1) & ~(size_t)(ALIGN - 1), 0);
 }
 
 /* n zeroed bytes with no alignment, for strings. */
 static char *alloc_text(fl_arena *a, size_t n)
 {
-	return carve(a, &a->text, n ? n : 1);
+	return carve(a, n ? n : 1, 1);
 }
 
 void *fl_arena_realloc(fl_arena *a, void *old, size_t oldn, size_t newn)
@@ -246,8 +271,7 @@ void *fl_arena_realloc(fl_arena *a, void *old, size_t oldn, size_t newn)
 	if (old && c && oldn && newn >= oldn && newn <= SIZE_MAX - ALIGN) {
 		size_t ro = (oldn + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 		size_t rn = (newn + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-		if ((unsigned char *)old + ro == c->data + c->used &&
-		    c->size - c->used >= rn - ro) {
+		if ((unsigned char *)old + ro == c->data + c->used && room(c) >= rn - ro) {
 			c->used += rn - ro;
 			a->total += rn - ro;
 			return old;

@@ -85,10 +85,12 @@ static void test_strings_packed(void **st)
 	assert_string_equal(s2, "xy");
 	assert_string_equal(s3, "7-z");
 	assert_string_equal(s4, "");
-	/* strings follow one another with no padding, whatever lies between */
-	assert_ptr_equal(s2, s1 + 4);
-	assert_ptr_equal(s3, s2 + 3);
-	assert_ptr_equal(s4, s3 + 4);
+	/* strings are packed from the back of the chunk with no padding,
+	 * whatever blocks were carved from its front meanwhile */
+	assert_ptr_equal(s2 + 3, s1);
+	assert_ptr_equal(s3 + 4, s2);
+	assert_ptr_equal(s4 + 1, s3);
+	assert_true((char *)blk + 40 <= s4);
 	assert_int_equal((uintptr_t)blk % 8, 0);
 	assert_int_equal((uintptr_t)fl_arena_alloc(a, 8) % 8, 0);
 	/* a string bigger than a chunk */
