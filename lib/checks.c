@@ -581,6 +581,24 @@ static int desc_name(fl_session *s, fl_rule *r, const char *kind, size_t a, size
 	return 0;
 }
 
+/* The words desc_checks looks for, as it looks for them. */
+static size_t desc_word(const char *d, size_t n, size_t k, const char **kind)
+{
+	*kind = d[k] != 'm' && d[k] != 'l' ? NULL  /* cheap test first */
+		: word_at(d, n, k, "macro") ? "macro"
+		: word_at(d, n, k, "list") ? "list" : NULL;
+	return *kind ? strlen(*kind) : 0;
+}
+
+int fl_desc_may_name(const char *d, size_t n)
+{
+	const char *kind;
+	for (size_t k = 0; k < n; k++)
+		if (d[k] == '_' || desc_word(d, n, k, &kind))
+			return 1;
+	return 0;
+}
+
 static int desc_checks(fl_session *s)
 {
 	fl_ruleset *rs = s->rs;
@@ -589,13 +607,10 @@ static int desc_checks(fl_session *s)
 		const char *d = r->desc.s;
 		size_t n = r->desc.len;
 		for (size_t k = 0; k < n; k++) {
-			if (d[k] != 'm' && d[k] != 'l')
-				continue;  /* cheap test first: this visits every byte */
-			const char *kind = word_at(d, n, k, "macro") ? "macro"
-					   : word_at(d, n, k, "list") ? "list" : NULL;
+			const char *kind;
+			size_t kl = desc_word(d, n, k, &kind);
 			if (!kind)
 				continue;
-			size_t kl = strlen(kind);
 			/* "macro NAME" / "macro `NAME`" */
 			size_t a = k + kl;
 			while (a < n && (d[a] == ' ' || d[a] == '`' || d[a] == '\''))

@@ -1247,6 +1247,19 @@ static int set_tags(rd *r, fl_rule *rule, const fl_ynode *tags, int reset)
 	return 0;
 }
 
+/* A rule's description as a definition or a replace sets it: kept only
+ * when the one check that reads descriptions could find something in it
+ * (fl_desc_may_name); else empty, which the check treats alike, alone or
+ * joined with appends.  Most descriptions are prose, folded over lines:
+ * decoded copies that cost as much as the rule record. */
+static int desc_text(rd *r, const fl_ynode *n, fl_text *t)
+{
+	if (fl_desc_may_name(n->str, n->len))
+		return scalar_text(r, n, t);
+	*t = (fl_text){"", 0, 0, NULL};
+	return 0;
+}
+
 static int join_into(rd *r, fl_text_builder *b, fl_text *t, const fl_ynode *n)
 {
 	fl_text x;
@@ -1379,7 +1392,7 @@ static int rule_update(rd *r, item *it, const fl_ynode *name, const fl_ynode *sr
 			prev->output_span = ur.output->span;
 		}
 		if (ur.desc)
-			TRY(scalar_text(r, ur.desc, &prev->desc));
+			TRY(desc_text(r, ur.desc, &prev->desc));
 		if (ur.keys & (1u << K_TAGS))
 			TRY(set_tags(r, prev, ur.tags, 1));
 		if (ur.keys & (1u << K_EXCEPTIONS)) {
@@ -1508,7 +1521,7 @@ static int rule_define(rd *r, item *it, const fl_ynode *name)
 	TRY(scalar_text(r, output, &rule->output));
 	TRY(fl_text_trim(r->a, &rule->output));
 	rule->output_span = output->span;
-	TRY(scalar_text(r, desc, &rule->desc));
+	TRY(desc_text(r, desc, &rule->desc));
 	rule->priority = (fl_priority)pri;
 	rule->priority_span = prio->span;
 	rule->source = src ? fl_ruleset_intern(r->rs, src->str, src->len) : "syscall";

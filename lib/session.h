@@ -68,6 +68,11 @@ int fl_checks_begin(fl_session *s, fl_checkrun **out);
 int fl_checks_rule(fl_checkrun *c, const struct fl_rule *r, const fl_text *text,
 		   const struct fl_expr *ast);
 int fl_checks_end(fl_checkrun *c);
+/* 0 when the description check (FL126, names in descriptions) finds
+ * nothing in d[0..n), nor in d joined with appended pieces (old + " " +
+ * new): no word "macro" or "list", no '_' (the names it reports have
+ * one).  The loader keeps only descriptions for which it is 1. */
+int fl_desc_may_name(const char *d, size_t n);
 typedef struct fl_scen_run fl_scen_run;
 int fl_scenarios_begin(fl_session *s, fl_scen_run **out);
 /* `a` is the arena of ast, reset by the caller after the call: the

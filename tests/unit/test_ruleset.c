@@ -142,7 +142,7 @@ static void text_is(const fl_text *t, const char *want)
 }
 
 #define RULE(name, cond) \
-	"- rule: " name "\n  desc: d\n  condition: " cond "\n  output: o\n  priority: WARNING\n"
+	"- rule: " name "\n  desc: d_\n  condition: " cond "\n  output: o\n  priority: WARNING\n"
 
 /* ---- YAML layer and item kinds (spec §2, §3) ---------------------------- */
 
@@ -338,13 +338,13 @@ static void test_rule_redefine_resets(void **st)
 
 static void test_rule_output_trim(void **st)
 {
-	load("- rule: r\n  desc: |\n    line one\n  condition: evt.type = open\n"
+	load("- rule: r\n  desc: |\n    line_one\n  condition: evt.type = open\n"
 	     "  output: \"  a %proc.name  \"\n  priority: INFO\n"
 	     "- rule: r2\n  desc: d\n  condition: evt.type = open\n  output: x\n  priority: INFO\n"
 	     "- rule: r2\n  output: \"  b  \"\n  override:\n    output: replace\n");
 	clean();
 	text_is(&R("r")->output, "a %proc.name");
-	text_is(&R("r")->desc, "line one\n");
+	text_is(&R("r")->desc, "line_one\n");
 	text_is(&R("r2")->output, "  b  ");
 }
 
@@ -424,7 +424,7 @@ static void test_legacy_append(void **st)
 	fl_rule *r = R("r");
 	text_is(&r->cond, "evt.type = open and proc.name = cat");
 	text_is(&r->output, "o");
-	text_is(&r->desc, "d");
+	text_is(&r->desc, "d_");
 	assert_int_equal(r->priority, FL_PRI_WARNING);
 	assert_true(r->enabled);
 	assert_int_equal(r->tags.n, 0);
@@ -482,6 +482,26 @@ static void test_override_condition(void **st)
 	text_is(&R("r")->cond_def.text, "evt.type = close");
 }
 
+/* A description the names-in-descriptions check could find nothing in is
+ * not kept (fl_desc_may_name); what is appended to it still is. */
+static void test_desc_kept_for_check(void **st)
+{
+	load("- rule: a\n  desc: >\n    plain prose, macros\n    and lists\n"
+	     "  condition: evt.type = open\n  output: o\n  priority: INFO\n"
+	     "- rule: a\n  desc: the x_y list\n  override:\n    desc: append\n"
+	     "- rule: b\n  desc: the macro in it\n  condition: evt.type = open\n"
+	     "  output: o\n  priority: INFO\n"
+	     "- rule: c\n  desc: no name\n  condition: evt.type = open\n"
+	     "  output: o\n  priority: INFO\n");
+	clean();
+	text_is(&R("a")->desc, " the x_y list");
+	text_is(&R("b")->desc, "the macro in it");
+	text_is(&R("c")->desc, "");
+	assert_false(fl_desc_may_name("macros, lists", 13));
+	assert_true(fl_desc_may_name("a list", 6));
+	assert_true(fl_desc_may_name("x_", 2));
+}
+
 static void test_override_output_desc_tags(void **st)
 {
 	load(RULE("r", "evt.type = open") "  tags: [zeta, alpha]\n"
@@ -491,7 +511,7 @@ static void test_override_output_desc_tags(void **st)
 	     "- rule: r2\n  tags: [beta]\n  override:\n    tags: replace\n");
 	clean();
 	text_is(&R("r")->output, "o %proc.name");
-	text_is(&R("r")->desc, "d more text");
+	text_is(&R("r")->desc, "d_ more text");
 	assert_int_equal(R("r")->tags.n, 3);
 	assert_string_equal(R("r")->tags.v[0], "alpha");
 	assert_string_equal(R("r")->tags.v[1], "beta");
@@ -814,6 +834,7 @@ int main(void)
 		cmocka_unit_test(test_append_later_file),
 		cmocka_unit_test(test_override_condition),
 		cmocka_unit_test(test_override_output_desc_tags),
+		cmocka_unit_test(test_desc_kept_for_check),
 		cmocka_unit_test(test_override_replace_flags),
 		cmocka_unit_test(test_override_key_errors),
 		cmocka_unit_test(test_override_mixed_and_extra),
