@@ -202,23 +202,13 @@ static int remember(fl_session *s, cstate *st, uint64_t h)
 	return 1;
 }
 
-/* Records a diagnostic unless the same one (code, span, message) was
- * reported before; NULL when deduplicated or out of memory (st->oom). */
-static fl_dg *emitv(fl_session *s, cstate *st, fl_code code, fl_span sp,
-		    const char *kind, const char *name, const char *fmt,
-		    va_list ap) __attribute__((format(printf, 7, 0)));
-static fl_dg *emitv(fl_session *s, cstate *st, fl_code code, fl_span sp,
-		    const char *kind, const char *name, const char *fmt,
-		    va_list ap)
+/* Records a diagnostic with message `msg` unless the same one (code,
+ * span, message) was reported before; NULL when deduplicated or out of
+ * memory (st->oom).  Findings of a macro are replayed for every rule that
+ * uses it: most are duplicates, told apart without formatting anything. */
+static fl_dg *emit_msg(fl_session *s, cstate *st, fl_code code, fl_span sp,
+		       const char *kind, const char *name, const char *msg)
 {
-	/* formatted in scratch: fl_diag keeps its own copy, and most
-	 * messages are duplicates that are never kept */
-	fl_arena *ta = tmp_arena(st);
-	char *msg = ta ? fl_arena_vprintf(ta, fmt, ap) : NULL;
-	if (!msg) {
-		st->oom = 1;
-		return NULL;
-	}
 	int r = remember(s, st, hash_diag(code, sp, msg));
 	if (r <= 0) {
 		if (r < 0)
@@ -233,6 +223,23 @@ static fl_dg *emitv(fl_session *s, cstate *st, fl_code code, fl_span sp,
 	if (kind)
 		fl_diag_item(g, kind, name);
 	return g;
+}
+
+static fl_dg *emitv(fl_session *s, cstate *st, fl_code code, fl_span sp,
+		    const char *kind, const char *name, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 7, 0)));
+static fl_dg *emitv(fl_session *s, cstate *st, fl_code code, fl_span sp,
+		    const char *kind, const char *name, const char *fmt,
+		    va_list ap)
+{
+	/* formatted in scratch: fl_diag keeps its own copy */
+	fl_arena *ta = tmp_arena(st);
+	char *msg = ta ? fl_arena_vprintf(ta, fmt, ap) : NULL;
+	if (!msg) {
+		st->oom = 1;
+		return NULL;
+	}
+	return emit_msg(s, st, code, sp, kind, name, msg);
 }
 
 static fl_dg *emit(fl_session *s, cstate *st, fl_code code, fl_span sp,
@@ -1853,7 +1860,7 @@ static void replay(fl_session *s, cstate *st, fl_rule *r, const finding *f, int 
 	fl_code code = f->code;
 	if (downgrade && f->soft)
 		code = FL064;
-	fl_dg *g = emit(s, st, code, f->span, "rule", r->c.name, "%s", f->msg);
+	fl_dg *g = emit_msg(s, st, code, f->span, "rule", r->c.name, f->msg);
 	if (g && f->help)
 		fl_diag_help(&s->diags, g, "%s", f->help);
 	if (g && code == FL064)
