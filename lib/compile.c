@@ -1310,7 +1310,11 @@ static void value_warnings(ctx *c, const fl_expr *e, const fl_operand *v)
 				    "transformers are written without quotes",
 				    "value '%s' looks like a transformer written as a constant string",
 				    v->text);
-		} else if (fl_field_find(c->source, buf, n, c->st->target)) {
+		} else if ((memchr(buf, '.', n) || memchr(buf, '[', n)) &&
+			   /* no field is named without either (the one name
+			    * without a dot, static, needs an argument): the
+			    * catalogue is searched for values that may be one */
+			   fl_field_find(c->source, buf, n, c->st->target)) {
 			add_finding(c, c->cwarn, FL070, sp, 0, NULL,
 				    fl_arena_printf(c->fa, "to compare with the field, write 'val(%s)'", buf),
 				    "value '%s' looks like a field written as a constant string", v->text);
