@@ -44,7 +44,7 @@ static int check_regex(fl_session *s, const cond_ref *c, const fl_operand *v)
 	if (code) {
 		pcre2_code_free(code);
 	} else {
-		uint32_t raw = v->text_start + (v->quoted ? 1u : 0u) + (uint32_t)eoff;
+		uint32_t raw = v->start + (v->quoted ? 1u : 0u) + (uint32_t)eoff;
 		if (raw < v->end) {
 			a = raw;
 			b = raw + 1;
@@ -87,7 +87,7 @@ static int check_evttype(fl_session *s, const cond_ref *c, const fl_operand *v)
 
 static int is_evttype_field(const fl_operand *l)
 {
-	return l && l->kind == FL_OPERAND_FIELD && !l->has_arg && !strcmp(l->text, "evt.type");
+	return l && l->kind == FL_OPERAND_FIELD && !fl_operand_arg(l) && !strcmp(l->text, "evt.type");
 }
 
 /* Regexes and event types among the values of check node `e`. */
@@ -96,14 +96,10 @@ static int value_check(fl_session *s, const cond_ref *c, const fl_expr *e)
 	const fl_operand *r = e->u.check.rhs;
 	if (!r)
 		return 0;
-	const fl_operand *const *vals = &r;
-	uint32_t nv = 1;
-	if (r->kind == FL_OPERAND_LIST) {
-		vals = (const fl_operand *const *)r->items;
-		nv = r->nitems;
-	}
+	int list = r->kind == FL_OPERAND_LIST;
+	uint32_t nv = list ? fl_operand_nitems(r) : 1;
 	for (uint32_t k = 0; k < nv; k++) {
-		const fl_operand *v = vals[k];
+		const fl_operand *v = list ? fl_operand_item(r, k) : r;
 		if (v->kind != FL_OPERAND_VALUE && v->kind != FL_OPERAND_IDENT)
 			continue;
 		int rc = 0;
@@ -305,13 +301,14 @@ static int operand_uses(fl_session *s, feats *f, const cond_ref *c, const fl_ope
 		    use(s, f, &f->conds, "transformer", xi->name, xi->since,
 			fl_text_span(c->text, o->start, o->end), 1))
 			return FL_ENOMEM;
-		for (uint32_t i = 0; i < o->nitems; i++)
-			if (operand_uses(s, f, c, o->items[i], depth + 1))
+		for (uint32_t i = 0; i < fl_operand_nitems(o); i++)
+			if (operand_uses(s, f, c, fl_operand_item(o, i), depth + 1))
 				return FL_ENOMEM;
 	} else if (o->kind == FL_OPERAND_FIELD) {
 		fl_field_match m;
-		fl_field_status st = fl_field_resolve(c->source, o->text, o->len, o->has_arg ? o->arg : NULL,
-						      o->has_arg ? o->arg_len : 0, FL_VERSION_UNRELEASED, &m);
+		const fl_operand *arg = fl_operand_arg(o);
+		fl_field_status st = fl_field_resolve(c->source, o->text, o->len, arg ? arg->text : NULL,
+						      arg ? arg->len : 0, FL_VERSION_UNRELEASED, &m);
 		if (st == FL_FIELD_OK && m.field && cond_feat_may_report(f, m.field->since) &&
 		    use(s, f, &f->conds, "field", m.field->name, m.field->since,
 			fl_text_span(c->text, o->start, o->end), 1))

@@ -1085,10 +1085,11 @@ static int check_field(ctx *c, const fl_operand *o, fl_cside *side, int in_outpu
 		side->type = FL_T_NONE;
 		return 0;
 	}
+	const fl_operand *arg = fl_operand_arg(o);
 	fl_field_status stt =
-		o->has_arg ? fl_field_resolve(c->source, o->text, o->len, o->arg, o->arg_len,
-					      c->st->target, m)
-			   : resolve_field(c->s, c->st, c->slot, c->source, o->text, o->len, m);
+		arg ? fl_field_resolve(c->source, o->text, o->len, arg->text, arg->len,
+				       c->st->target, m)
+		    : resolve_field(c->s, c->st, c->slot, c->source, o->text, o->len, m);
 	fl_span sp = osp(c, o->start, o->end);
 	switch (stt) {
 	case FL_FIELD_OK:
@@ -1129,7 +1130,7 @@ static int check_field(ctx *c, const fl_operand *o, fl_cside *side, int in_outpu
 				}
 		}
 		add_finding(c, c->err, FL053, sp, 1, NULL, help, "unknown field '%.*s'%s",
-			    (int)(o->text_end - o->text_start), c->t->s + o->text_start, why);
+			    (int)o->len, c->t->s + o->start, why);
 		return 1;
 	}
 	case FL_FIELD_ARG_MISSING:
@@ -1165,20 +1166,21 @@ static int check_transformer(ctx *c, const fl_operand *o, fl_cside *side, unsign
 			    fl_version_str(c->st->target, vb2, sizeof vb2));
 		return 1;
 	}
-	if (o->nitems < xi->min_args || (xi->max_args && o->nitems > xi->max_args)) {
+	uint32_t nargs = fl_operand_nitems(o);
+	if (nargs < xi->min_args || (xi->max_args && nargs > xi->max_args)) {
 		add_finding(c, c->err, FL059, sp, 0, NULL, NULL,
 			    "transformer '%s' takes %u argument%s, not %u", tn, xi->min_args,
-			    xi->min_args == 1 ? "" : "s", o->nitems);
+			    xi->min_args == 1 ? "" : "s", nargs);
 		return 1;
 	}
-	side->args = fl_arena_alloc(c->ta, sizeof(fl_cside) * (o->nitems ? o->nitems : 1));
+	side->args = fl_arena_alloc(c->ta, sizeof(fl_cside) * (nargs ? nargs : 1));
 	if (!side->args) {
 		c->st->oom = 1;
 		return 1;
 	}
 	int bad = 0;
-	for (uint32_t i = 0; i < o->nitems; i++) {
-		const fl_operand *arg = o->items[i];
+	for (uint32_t i = 0; i < nargs; i++) {
+		const fl_operand *arg = fl_operand_item(o, i);
 		if (arg->kind == FL_OPERAND_VALUE) {
 			side->args[i].o = arg;  /* literal argument (join separator, getopt spec) */
 			continue;
@@ -1199,8 +1201,8 @@ static int check_transformer(ctx *c, const fl_operand *o, fl_cside *side, unsign
 	if (bad)
 		return 1;
 	if (xi->result == FL_T_NONE) {
-		side->type = o->nitems ? side->args[0].type : FL_T_NONE;
-		side->is_list = o->nitems ? side->args[0].is_list : 0;
+		side->type = nargs ? side->args[0].type : FL_T_NONE;
+		side->is_list = nargs ? side->args[0].is_list : 0;
 	} else {
 		side->type = xi->result;
 		side->is_list = 0;
@@ -1246,9 +1248,11 @@ static void warn_pass(ctx *c, const fl_expr *e)
 			int na = 0;
 			if (r && r->kind == FL_OPERAND_VALUE && !strcmp(r->text, "<NA>"))
 				na = 1;
-			for (uint32_t i = 0; r && r->kind == FL_OPERAND_LIST && i < r->nitems; i++)
-				if (r->items[i]->kind == FL_OPERAND_VALUE && !strcmp(r->items[i]->text, "<NA>"))
+			for (uint32_t i = 0; r && r->kind == FL_OPERAND_LIST && i < fl_operand_nitems(r); i++) {
+				const fl_operand *it = fl_operand_item(r, i);
+				if (it->kind == FL_OPERAND_VALUE && !strcmp(it->text, "<NA>"))
 					na = 1;
+			}
 			if (na)
 				add_finding(c, c->warn, FL065, osp(c, e->start, e->end), 0, NULL, NULL,
 					    "'%s' is compared with '<NA>', which never matches a missing value",
@@ -1256,7 +1260,7 @@ static void warn_pass(ctx *c, const fl_expr *e)
 		}
 	}
 	for (size_t i = 0; i < sizeof deprecated_names / sizeof *deprecated_names; i++) {
-		if (strcmp(l->text, deprecated_names[i]) || l->has_arg)
+		if (strcmp(l->text, deprecated_names[i]) || fl_operand_arg(l))
 			continue;
 		const fl_field *f = fl_field_get(l->text, l->len);
 		if (f && fl_field_warns_deprecated(f, c->st->target)) {
@@ -1330,7 +1334,7 @@ static int check_value(ctx *c, const fl_expr *e, const fl_cside *lhs, const fl_o
 	if (v->kind != FL_OPERAND_VALUE && v->kind != FL_OPERAND_IDENT)
 		return 0;
 	const fl_operand *l = lhs->o;
-	if (l->kind == FL_OPERAND_FIELD && !l->has_arg && !strcmp(l->text, "evt.type") &&
+	if (l->kind == FL_OPERAND_FIELD && !fl_operand_arg(l) && !strcmp(l->text, "evt.type") &&
 	    lhs->m.status == FL_FIELD_OK) {
 		if (fl_evttype_index_at(v->text, v->len, c->st->target) < 0) {
 			const char *sug = fl_evttype_suggest(v->text, v->len);
@@ -1430,8 +1434,8 @@ static int check_check(ctx *c, const fl_expr *e, fl_ccheck *n)
 	}
 	int bad = 0;
 	if (r->kind == FL_OPERAND_LIST) {
-		for (uint32_t i = 0; i < r->nitems; i++) {
-			const fl_operand *it = r->items[i];
+		for (uint32_t i = 0; i < fl_operand_nitems(r); i++) {
+			const fl_operand *it = fl_operand_item(r, i);
 			if (it->kind == FL_OPERAND_FIELD || it->kind == FL_OPERAND_TRANSFORMER) {
 				fl_cside tmp = {0};
 				bad |= check_side(c, it, &tmp, 0);
@@ -1454,9 +1458,9 @@ static void check_cwarn(ctx *c, const fl_expr *e)
 	if (r->kind == FL_OPERAND_VALUE)
 		value_warnings(c, e, r);
 	else if (r->kind == FL_OPERAND_LIST)
-		for (uint32_t i = 0; i < r->nitems; i++)
-			if (r->items[i]->kind == FL_OPERAND_VALUE)
-				value_warnings(c, e, r->items[i]);
+		for (uint32_t i = 0; i < fl_operand_nitems(r); i++)
+			if (fl_operand_item(r, i)->kind == FL_OPERAND_VALUE)
+				value_warnings(c, e, fl_operand_item(r, i));
 }
 
 /* Event-type set of a node (fields.h describes Falco's rules). */
@@ -1464,7 +1468,7 @@ static void evt_of_check(const cstate *st, const fl_expr *e, int neg, fl_evtset 
 {
 	const fl_operand *l = e->u.check.lhs;
 	fl_op op = e->u.check.op;
-	if (!l || l->kind != FL_OPERAND_FIELD || l->has_arg || strcmp(l->text, "evt.type") ||
+	if (!l || l->kind != FL_OPERAND_FIELD || fl_operand_arg(l) || strcmp(l->text, "evt.type") ||
 	    e->u.check.mod != FL_MOD_NONE ||
 	    !(op == FL_OP_EQ || op == FL_OP_EQEQ || op == FL_OP_NE ||
 	      op == FL_OP_IN) || !e->u.check.rhs) {
@@ -1474,9 +1478,11 @@ static void evt_of_check(const cstate *st, const fl_expr *e, int neg, fl_evtset 
 	fl_evtset_clear(out);
 	const fl_operand *r = e->u.check.rhs;
 	if (r->kind == FL_OPERAND_LIST) {
-		for (uint32_t i = 0; i < r->nitems; i++)
-			if (r->items[i]->kind == FL_OPERAND_VALUE || r->items[i]->kind == FL_OPERAND_IDENT)
-				fl_evtset_add_name(out, r->items[i]->text, r->items[i]->len);
+		for (uint32_t i = 0; i < fl_operand_nitems(r); i++) {
+			const fl_operand *it = fl_operand_item(r, i);
+			if (it->kind == FL_OPERAND_VALUE || it->kind == FL_OPERAND_IDENT)
+				fl_evtset_add_name(out, it->text, it->len);
+		}
 	} else if (r->kind == FL_OPERAND_VALUE || r->kind == FL_OPERAND_IDENT) {
 		fl_evtset_add_name(out, r->text, r->len);
 	} else {

@@ -68,14 +68,39 @@ static int is_ancestor_field(const char *name)
 	       !strcmp(name, "proc.acmdline");
 }
 
+/* The decoded [arg] of a field, NUL-terminated; NULL when it has none. */
+static const char *arg_text(const fl_operand *o)
+{
+	const fl_operand *arg = fl_operand_arg(o);
+	return arg ? arg->text : NULL;
+}
+
+/* Makes *one, a copy of a FIELD operand, read argument `arg` instead of
+ * its own (NULL: none); *parts and *argop hold what it then points to
+ * (the caller's locals: the copy lives for one evaluation). */
+static void set_arg(fl_operand *one, const char *arg, fl_operand_parts *parts,
+		    fl_operand *argop)
+{
+	one->parts = NULL;
+	if (!arg)
+		return;
+	memset(argop, 0, sizeof *argop);
+	argop->kind = FL_OPERAND_VALUE;
+	argop->text = arg;
+	argop->len = (uint32_t)strlen(arg);
+	memset(parts, 0, sizeof *parts);
+	parts->arg = argop;
+	one->parts = parts;
+}
+
 /* 1 if Falco refuses field operand `o` in a condition of the env's source
  * (operand_value then records the failure). */
 static int field_invalid(const fl_evalenv *env, const fl_operand *o)
 {
 	fl_field_match m;
+	const fl_operand *arg = fl_operand_arg(o);
 	fl_field_status st = fl_field_resolve(env->source, o->text, o->len,
-					      o->has_arg ? o->arg : NULL,
-					      o->has_arg ? o->arg_len : 0,
+					      arg ? arg->text : NULL, arg ? arg->len : 0,
 					      FL_VERSION_UNRELEASED, &m);
 	return st == FL_FIELD_UNKNOWN || st == FL_FIELD_OTHER_SOURCE ||
 	       st == FL_FIELD_ARG_MISSING || st == FL_FIELD_ARG_UNEXPECTED ||
@@ -86,8 +111,8 @@ static int field_invalid(const fl_evalenv *env, const fl_operand *o)
  * one field of a chain of one-argument transformers. */
 static int operand_invalid(const fl_evalenv *env, const fl_operand *o)
 {
-	while (o->kind == FL_OPERAND_TRANSFORMER && o->nitems == 1)
-		o = o->items[0];
+	while (o->kind == FL_OPERAND_TRANSFORMER && fl_operand_nitems(o) == 1)
+		o = fl_operand_item(o, 0);
 	return o->kind == FL_OPERAND_FIELD && field_invalid(env, o);
 }
 
@@ -97,15 +122,15 @@ static int operand_value(fl_evalenv *env, const fl_operand *o,
 			 const fl_sevent *ev, fl_value *out)
 {
 	if (o->kind == FL_OPERAND_FIELD) {
-		*out = fl_eval_field(ev, o->text, o->has_arg ? o->arg : NULL);
+		*out = fl_eval_field(ev, o->text, arg_text(o));
 		return 0;
 	}
-	if (o->kind != FL_OPERAND_TRANSFORMER || o->nitems != 1) {
+	if (o->kind != FL_OPERAND_TRANSFORMER || fl_operand_nitems(o) != 1) {
 		*out = fl_value_unknown(); /* join/concat/getopt: not modelled */
 		return 0;
 	}
 	fl_value in;
-	int rc = operand_value(env, o->items[0], ev, &in);
+	int rc = operand_value(env, fl_operand_item(o, 0), ev, &in);
 	if (rc)
 		return rc;
 	switch (o->tr) {
@@ -137,8 +162,9 @@ static fl_vkind operand_kind(fl_evalenv *env, const fl_operand *o)
 {
 	if (o->kind == FL_OPERAND_FIELD) {
 		fl_field_match m;
+		const fl_operand *arg = fl_operand_arg(o);
 		fl_field_resolve(env->source, o->text, o->len,
-				 o->has_arg ? o->arg : NULL, o->has_arg ? o->arg_len : 0,
+				 arg ? arg->text : NULL, arg ? arg->len : 0,
 				 FL_VERSION_UNRELEASED, &m);
 		if (!m.field)
 			return FL_V_STR;
@@ -148,8 +174,8 @@ static fl_vkind operand_kind(fl_evalenv *env, const fl_operand *o)
 	if (o->kind == FL_OPERAND_TRANSFORMER) {
 		if (o->tr == FL_XF_LEN)
 			return FL_V_UINT;
-		if (o->tr == FL_XF_VAL && o->nitems == 1)
-			return operand_kind(env, o->items[0]);
+		if (o->tr == FL_XF_VAL && fl_operand_nitems(o) == 1)
+			return operand_kind(env, fl_operand_item(o, 0));
 	}
 	return FL_V_STR;
 }
@@ -171,7 +197,7 @@ typedef struct lit_entry {
 	/* what rhs looked like when read: a different operand at a reused
 	 * address is read again rather than mistaken for this one */
 	const char *text;
-	fl_operand **items;
+	const fl_operand_parts *parts;
 	uint32_t nitems;
 	int rc;                 /* 0, or FL_EUSAGE with msg */
 	const char *msg;
@@ -231,11 +257,12 @@ static int lit_read(fl_arena *a, fl_op op, fl_vkind kind, const fl_operand *rhs,
 		le->n = 1;
 		return rc;
 	}
-	fl_value *buf = fl_arena_alloc(a, ((size_t)rhs->nitems + 1) * sizeof(*buf));
+	uint32_t n = fl_operand_nitems(rhs);
+	fl_value *buf = fl_arena_alloc(a, ((size_t)n + 1) * sizeof(*buf));
 	if (!buf)
 		return FL_ENOMEM;
-	for (uint32_t i = 0; i < rhs->nitems; i++) {
-		const fl_operand *it = rhs->items[i];
+	for (uint32_t i = 0; i < n; i++) {
+		const fl_operand *it = fl_operand_item(rhs, i);
 		if (it->kind != FL_OPERAND_VALUE && it->kind != FL_OPERAND_IDENT) {
 			le->rc = FL_EUSAGE;
 			le->msg = "list item is not a value";
@@ -251,7 +278,7 @@ static int lit_read(fl_arena *a, fl_op op, fl_vkind kind, const fl_operand *rhs,
 			return rc;
 	}
 	le->vals = buf;
-	le->n = rhs->nitems;
+	le->n = n;
 	if ((op == FL_OP_IN || op == FL_OP_INTERSECTS) && le->n >= LIT_SET_MIN)
 		return fl_vset_new(a, buf, le->n, &le->set);
 	return 0;
@@ -323,8 +350,8 @@ static const lit_entry *literals(fl_evalenv *env, fl_op op, fl_vkind kind,
 			break;
 		h = (h + 1) & (c->cap - 1);
 	}
-	if (le && le->text == rhs->text && le->items == rhs->items &&
-	    le->nitems == rhs->nitems)
+	if (le && le->text == rhs->text && le->parts == rhs->parts &&
+	    le->nitems == fl_operand_nitems(rhs))
 		return le;
 	/* the condition's own literals go with its tree, not with the run */
 	fl_arena *ea = transient && env->own_arena ? env->own_arena : a;
@@ -335,8 +362,8 @@ static const lit_entry *literals(fl_evalenv *env, fl_op op, fl_vkind kind,
 	fresh->op = op;
 	fresh->kind = kind;
 	fresh->text = rhs->text;
-	fresh->items = rhs->items;
-	fresh->nitems = rhs->nitems;
+	fresh->parts = rhs->parts;
+	fresh->nitems = fl_operand_nitems(rhs);
 	if (lit_read(ea, op, kind, rhs, fresh))
 		return NULL; /* not kept: nothing half-read is reused */
 	if (transient && FL_VEC_PUSH(a, c->made, fresh))
@@ -410,7 +437,7 @@ static void plan_make(fl_evalenv *env, const fl_expr *e, int src, check_plan *p)
 	p->lhs_bad = (unsigned char)operand_invalid(env, lhs);
 	p->rhs_bad = rhs && rhs->kind != FL_OPERAND_VALUE && rhs->kind != FL_OPERAND_IDENT &&
 		     rhs->kind != FL_OPERAND_LIST && operand_invalid(env, rhs);
-	p->ancestor = lhs->kind == FL_OPERAND_FIELD && !lhs->has_arg &&
+	p->ancestor = lhs->kind == FL_OPERAND_FIELD && !fl_operand_arg(lhs) &&
 		      is_ancestor_field(lhs->text);
 }
 
@@ -747,20 +774,18 @@ static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
 			const fl_sfield *f = &ev->fields[i];
 			if (!f->arg || strcmp(f->name, lhs->text))
 				continue;
-			fl_operand one = *lhs;
-			one.has_arg = 1;
-			one.arg = f->arg;
-			one.arg_len = (uint32_t)strlen(f->arg);
+			fl_operand one = *lhs, arg;
+			fl_operand_parts parts;
+			set_arg(&one, f->arg, &parts, &arg);
 			fl_expr sub = *e;
 			sub.u.check.lhs = &one;
 			if (eval_check_once(env, &sub, ev) == FL_TRUE)
 				acc = FL_TRUE;
 		}
 		if (fl_sevent_field(ev, "proc.pname", NULL) && !strcmp(lhs->text, "proc.aname")) {
-			fl_operand one = *lhs;
-			one.has_arg = 1;
-			one.arg = "1";
-			one.arg_len = 1;
+			fl_operand one = *lhs, arg;
+			fl_operand_parts parts;
+			set_arg(&one, "1", &parts, &arg);
 			fl_expr sub = *e;
 			sub.u.check.lhs = &one;
 			if (eval_check_once(env, &sub, ev) == FL_TRUE)
@@ -778,7 +803,7 @@ static fl_tv eval_planned(fl_evalenv *env, const fl_expr *e, check_plan *p,
 		    rhs->kind == FL_OPERAND_LIST) {
 			const lit_entry *le = p->lit;
 			if (!le || le->kind != kind || le->rhs != rhs || le->text != rhs->text ||
-			    le->items != rhs->items || le->nitems != rhs->nitems)
+			    le->parts != rhs->parts || le->nitems != fl_operand_nitems(rhs))
 				le = p->lit = literals(env, op, kind, rhs, p->transient);
 			if (!le) {
 				fail(env, FL_ENOMEM, NULL);
@@ -1414,20 +1439,21 @@ static const char *describe(rs_eval *r, const fl_operand *o, const fl_sevent *ev
 	if (!acc || !o || depth > 8)
 		return acc;
 	if (o->kind == FL_OPERAND_TRANSFORMER) {
-		for (uint32_t i = 0; i < o->nitems; i++)
-			acc = describe(r, o->items[i], ev, acc, depth + 1);
+		for (uint32_t i = 0; i < fl_operand_nitems(o); i++)
+			acc = describe(r, fl_operand_item(o, i), ev, acc, depth + 1);
 		return acc;
 	}
 	if (o->kind != FL_OPERAND_FIELD)
 		return acc;
-	fl_value v = fl_eval_field(ev, o->text, o->has_arg ? o->arg : NULL);
-	if (v.kind == FL_V_UNKNOWN && !o->has_arg && is_ancestor_field(o->text))
+	const char *arg = arg_text(o);
+	fl_value v = fl_eval_field(ev, o->text, arg);
+	if (v.kind == FL_V_UNKNOWN && !arg && is_ancestor_field(o->text))
 		return acc;
 	const char *vs = fl_value_format(a, &v);
 	if (!vs)
 		return NULL;
-	return o->has_arg
-		? fl_arena_printf(a, "%s%s%s[%s] is %s", acc, *acc ? ", " : "", o->text, o->arg, vs)
+	return arg
+		? fl_arena_printf(a, "%s%s%s[%s] is %s", acc, *acc ? ", " : "", o->text, arg, vs)
 		: fl_arena_printf(a, "%s%s%s is %s", acc, *acc ? ", " : "", o->text, vs);
 }
 
@@ -1446,7 +1472,7 @@ static void add_why(rs_eval *r, whys *out, const fl_text *t, const fl_expr *e,
 		const fl_operand *rhs = c->u.check.rhs;
 		if (rhs && rhs->kind != FL_OPERAND_LIST)
 			d = describe(r, rhs, ev, d, 0);
-		empty = rhs && rhs->kind == FL_OPERAND_LIST && rhs->nitems == 0;
+		empty = rhs && rhs->kind == FL_OPERAND_LIST && fl_operand_nitems(rhs) == 0;
 	}
 	if (!text || !d) {
 		r->oom = 1;
@@ -1569,8 +1595,8 @@ static const char *operand_fields(rs_eval *r, const fl_operand *o, const char *a
 	if (!acc || !o || depth > 8)
 		return acc;
 	if (o->kind == FL_OPERAND_TRANSFORMER) {
-		for (uint32_t i = 0; i < o->nitems; i++)
-			acc = operand_fields(r, o->items[i], acc, other, depth + 1);
+		for (uint32_t i = 0; i < fl_operand_nitems(o); i++)
+			acc = operand_fields(r, fl_operand_item(o, i), acc, other, depth + 1);
 		return acc;
 	}
 	if (o->kind != FL_OPERAND_FIELD)
@@ -1704,12 +1730,11 @@ static const char *value_elsewhere(rs_eval *r, const fl_expr *c, const fl_sevent
 		const fl_sfield *f = &ev->fields[i];
 		if (!strcmp(f->name, lhs->text) || f->value.kind != FL_V_STR)
 			continue;
-		fl_operand one = *lhs;
+		fl_operand one = *lhs, arg;
+		fl_operand_parts parts;
 		one.text = f->name;
 		one.len = (uint32_t)strlen(f->name);
-		one.has_arg = f->arg != NULL;
-		one.arg = f->arg;
-		one.arg_len = f->arg ? (uint32_t)strlen(f->arg) : 0;
+		set_arg(&one, f->arg, &parts, &arg);
 		fl_expr x = *c;
 		x.u.check.lhs = &one;
 		int err = r->env.error;

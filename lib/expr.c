@@ -31,6 +31,10 @@ static const struct {
 #undef FL_XFORM
 };
 
+_Static_assert(FL_NXFORMS <= 256, "fl_operand.tr is a byte");
+_Static_assert(sizeof(void *) != 8 || sizeof(fl_operand) == 32,
+	       "fl_operand grew: every list item pays for it");
+
 const char *fl_expr_kind_name(fl_expr_kind k)
 {
 	return (unsigned)k < FL_EXPR_KIND_COUNT ? kind_names[k] : "";
@@ -146,17 +150,25 @@ static int pend_push(P *p, void *x)
 	return 0;
 }
 
-/* Pops the operands pending above `base` into an exactly sized array
- * (NULL when there are none or on OOM); *n gets their count. */
-static fl_operand **take_operands(P *p, size_t base, uint32_t *n)
+/* Parts with room for n items (nitems set, no arg); NULL on OOM. */
+static fl_operand_parts *mkparts(P *p, size_t n)
+{
+	fl_operand_parts *r = palloc(p, sizeof *r + n * sizeof r->items[0]);
+	if (r)
+		r->nitems = (uint32_t)n;
+	return r;
+}
+
+/* Pops the operands pending above `base` into exactly sized parts (NULL
+ * when there are none or on OOM). */
+static fl_operand_parts *take_operands(P *p, size_t base)
 {
 	size_t k = p->pend_n - base;
-	fl_operand **v = k ? palloc(p, k * sizeof *v) : NULL;
-	for (size_t i = 0; v && i < k; i++)
-		v[i] = p->pend[base + i];
+	fl_operand_parts *r = k ? mkparts(p, k) : NULL;
+	for (size_t i = 0; r && i < k; i++)
+		r->items[i] = p->pend[base + i];
 	p->pend_n = base;
-	*n = v ? (uint32_t)k : 0;
-	return v;
+	return r;
 }
 
 static void set_last(P *p, const char *s, uint32_t n)
@@ -507,7 +519,7 @@ static fl_operand *mkop(P *p, fl_operand_kind k, uint32_t start)
 {
 	fl_operand *o = palloc(p, sizeof(*o));
 	if (o) {
-		o->kind = k;
+		o->kind = (uint8_t)k;
 		o->start = o->end = start;
 		o->text = "";
 	}
@@ -609,8 +621,7 @@ static fl_operand *value_op(P *p, uint32_t start, const char *text,
 	o->len = len;
 	o->quoted = (uint8_t)quoted;
 	o->numeric = (uint8_t)numeric;
-	o->text_start = start;
-	o->end = o->text_end = p->pos;
+	o->end = p->pos;
 	return o;
 }
 
@@ -644,18 +655,21 @@ static fl_operand *str_value(P *p)
 
 static fl_operand *parse_transformer(P *p, int tr, uint32_t start);
 
-/* "[" ( QUOTED | FIELDARG ) "]" right after a field or transformer. */
-static int field_arg(P *p, fl_operand *o)
+/* "[" ( QUOTED | FIELDARG ) "]" right after field or transformer `o`:
+ * becomes the arg of o's parts (NULL: o has none yet).  0 when there is
+ * no "[" or the arg was added, -1 on error. */
+static int field_arg(P *p, fl_operand *o, fl_operand_parts *parts)
 {
-	uint32_t s = p->pos;
+	uint32_t s = p->pos, v;
 	const char *t;
 	uint32_t n;
+	int quoted = 0;
 	if (ch(p, s) != '[')
 		return 0;
 	set_last(p, p->s + s, 1);
-	p->pos++;
+	v = ++p->pos;
 	if (quoted_or_err(p, &t, &n)) {
-		o->arg_quoted = 1;
+		quoted = 1;
 	} else if (p->oom) {
 		return -1;
 	} else if ((n = m_fieldarg(p, p->pos)) != 0) {
@@ -672,13 +686,13 @@ static int field_arg(P *p, fl_operand *o)
 		err(p, p->pos, "expected a ']' token");
 		return -1;
 	}
+	fl_operand *a = value_op(p, v, t, n, quoted, 0); /* ends at the ']' */
+	if (!a || (!parts && !(parts = mkparts(p, 0))))
+		return -1;
 	set_last(p, p->s + p->pos, 1);
 	p->pos++;
-	o->has_arg = 1;
-	o->arg = t;
-	o->arg_len = n;
-	o->arg_start = s;
-	o->arg_end = p->pos;
+	parts->arg = a;
+	o->parts = parts;
 	o->end = p->pos;
 	return 0;
 }
@@ -691,11 +705,10 @@ static fl_operand *parse_field(P *p, uint32_t n)
 	if (!o || !(o->text = pdup(p, p->s + s, n)))
 		return NULL;
 	o->len = n;
-	o->text_start = s;
-	o->text_end = o->end = s + n;
+	o->end = s + n;
 	set_last(p, p->s + s, n);
 	p->pos += n;
-	if (field_arg(p, o) < 0)
+	if (field_arg(p, o, NULL) < 0)
 		return NULL;
 	return o;
 }
@@ -737,7 +750,7 @@ static fl_operand *parse_tlist(P *p, uint32_t start)
 	p->pos++;
 	p->tparens--;
 	p->depth--;
-	o->items = take_operands(p, base, &o->nitems);
+	o->parts = take_operands(p, base);
 	o->end = p->pos;
 	return o;
 fail:
@@ -788,11 +801,9 @@ static fl_operand *parse_transformer(P *p, int tr, uint32_t start)
 	fl_operand *o = mkop(p, FL_OPERAND_TRANSFORMER, start);
 	if (!o)
 		goto fail;
-	o->tr = (fl_xform)tr;
+	o->tr = (uint8_t)tr;
 	o->text = tr_table[tr].name;
 	o->len = (uint32_t)strlen(o->text);
-	o->text_start = start;
-	o->text_end = start + o->len;
 	for (;;) {
 		while (is_blank(ch(p, p->pos)))
 			p->pos++;
@@ -814,9 +825,10 @@ static fl_operand *parse_transformer(P *p, int tr, uint32_t start)
 	p->pos++;
 	p->tparens--;
 	p->depth--;
-	o->items = take_operands(p, base, &o->nitems);
+	fl_operand_parts *parts = take_operands(p, base);
+	o->parts = parts;
 	o->end = p->pos;
-	if (field_arg(p, o) < 0)
+	if (field_arg(p, o, parts) < 0)
 		return NULL;
 	return o;
 fail:
@@ -872,13 +884,11 @@ static fl_operand *try_rhs_field(P *p, int *matched)
 	o->tr = FL_XF_VAL;
 	o->text = "val";
 	o->len = 3;
-	o->text_start = s;
-	o->text_end = s + 3;
-	o->items = palloc(p, sizeof(fl_operand *));
-	if (!o->items)
+	fl_operand_parts *parts = mkparts(p, 1);
+	if (!parts)
 		return NULL;
-	o->items[0] = f;
-	o->nitems = 1;
+	parts->items[0] = f;
+	o->parts = parts;
 	o->end = p->pos;
 	return o;
 fail:
@@ -970,7 +980,7 @@ static fl_operand *parse_list_literal(P *p, uint32_t start)
 	set_last(p, p->s + p->pos, 1);
 	p->pos++;
 done:
-	o->items = take_operands(p, base, &o->nitems);
+	o->parts = take_operands(p, base);
 	o->end = p->pos;
 	return o;
 }
@@ -982,8 +992,7 @@ static fl_operand *ident_op(P *p, uint32_t n)
 	if (!o || !(o->text = pdup(p, p->s + s, n)))
 		return NULL;
 	o->len = n;
-	o->text_start = s;
-	o->end = o->text_end = s + n;
+	o->end = s + n;
 	set_last(p, p->s + s, n);
 	p->pos += n;
 	return o;
@@ -1936,13 +1945,15 @@ static const fl_operand *unknown_field(const fl_operand *o,
 				       fl_field_known_fn known, void *ctx,
 				       unsigned depth)
 {
-	if (o->kind == FL_OPERAND_FIELD)
-		return known(ctx, o->text, o->len, o->has_arg, o->arg,
-			     o->arg_len) ? NULL : o;
+	if (o->kind == FL_OPERAND_FIELD) {
+		const fl_operand *arg = fl_operand_arg(o);
+		return known(ctx, o->text, o->len, arg != NULL, arg ? arg->text : NULL,
+			     arg ? arg->len : 0) ? NULL : o;
+	}
 	if (depth > FL_EXPR_MAX_DEPTH)
 		return o;
-	for (uint32_t i = 0; i < o->nitems; i++) {
-		const fl_operand *u = unknown_field(o->items[i], known, ctx,
+	for (uint32_t i = 0; i < fl_operand_nitems(o); i++) {
+		const fl_operand *u = unknown_field(fl_operand_item(o, i), known, ctx,
 						    depth + 1);
 		if (u)
 			return u;
@@ -1991,15 +2002,14 @@ static fl_operand *output_field(P *p, uint32_t t, fl_field_known_fn known,
 	while (p->s[t + dot] != '.')
 		dot++;
 	for (uint32_t k = L < MAX_FIELD_NAME ? L : MAX_FIELD_NAME; k > dot + 1; k--) {
-		if (p->s[t + k - 1] == '.' || (k == L && o && !o->has_arg))
+		if (p->s[t + k - 1] == '.' || (k == L && o && !fl_operand_arg(o)))
 			continue;
 		if (known && !known(ctx, p->s + t, k, 0, NULL, 0))
 			continue;
 		o = mkop(p, FL_OPERAND_FIELD, t);
 		if (o && (o->text = pdup(p, p->s + t, k)) != NULL) {
 			o->len = k;
-			o->text_start = t;
-			o->text_end = o->end = t + k;
+			o->end = t + k;
 			*end = t + k;
 		}
 		if (p->oom)

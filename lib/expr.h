@@ -59,25 +59,53 @@ typedef enum fl_operand_kind {
 } fl_operand_kind;
 
 typedef struct fl_operand fl_operand;
-struct fl_operand {               /* members ordered to pack (72 bytes) */
-	fl_operand_kind kind;
-	uint32_t start, end;        /* the whole operand */
-	uint32_t len;               /* of text */
-	/* FIELD/TRANSFORMER/IDENT: the name; VALUE: the decoded value (escapes
-	 * applied, quotes removed).  NUL-terminated; len excludes the NUL. */
-	const char *text;
-	uint32_t text_start, text_end; /* name, or the raw value token */
+typedef struct fl_operand_parts fl_operand_parts;
+
+/* 32 bytes: conditions are mostly values (a list of n items holds n
+ * operands; a 10k-rule file's macros keep ~30k for the whole run), so
+ * what only lists, transformers and fields with an [arg] have is kept out
+ * of line, in `parts`.  The name of a FIELD, TRANSFORMER or IDENT is the
+ * text at [start, start + len); a VALUE's raw token is [start, end). */
+struct fl_operand {
+	uint8_t kind;               /* fl_operand_kind */
 	uint8_t quoted;             /* VALUE: written in '…' or "…" */
 	uint8_t numeric;            /* VALUE: lexed as NUMBER or HEXNUM */
-	/* FIELD and TRANSFORMER: optional [arg] (decoded), raw span incl. [ ] */
-	uint8_t has_arg, arg_quoted;
-	fl_xform tr;                /* TRANSFORMER */
-	const char *arg;
-	uint32_t arg_len, arg_start, arg_end;
-	uint32_t nitems;            /* of items */
-	/* TRANSFORMER: its arguments; LIST: its items */
-	fl_operand **items;
+	uint8_t tr;                 /* TRANSFORMER: fl_xform */
+	uint32_t start, end;        /* the whole operand, [arg] included */
+	uint32_t len;               /* of text */
+	/* FIELD/TRANSFORMER/IDENT: the name; VALUE: the decoded value (escapes
+	 * applied, quotes removed); LIST: "".  NUL-terminated; len excludes
+	 * the NUL. */
+	const char *text;
+	const fl_operand_parts *parts; /* NULL: no items, no [arg] */
 };
+
+/* The operands an operand is made of (fl_operand_item, fl_operand_arg). */
+struct fl_operand_parts {
+	/* FIELD and TRANSFORMER: the optional [arg], a VALUE (decoded; its
+	 * start..end is the token between the brackets, quotes included) */
+	const fl_operand *arg;
+	uint32_t nitems;
+	fl_operand *items[];        /* TRANSFORMER: its arguments; LIST: its items */
+};
+
+/* Items of a LIST, arguments of a TRANSFORMER; 0 for other operands. */
+static inline uint32_t fl_operand_nitems(const fl_operand *o)
+{
+	return o->parts ? o->parts->nitems : 0;
+}
+
+/* Item i < fl_operand_nitems(o). */
+static inline const fl_operand *fl_operand_item(const fl_operand *o, uint32_t i)
+{
+	return o->parts->items[i];
+}
+
+/* The [arg] of a FIELD or TRANSFORMER; NULL when it has none. */
+static inline const fl_operand *fl_operand_arg(const fl_operand *o)
+{
+	return o->parts ? o->parts->arg : NULL;
+}
 
 typedef struct fl_expr fl_expr;
 struct fl_expr {

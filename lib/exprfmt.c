@@ -236,10 +236,10 @@ static void dump_operand(sb *b, const fl_operand *o)
 	case FL_OPERAND_TRANSFORMER:
 		put(b, o->text, o->len);
 		put(b, "(", 1);
-		for (uint32_t i = 0; i < o->nitems; i++) {
+		for (uint32_t i = 0; i < fl_operand_nitems(o); i++) {
 			if (i)
 				put(b, ", ", 2);
-			dump_operand(b, o->items[i]);
+			dump_operand(b, fl_operand_item(o, i));
 		}
 		put(b, ")", 1);
 		break;
@@ -248,9 +248,9 @@ static void dump_operand(sb *b, const fl_operand *o)
 		break;
 	case FL_OPERAND_LIST:
 		puts_(b, "(list");
-		for (uint32_t i = 0; i < o->nitems; i++) {
+		for (uint32_t i = 0; i < fl_operand_nitems(o); i++) {
 			put(b, " ", 1);
-			dump_operand(b, o->items[i]);
+			dump_operand(b, fl_operand_item(o, i));
 		}
 		put(b, ")", 1);
 		break;
@@ -259,10 +259,10 @@ static void dump_operand(sb *b, const fl_operand *o)
 		put(b, o->text, o->len);
 		break;
 	}
-	if ((o->kind == FL_OPERAND_FIELD || o->kind == FL_OPERAND_TRANSFORMER) &&
-	    o->has_arg) {
+	const fl_operand *arg = fl_operand_arg(o);
+	if ((o->kind == FL_OPERAND_FIELD || o->kind == FL_OPERAND_TRANSFORMER) && arg) {
 		put(b, "[", 1);
-		dump_str(b, o->arg, o->arg_len);
+		dump_str(b, arg->text, arg->len);
 		put(b, "]", 1);
 	}
 }
@@ -398,10 +398,10 @@ static void fmt_operand(sb *b, const fl_operand *o, int in_transformer,
 	case FL_OPERAND_TRANSFORMER:
 		put(b, o->text, o->len);
 		put(b, "(", 1);
-		for (uint32_t i = 0; i < o->nitems; i++) {
+		for (uint32_t i = 0; i < fl_operand_nitems(o); i++) {
 			if (i)
 				put(b, ",", 1);
-			fmt_operand(b, o->items[i], 1, falco);
+			fmt_operand(b, fl_operand_item(o, i), 1, falco);
 		}
 		put(b, ")", 1);
 		break;
@@ -415,10 +415,10 @@ static void fmt_operand(sb *b, const fl_operand *o, int in_transformer,
 		break;
 	case FL_OPERAND_LIST:
 		put(b, "(", 1);
-		for (uint32_t i = 0; i < o->nitems; i++) {
+		for (uint32_t i = 0; i < fl_operand_nitems(o); i++) {
 			if (i)
 				put(b, ", ", 2);
-			fmt_operand(b, o->items[i], in_transformer, falco);
+			fmt_operand(b, fl_operand_item(o, i), in_transformer, falco);
 		}
 		put(b, ")", 1);
 		break;
@@ -426,13 +426,13 @@ static void fmt_operand(sb *b, const fl_operand *o, int in_transformer,
 		put(b, o->text, o->len);
 		break;
 	}
-	if ((o->kind == FL_OPERAND_FIELD || o->kind == FL_OPERAND_TRANSFORMER) &&
-	    o->has_arg) {
+	const fl_operand *arg = fl_operand_arg(o);
+	if ((o->kind == FL_OPERAND_FIELD || o->kind == FL_OPERAND_TRANSFORMER) && arg) {
 		put(b, "[", 1);
-		if (falco && o->arg_len == 0)
+		if (falco && arg->len == 0)
 			put(b, "\"\"", 2);
 		else
-			put_value(b, o->arg, o->arg_len, 1, falco);
+			put_value(b, arg->text, arg->len, 1, falco);
 		put(b, "]", 1);
 	}
 }

@@ -419,12 +419,13 @@ static int find_hooks(fl_session *s, const fl_rule *r, fx_hooks *out)
 			   e->u.check.mod == FL_MOD_NONE && e->u.check.lhs->kind == FL_OPERAND_FIELD &&
 			   e->u.check.rhs && e->u.check.rhs->kind == FL_OPERAND_LIST) {
 			const fl_operand *l = e->u.check.rhs, *f = e->u.check.lhs;
-			for (uint32_t i = 0; i < l->nitems; i++) {
-				const fl_operand *it = l->items[i];
+			for (uint32_t i = 0; i < fl_operand_nitems(l); i++) {
+				const fl_operand *it = fl_operand_item(l, i);
 				if (it->kind != FL_OPERAND_VALUE || it->quoted ||
 				    !fl_ruleset_list(s->rs, it->text, it->len))
 					continue;
-				const char *arg = f->has_arg ? fl_arena_strndup(a, f->arg, f->arg_len) : NULL;
+				const fl_operand *fa = fl_operand_arg(f);
+				const char *arg = fa ? fl_arena_strndup(a, fa->text, fa->len) : NULL;
 				if (add_hook(a, out, 'l', fl_arena_strndup(a, it->text, it->len),
 					     fl_arena_strndup(a, f->text, f->len), arg))
 					return FL_ENOMEM;
@@ -532,13 +533,13 @@ static fl_ynode *operand_node(fl_arena *a, const fl_operand *o)
 	if (o->kind != FL_OPERAND_LIST)
 		return NULL;
 	fl_ynode *s = flow_seq(a);
-	for (uint32_t i = 0; s && i < o->nitems; i++) {
-		if (o->items[i]->kind != FL_OPERAND_VALUE)
+	for (uint32_t i = 0; s && i < fl_operand_nitems(o); i++) {
+		const fl_operand *it = fl_operand_item(o, i);
+		if (it->kind != FL_OPERAND_VALUE)
 			return NULL;
-		if (!exc_value_ok(o->items[i]->text))
+		if (!exc_value_ok(it->text))
 			return NULL;
-		if (fl_yseq_push(a, s, fl_ynew_scalar(a, o->items[i]->text,
-						      item_style(o->items[i]->text))))
+		if (fl_yseq_push(a, s, fl_ynew_scalar(a, it->text, item_style(it->text))))
 			return NULL;
 	}
 	return s;
@@ -572,9 +573,10 @@ static int predicate_exception(fl_arena *a, const char *cond, fl_ynode **fields,
 		fl_ynode *v = operand_node(a, t->u.check.rhs);
 		if (!v || (v->kind == FL_Y_SCALAR && !exc_value_ok(v->str)))
 			return 0;
-		const char *fname = l->has_arg ? fl_arena_printf(a, "%s[%.*s]", l->text,
-								   (int)l->arg_len, l->arg)
-					       : l->text;
+		const fl_operand *arg = fl_operand_arg(l);
+		const char *fname = arg ? fl_arena_printf(a, "%s[%.*s]", l->text,
+							  (int)arg->len, arg->text)
+					: l->text;
 		if (fl_yseq_push(a, fs, fl_ynew_scalar(a, fname, FL_YS_PLAIN)) ||
 		    fl_yseq_push(a, cs, fl_ynew_scalar(a, fl_op_text(t->u.check.op), FL_YS_PLAIN)) ||
 		    fl_yseq_push(a, tu, v))

@@ -404,7 +404,7 @@ static void test_incremental_lists(void **st)
 	const fl_cnode *mt = mn->macro->tree[cr->slot];
 	assert_non_null(mt);
 	assert_int_equal(mt->kind, FL_EXPR_CHECK);
-	assert_int_equal(mt->check->rhs.o->nitems, 2);
+	assert_int_equal(fl_operand_nitems(mt->check->rhs.o), 2);
 	size_t n;
 	const char *const *items = fl_compile_list_items(S, 0, &n);
 	assert_int_equal(n, 2);

@@ -743,18 +743,25 @@ static void test_spans(void **st)
 	assert_int_equal(errs.n, 0);
 	const fl_expr *c = e->u.kids.v[0];
 	const fl_operand *l = c->u.check.lhs, *r = c->u.check.rhs;
-	assert_int_equal(l->text_end, 8);
-	assert_true(l->has_arg && l->arg_quoted);
-	assert_string_equal(l->arg, "A B");
-	assert_int_equal(l->arg_start, 8);
-	assert_int_equal(l->arg_end, 15);
+	assert_int_equal(l->start + l->len, 8);
+	assert_int_equal(l->end, 15);
+	const fl_operand *arg = fl_operand_arg(l);
+	assert_non_null(arg);
+	assert_int_equal(arg->kind, FL_OPERAND_VALUE);
+	assert_true(arg->quoted);
+	assert_string_equal(arg->text, "A B");
+	assert_int_equal(arg->len, 3);
+	assert_int_equal(arg->start, 9);  /* the token inside [ ] */
+	assert_int_equal(arg->end, 14);
 	assert_int_equal(r->kind, FL_OPERAND_LIST);
 	assert_int_equal(r->start, 19);
 	assert_int_equal(r->end, 27);
-	assert_int_equal(r->items[0]->start, 20);
-	assert_int_equal(r->items[0]->end, 23);
-	assert_true(r->items[0]->quoted);
-	assert_false(r->items[1]->quoted);
+	assert_int_equal(fl_operand_nitems(r), 2);
+	assert_null(fl_operand_arg(r));
+	assert_int_equal(fl_operand_item(r, 0)->start, 20);
+	assert_int_equal(fl_operand_item(r, 0)->end, 23);
+	assert_true(fl_operand_item(r, 0)->quoted);
+	assert_false(fl_operand_item(r, 1)->quoted);
 	c = e->u.kids.v[1];
 	assert_int_equal(c->u.check.mod, FL_MOD_ONEOF);
 	assert_int_equal(c->u.check.op_start, 49);
@@ -762,6 +769,8 @@ static void test_spans(void **st)
 	assert_int_equal(c->u.check.lhs->kind, FL_OPERAND_TRANSFORMER);
 	assert_int_equal(c->u.check.lhs->tr, FL_XF_TOLOWER);
 	assert_int_equal(c->u.check.lhs->end, 48);
+	assert_int_equal(fl_operand_nitems(c->u.check.lhs), 1);
+	assert_null(fl_operand_arg(c->u.check.lhs));
 	assert_int_equal(fl_op_lookup("startswith", 10), FL_OP_STARTSWITH);
 		assert_int_equal(fl_op_syntax(FL_OP_PMATCH), FL_OPSYN_LIST);
 	assert_int_equal(fl_modifier_lookup("allof", 5), FL_MOD_ALLOF);
@@ -780,6 +789,34 @@ static void test_spans(void **st)
 	assert_false(fl_quote_item_needed("'a b", 4));
 	assert_false(fl_quote_item_needed("a\tb", 3));
 	assert_false(fl_quote_item_needed("", 0));
+}
+
+/* Items and [arg] are an operand's parts: a transformer has both. */
+static void test_operand_parts(void **st)
+{
+	const char *in = "getopt(proc.args, \"p:\")[p] = x and proc.aname[2] = y";
+	fl_expr_errors errs = {0};
+	fl_expr *e = fl_expr_parse(A, in, (uint32_t)strlen(in), 0, &errs);
+	assert_int_equal(errs.n, 0);
+	const fl_operand *t = e->u.kids.v[0]->u.check.lhs;
+	assert_int_equal(t->kind, FL_OPERAND_TRANSFORMER);
+	assert_int_equal(t->tr, FL_XF_GETOPT);
+	assert_int_equal(t->end, 26);
+	assert_int_equal(fl_operand_nitems(t), 2);
+	assert_string_equal(fl_operand_item(t, 0)->text, "proc.args");
+	assert_string_equal(fl_operand_item(t, 1)->text, "p:");
+	const fl_operand *a = fl_operand_arg(t);
+	assert_non_null(a);
+	assert_false(a->quoted);
+	assert_string_equal(a->text, "p");
+	assert_int_equal(a->start, 24);
+	assert_int_equal(a->end, 25);
+	const fl_operand *f = e->u.kids.v[1]->u.check.lhs;
+	assert_int_equal(fl_operand_nitems(f), 0);
+	assert_string_equal(fl_operand_arg(f)->text, "2");
+	assert_int_equal(fl_operand_arg(f)->start, 46);
+	assert_int_equal(f->end, 48);
+	assert_null(fl_operand_arg(e->u.kids.v[1]->u.check.rhs));
 }
 
 /* ---- Falco-exact printing and bound macros ----------------------------- */
@@ -1043,6 +1080,7 @@ int main(void)
 		cmocka_unit_test(test_big),
 		cmocka_unit_test(test_iter),
 		cmocka_unit_test(test_spans),
+		cmocka_unit_test(test_operand_parts),
 		cmocka_unit_test(test_format_modes),
 		cmocka_unit_test(test_follow_macros),
 		cmocka_unit_test(test_format_with_resolver),
