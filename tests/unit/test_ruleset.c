@@ -33,7 +33,7 @@ static void loadv(int n, const char *const *files)
 	S->engine[2] = 0;
 	fl_ylimits lim = {256, UINT32_MAX, 10000};
 	for (int i = 0; i < n; i++) {
-		char name[16];
+		char name[24];
 		snprintf(name, sizeof(name), "%d.yaml", i + 1);
 		fl_source *src = fl_session_add_source(S, name, files[i], strlen(files[i]), 0);
 		assert_non_null(src);
