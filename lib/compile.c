@@ -807,30 +807,35 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_arena *a, i
 	tb_str(&b, ")", pe);
 	int bad = 0;
 	for (size_t i = 0; i < r->exceptions.n; i++) {
-		fl_exception *e = &r->exceptions.v[i];
-		if (!e->values.n || !e->fields)
+		const fl_exception *ex = &r->exceptions.v[i];
+		if (!ex->nvalues)
 			continue;
-		fl_pos ep = {e->span.src, e->span.start};
+		fl_exc_nodes x;
+		if (fl_exception_nodes(a, ex, s->sources.v, s->sources.n, &x))
+			return FL_ENOMEM;
+		if (!x.fields)
+			continue;
+		fl_pos ep = {ex->span.src, ex->span.start};
 		fl_text_builder c = {0};
 		c.a = a;
 		c.with_pos = 1;
-		if (e->fields->kind == FL_Y_SCALAR) {
+		if (x.fields->kind == FL_Y_SCALAR) {
 			const char *op = "in";
 			uint32_t opn = 2;
-			if (e->comps && e->comps->kind == FL_Y_SCALAR)
-				trimmed(e->comps->str, e->comps->len, &op, &opn);
+			if (x.comps && x.comps->kind == FL_Y_SCALAR)
+				trimmed(x.comps->str, x.comps->len, &op, &opn);
 			tb_str(&c, "(", ep);
-			put_scalar(s, &c, e->fields, 0);
+			put_scalar(s, &c, x.fields, 0);
 			tb_str(&c, " ", ep);
-			fl_tbuild_put(&c, op, opn, e->comps ? node_pos(e->comps) : ep);
+			fl_tbuild_put(&c, op, opn, x.comps ? node_pos(x.comps) : ep);
 			tb_str(&c, " (", ep);
-			for (size_t k = 0; k < e->values.n; k++) {
-				const fl_ynode *v = e->values.v[k];
+			for (size_t k = 0; k < x.nvalues; k++) {
+				const fl_ynode *v = x.values[k];
 				if (v->kind != FL_Y_SCALAR) {
 					if (report)
 						emit(s, st, FL061, v->span, "rule", r->c.name,
 						     "exception '%s' has a value that is not a string (its 'fields' is a single field)",
-						     e->name);
+						     ex->name);
 					bad = 1;
 					break;
 				}
@@ -839,17 +844,17 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_arena *a, i
 				put_scalar(s, &c, v, 1);
 			}
 			tb_str(&c, "))", ep);
-		} else if (e->fields->kind == FL_Y_SEQ) {
-			uint32_t nf = e->fields->n;
+		} else if (x.fields->kind == FL_Y_SEQ) {
+			uint32_t nf = x.fields->n;
 			tb_str(&c, "(", ep);
-			for (size_t k = 0; k < e->values.n && !bad; k++) {
-				const fl_ynode *tup = e->values.v[k];
+			for (size_t k = 0; k < x.nvalues && !bad; k++) {
+				const fl_ynode *tup = x.values[k];
 				uint32_t nt = tup->kind == FL_Y_SEQ ? tup->n : 0;
 				if (nt != nf) {
 					if (report)
 						emit(s, st, FL062, tup->span, "rule", r->c.name,
 						     "exception '%s' has %u fields but a value with %u element%s",
-						     e->name, nf, nt, nt == 1 ? "" : "s");
+						     ex->name, nf, nt, nt == 1 ? "" : "s");
 					bad = 1;
 					break;
 				}
@@ -857,12 +862,12 @@ static int build_rule_text(fl_session *s, cstate *st, fl_rule *r, fl_arena *a, i
 					tb_str(&c, " or ", node_pos(tup));
 				tb_str(&c, "(", node_pos(tup));
 				for (uint32_t j = 0; j < nf; j++) {
-					const fl_ynode *f = e->fields->kids[j];
+					const fl_ynode *f = x.fields->kids[j];
 					const char *op = "=";
 					uint32_t opn = 1;
 					const fl_ynode *cn = NULL;
-					if (e->comps && e->comps->kind == FL_Y_SEQ && j < e->comps->n) {
-						cn = e->comps->kids[j];
+					if (x.comps && x.comps->kind == FL_Y_SEQ && j < x.comps->n) {
+						cn = x.comps->kids[j];
 						if (cn->kind == FL_Y_SCALAR)
 							trimmed(cn->str, cn->len, &op, &opn);
 					}

@@ -1230,7 +1230,7 @@ static int begin(rs_eval *r)
 static int rule_has_exceptions(const fl_rule *rule)
 {
 	for (size_t i = 0; i < rule->exceptions.n; i++)
-		if (rule->exceptions.v[i].values.n)
+		if (rule->exceptions.v[i].nvalues)
 			return 1;
 	return 0;
 }

@@ -715,9 +715,12 @@ static int candidates(fl_fix *f, const fl_rule *r, const fl_scenario *sc, unsign
 			return rc;
 	}
 	for (size_t i = 0; i < r->exceptions.n; i++) {
-		const fl_exception *x = &r->exceptions.v[i];
-		const fl_ynode *fl = x->fields;
-		if (!fl || (fl->kind == FL_Y_SEQ && (!fl->n || (x->comps && x->comps->kind != FL_Y_SEQ))))
+		const fl_exception *ex = &r->exceptions.v[i];
+		fl_exc_nodes x;
+		if (fl_exception_nodes(a, ex, s->sources.v, s->sources.n, &x))
+			return FL_ENOMEM;
+		const fl_ynode *fl = x.fields;
+		if (!fl || (fl->kind == FL_Y_SEQ && (!fl->n || (x.comps && x.comps->kind != FL_Y_SEQ))))
 			continue;
 		fl_ynode *vs = fl_ynew_seq(a, FL_YS_BLOCK);
 		if (!vs)
@@ -754,10 +757,10 @@ static int candidates(fl_fix *f, const fl_rule *r, const fl_scenario *sc, unsign
 			if (ok && fl_yseq_push(a, vs, tu ? tu : one))
 				return FL_ENOMEM;
 		}
-		if (vs->n && (rc = push_cand(a, out, exception_entry(f, r->c.name, x->name, NULL, NULL, vs),
+		if (vs->n && (rc = push_cand(a, out, exception_entry(f, r->c.name, ex->name, NULL, NULL, vs),
 					     "rule", r->c.name,
 					     fl_arena_printf(a, "values append to exception '%s'",
-							     x->name))))
+							     ex->name))))
 			return rc;
 	}
 	return 0;

@@ -26,6 +26,9 @@
 
 /* Nesting bound for exception fields/comps/values (real files use 2). */
 #define MAX_EXC_DEPTH 64
+/* What fl_exception's nvalues can count; past it (gigabytes of values)
+ * loading fails as out of memory. */
+#define EXC_MAX_VALUES ((1u << 31) - 1)
 
 typedef struct keyref {
 	const fl_ynode *k;
@@ -69,7 +72,7 @@ struct fl_loader {
 	rexcs exc[2];         /* entries read: [0] definition/append, [1] replace */
 	FL_VEC(fl_rule *) tagged;  /* rules given tags: sorted at the end */
 	/* Exception nodes outlive the file's tree (the compiler reads them
-	 * after every later file too): they are copied into the session
+	 * after every later file too): they are packed into the session
 	 * arena, through one memo per file. */
 	fl_ycopy ycopy;
 };
@@ -997,18 +1000,19 @@ static int validate_exception(rd *r, const item *it, const rexc *e, fl_code fail
 	return check_fields(r, it, e, source, fail == FL312 ? FL312 : FL313);
 }
 
-/* Appends copies of the elements of `values` (a sequence, or NULL) to v. */
+/* Appends the elements of `values` (a sequence, or NULL) to x's. */
 static int add_values(rd *r, fl_exception *x, const fl_ynode *values)
 {
-	if (!values)
+	if (!values || !values->n)
 		return 0;
-	if (FL_VEC_RESERVE(r->a, x->values, values->n))
+	if (values->n > EXC_MAX_VALUES - x->nvalues)
 		return FL_ENOMEM;
-	for (uint32_t i = 0; i < values->n; i++) {
-		const fl_ynode *c = fl_ynode_copy(&r->ycopy, values->kids[i]);
-		if (!c || FL_VEC_PUSH(r->a, x->values, c))
-			return FL_ENOMEM;
-	}
+	fl_exc_more *m = fl_arena_alloc(r->a, sizeof(*m));
+	if (!m || !(m->values = fl_ypack_make(&r->ycopy, r->src, &values, 1)))
+		return FL_ENOMEM;
+	m->next = x->more;
+	x->more = m;
+	x->nvalues += values->n;
 	return 0;
 }
 
@@ -1018,13 +1022,17 @@ static int to_exception(rd *r, const rexc *e, int replaced, fl_exception *out)
 	if (!(out->name = fl_arena_strdup(r->a, e->name)))
 		return FL_ENOMEM;
 	out->span = e->map->span;
-	out->name_span = e->name_span;
-	if (e->fields_valid && e->fields && !(out->fields = fl_ynode_copy(&r->ycopy, e->fields)))
+	const fl_ynode *roots[3] = {
+		e->fields_valid ? e->fields : NULL,
+		e->comps_valid ? e->comps : NULL,
+		e->values && e->values->n ? e->values : NULL,
+	};
+	if ((roots[2] && roots[2]->n > EXC_MAX_VALUES) ||
+	    !(out->nodes = fl_ypack_make(&r->ycopy, r->src, roots, 3)))
 		return FL_ENOMEM;
-	if (e->comps_valid && e->comps && !(out->comps = fl_ynode_copy(&r->ycopy, e->comps)))
-		return FL_ENOMEM;
-	out->replaced = replaced;
-	return add_values(r, out, e->values);
+	out->nvalues = roots[2] ? roots[2]->n : 0;
+	out->replaced = !!replaced;
+	return 0;
 }
 
 /* ---- rules (spec §8) ----------------------------------------------------- */

@@ -311,3 +311,53 @@ void fl_rule_sort_tags(fl_rule *r)
 			r->tags.v[k++] = r->tags.v[i];
 	r->tags.n = k;
 }
+
+/* The roots of pack p: its source looked up in srcs. */
+static int unpack(fl_arena *a, const fl_ypack *p, fl_source *const *srcs, size_t nsrcs,
+		  fl_ynode **roots)
+{
+	if (p->src >= nsrcs)
+		return FL_EUSAGE;
+	return fl_ypack_unpack(a, srcs[p->src], p, roots);
+}
+
+/* Appends the kids of values sequence `seq` (or none) to v[*k..max). */
+static void put_values(fl_ynode **v, size_t *k, size_t max, const fl_ynode *seq)
+{
+	for (uint32_t i = 0; seq && i < seq->n && *k < max; i++)
+		v[(*k)++] = seq->kids[i];
+}
+
+int fl_exception_nodes(fl_arena *a, const fl_exception *e, fl_source *const *srcs,
+		       size_t nsrcs, fl_exc_nodes *out)
+{
+	fl_ynode *n[3];
+	int rc = unpack(a, e->nodes, srcs, nsrcs, n);
+	if (rc)
+		return rc;
+	*out = (fl_exc_nodes){.fields = n[0], .comps = n[1], .nvalues = e->nvalues};
+	if (!e->more) {
+		/* the common case: the kids of the one sequence as they are */
+		out->values = n[2] ? n[2]->kids : NULL;
+		return 0;
+	}
+	size_t nmore = 0, k = 0;
+	for (const fl_exc_more *m = e->more; m; m = m->next)
+		nmore++;
+	fl_ynode **v = fl_arena_alloc(a, e->nvalues * sizeof *v);
+	const fl_exc_more **order = fl_arena_alloc(a, nmore * sizeof *order);
+	if (!v || !order)
+		return FL_ENOMEM;
+	size_t j = nmore;
+	for (const fl_exc_more *m = e->more; m; m = m->next)
+		order[--j] = m;
+	put_values(v, &k, e->nvalues, n[2]);
+	for (j = 0; j < nmore; j++) {
+		fl_ynode *seq;
+		if ((rc = unpack(a, order[j]->values, srcs, nsrcs, &seq)))
+			return rc;
+		put_values(v, &k, e->nvalues, seq);
+	}
+	out->values = v;
+	return 0;
+}

@@ -88,21 +88,36 @@ typedef struct fl_macro {
 					    * NULL until the first */
 } fl_macro;
 
-/* One exception of a rule (spec §10).  Nodes are kept as YAML so that the
- * compiler can build the clause text exactly like Falco (quoting rules
- * depend on the node shapes): copies in the session arena, since the tree
- * of a file is freed once it is loaded. */
+/* One exception of a rule (spec §10).  The compiler builds its clause
+ * text from the shapes of its YAML nodes exactly like Falco (quoting
+ * depends on them), so the nodes outlive the tree of their file: packed
+ * (yaml.h fl_ypack), since every exception of every rule keeps them while
+ * a run reads them a few times.  fl_exception_nodes rebuilds them. */
+typedef struct fl_exc_more {
+	const struct fl_exc_more *next;
+	const fl_ypack *values;      /* roots: the `values:` sequence */
+} fl_exc_more;
+
 typedef struct fl_exception {
 	const char *name;
-	fl_span span;              /* the exception map that created it */
-	fl_span name_span;
-	const fl_ynode *fields;    /* scalar or sequence; NULL when absent/null */
-	const fl_ynode *comps;     /* NULL when absent: '=' per field / 'in' */
-	FL_VEC(const fl_ynode *) values;  /* every element of every `values:`
-				    * sequence, in order (appends included) */
-	int replaced;              /* from `override: {exceptions: replace}`:
-				    * Falco skips validation of these */
+	const fl_ypack *nodes;       /* roots: fields, comps (NULL when absent
+				      * or null) and the `values:` sequence
+				      * of the definition (NULL when none) */
+	const fl_exc_more *more;     /* values of appends, the latest first */
+	fl_span span;                /* the exception map that created it */
+	unsigned nvalues : 31;       /* elements of every `values:` sequence */
+	unsigned replaced : 1;       /* from `override: {exceptions: replace}`:
+				      * Falco skips validation of these */
 } fl_exception;
+
+/* The nodes of an exception, rebuilt. */
+typedef struct fl_exc_nodes {
+	const fl_ynode *fields;      /* scalar or sequence; NULL when absent/null */
+	const fl_ynode *comps;       /* NULL when absent: '=' per field / 'in' */
+	fl_ynode *const *values;     /* every element of every `values:`
+				      * sequence, in order (appends included) */
+	size_t nvalues;
+} fl_exc_nodes;
 
 typedef enum fl_priority {
 	FL_PRI_EMERGENCY, FL_PRI_ALERT, FL_PRI_CRITICAL, FL_PRI_ERROR,
@@ -235,6 +250,12 @@ int fl_priority_parse(const char *s, uint32_t len);
 /* One shared copy of s[0..len) (NUL-terminated) for the whole ruleset:
  * tags and rule sources repeat from rule to rule.  NULL on OOM. */
 const char *fl_ruleset_intern(fl_ruleset *rs, const char *s, uint32_t len);
+
+/* Rebuilds the nodes of exception e in arena `a` (scratch: they live as
+ * long as it); srcs[0..nsrcs) are the session's sources, which the packs
+ * read values from.  0, FL_ENOMEM or FL_EUSAGE (a source is missing). */
+int fl_exception_nodes(fl_arena *a, const fl_exception *e, fl_source *const *srcs,
+		       size_t nsrcs, fl_exc_nodes *out);
 
 /* Adds NUL-terminated tag (interned) to r's tags and sets
  * r->tags_unsorted; 0 or FL_ENOMEM. */

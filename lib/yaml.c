@@ -625,6 +625,295 @@ fl_ynode *fl_ynode_copy(fl_ycopy *m, const fl_ynode *n)
 	return root;
 }
 
+/* ---- packing subtrees ---------------------------------------------------- */
+
+/* fl_ypack.b holds one record per root (NULL ones included), in order.  A
+ * record starts with a tag byte: kind in bits 0-1, style in bits 2-4,
+ * is_null in bit 5, PK_RAW in bit 6; kind PK_SPECIAL marks a NULL root
+ * (PK_NONE) or a shared node (PK_SHARED, then the bytes of a pointer to
+ * its fl_ynode_copy).  A packed node goes on with varints: its start, as
+ * the difference from the start of the packed record before (modulo 2^32,
+ * so that an earlier start costs 5 bytes and nothing else), end - start,
+ * then a scalar's len and its len bytes (none with PK_RAW: the value is
+ * the file's text), or a collection's n and the records of its kids. */
+enum {
+	PK_SPECIAL = 3,
+	PK_NONE = PK_SPECIAL,
+	PK_SHARED = PK_SPECIAL | 1 << 2,
+	PK_NULL = 1 << 5,
+	PK_RAW = 1 << 6,
+};
+
+/* Where a scalar's value sits in the file when it is the text as it is:
+ * between the quotes of a quoted scalar (fl_yscalar_text's fast case). */
+static void raw_bounds(unsigned style, uint32_t start, uint32_t end, uint32_t *p,
+		       uint32_t *e)
+{
+	if (style == FL_YS_SINGLE || style == FL_YS_DOUBLE) {
+		start++;
+		if (end > start)
+			end--;
+	}
+	*p = start;
+	*e = end;
+}
+
+/* 1 when the value of scalar n is the text of its span in src: no escape,
+ * no folded line break, no block scalar. */
+static int is_raw(const fl_source *src, const fl_ynode *n)
+{
+	if (n->style > FL_YS_DOUBLE || n->span.end > src->len)
+		return 0;
+	uint32_t p, e;
+	raw_bounds(n->style, n->span.start, n->span.end, &p, &e);
+	return e >= p && e - p == n->len && memcmp(src->data + p, n->str, n->len) == 0;
+}
+
+/* Nodes packed as a shared fl_ynode_copy. */
+static int is_shared(const fl_source *src, const fl_ynode *n)
+{
+	return n->is_alias || n->has_tag || n->span.src != src->id ||
+	       n->span.end < n->span.start || n->kind > FL_Y_MAP;
+}
+
+/* The bytes written so far; with p NULL, only counted. */
+typedef struct pk_out {
+	unsigned char *p;
+	size_t n;
+	uint32_t at;   /* start of the last packed node */
+} pk_out;
+
+static void pk_byte(pk_out *o, unsigned c)
+{
+	if (o->p)
+		o->p[o->n] = (unsigned char)c;
+	o->n++;
+}
+
+static void pk_bytes(pk_out *o, const void *b, size_t n)
+{
+	if (o->p && n)
+		memcpy(o->p + o->n, b, n);
+	o->n += n;
+}
+
+static void pk_uint(pk_out *o, uint32_t v)
+{
+	for (; v >= 0x80; v >>= 7)
+		pk_byte(o, (v & 0x7f) | 0x80);
+	pk_byte(o, v);
+}
+
+static size_t nkids(const fl_ynode *n)
+{
+	return n->kind == FL_Y_MAP ? 2 * (size_t)n->n : n->n;
+}
+
+/* The record of `n` without its kids' records: 1 when these must follow,
+ * 0 when not, or FL_ENOMEM.  Shared nodes are copied when writing only,
+ * so that measuring makes no copy. */
+static int pk_node(fl_ycopy *m, const fl_source *src, pk_out *o, const fl_ynode *n)
+{
+	if (!n) {
+		pk_byte(o, PK_NONE);
+		return 0;
+	}
+	if (is_shared(src, n)) {
+		fl_ynode *c = NULL;
+		if (o->p && !(c = fl_ynode_copy(m, n)))
+			return FL_ENOMEM;
+		pk_byte(o, PK_SHARED);
+		pk_bytes(o, &c, sizeof c);
+		return 0;
+	}
+	int raw = n->kind == FL_Y_SCALAR && is_raw(src, n);
+	pk_byte(o, n->kind | (unsigned)n->style << 2 | (n->is_null ? PK_NULL : 0) |
+			   (raw ? PK_RAW : 0));
+	pk_uint(o, n->span.start - o->at);
+	pk_uint(o, n->span.end - n->span.start);
+	o->at = n->span.start;
+	if (n->kind != FL_Y_SCALAR) {
+		pk_uint(o, n->n);
+		return nkids(n) != 0;
+	}
+	if (!raw) {
+		pk_uint(o, n->len);
+		pk_bytes(o, n->str, n->len);
+	}
+	return 0;
+}
+
+/* Every record of the roots, depth first with m->path as the stack (no C
+ * recursion: nesting is bounded by the parser's limit only). */
+static int pk_walk(fl_ycopy *m, const fl_source *src, pk_out *o,
+		   const fl_ynode *const *roots, uint32_t n)
+{
+	for (uint32_t r = 0; r < n; r++) {
+		int more = pk_node(m, src, o, roots[r]);
+		if (more <= 0) {
+			if (more < 0)
+				return more;
+			continue;
+		}
+		m->path.n = 0;
+		if (FL_VEC_PUSH(m->a, m->path, ((fl_ypath){roots[r], 0})))
+			return FL_ENOMEM;
+		while (m->path.n) {
+			fl_ypath *top = &m->path.v[m->path.n - 1];
+			if (top->i == nkids(top->n)) {
+				m->path.n--;
+				continue;
+			}
+			const fl_ynode *k = top->n->kids[top->i++];
+			if ((more = pk_node(m, src, o, k)) < 0)
+				return more;
+			if (more && FL_VEC_PUSH(m->a, m->path, ((fl_ypath){k, 0})))
+				return FL_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+fl_ypack *fl_ypack_make(fl_ycopy *m, const fl_source *src, const fl_ynode *const *roots,
+			uint32_t n)
+{
+	/* Measured first, then written: the pack is one exact block. */
+	pk_out o = {0};
+	if (pk_walk(m, src, &o, roots, n))
+		return NULL;
+	fl_ypack *p = fl_arena_alloc(m->a, sizeof(*p) + o.n);
+	if (!p)
+		return NULL;
+	p->src = src->id;
+	p->n = n;
+	o = (pk_out){.p = p->b};
+	return pk_walk(m, src, &o, roots, n) ? NULL : p;
+}
+
+typedef struct pk_in {
+	const unsigned char *p;
+	uint32_t at;
+} pk_in;
+
+static uint32_t pk_get_uint(pk_in *in)
+{
+	uint32_t v = 0;
+	unsigned c, sh = 0;
+	do {
+		c = *in->p++;
+		v |= (uint32_t)(c & 0x7f) << sh;
+		sh += 7;
+	} while (c & 0x80);
+	return v;
+}
+
+/* Reads one record into *out (NULL for PK_NONE); *nk gets the number of
+ * kid records that follow it. */
+static int pk_read(fl_arena *a, const fl_source *src, pk_in *in, fl_ynode **out, size_t *nk)
+{
+	unsigned t = *in->p++;
+	*nk = 0;
+	*out = NULL;
+	if ((t & 3) == PK_SPECIAL) {
+		if (t == PK_SHARED) {
+			memcpy(out, in->p, sizeof *out);
+			in->p += sizeof *out;
+		}
+		return 0;
+	}
+	fl_ynode *n = fl_arena_alloc(a, sizeof *n);
+	if (!n)
+		return FL_ENOMEM;
+	n->kind = (uint8_t)(t & 3);
+	n->style = (uint8_t)(t >> 2 & 7);
+	n->is_null = !!(t & PK_NULL);
+	uint32_t start = in->at + pk_get_uint(in);
+	in->at = start;
+	n->span = (fl_span){src->id, start, start + pk_get_uint(in)};
+	if (n->kind == FL_Y_SCALAR) {
+		const char *s;
+		uint32_t len;
+		if (t & PK_RAW) {
+			uint32_t p, e;
+			raw_bounds(n->style, n->span.start, n->span.end, &p, &e);
+			s = src->data + p;
+			len = e - p;
+		} else {
+			len = pk_get_uint(in);
+			s = (const char *)in->p;
+			in->p += len;
+		}
+		if (!(n->str = fl_arena_strndup(a, s, len)))
+			return FL_ENOMEM;
+		n->len = len;
+	} else {
+		n->n = pk_get_uint(in);
+		*nk = nkids(n);
+		if (*nk && !(n->kids = fl_arena_alloc(a, *nk * sizeof *n->kids)))
+			return FL_ENOMEM;
+	}
+	*out = n;
+	return 0;
+}
+
+/* A collection being rebuilt and the kid read next. */
+typedef struct pk_frame {
+	fl_ynode *c;
+	size_t i, nk;
+} pk_frame;
+
+/* The rebuild stack: on the C stack while shallow (exception nodes nest
+ * two or three deep), in the arena past that. */
+typedef struct pk_stack {
+	fl_arena *a;
+	pk_frame local[8];
+	pk_frame *v;
+	size_t n, cap;
+} pk_stack;
+
+static int pk_push(pk_stack *st, fl_ynode *c, size_t nk)
+{
+	if (st->n == st->cap) {
+		pk_frame *v = fl_arena_alloc(st->a, 2 * st->cap * sizeof *v);
+		if (!v)
+			return FL_ENOMEM;
+		memcpy(v, st->v, st->n * sizeof *v);
+		st->v = v;
+		st->cap *= 2;
+	}
+	st->v[st->n++] = (pk_frame){c, 0, nk};
+	return 0;
+}
+
+int fl_ypack_unpack(fl_arena *a, const fl_source *src, const fl_ypack *p, fl_ynode **roots)
+{
+	if (!src || src->id != p->src)
+		return FL_EUSAGE;
+	pk_in in = {p->b, 0};
+	pk_stack st = {.a = a, .cap = sizeof st.local / sizeof st.local[0]};
+	st.v = st.local;
+	for (uint32_t r = 0; r < p->n; r++) {
+		size_t nk;
+		int rc = pk_read(a, src, &in, &roots[r], &nk);
+		if (rc || (nk && (rc = pk_push(&st, roots[r], nk))))
+			return rc;
+		while (st.n) {
+			pk_frame *f = &st.v[st.n - 1];
+			if (f->i == f->nk) {
+				st.n--;
+				continue;
+			}
+			fl_ynode *k;
+			if ((rc = pk_read(a, src, &in, &k, &nk)))
+				return rc;
+			f->c->kids[f->i++] = k;
+			if (nk && (rc = pk_push(&st, k, nk)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
 fl_ynode *fl_ymap_get(const fl_ynode *m, const char *key, fl_ynode **keyp)
 {
 	if (!m || m->kind != FL_Y_MAP)

@@ -87,6 +87,12 @@ typedef struct fl_ysink {
 int fl_yaml_stream(const fl_source *src, const fl_ylimits *lim, fl_diags *d,
 		   const fl_ysink *sink, uint32_t *delivered);
 
+/* A collection being packed and the index of its next kid. */
+typedef struct fl_ypath {
+	const fl_ynode *n;
+	size_t i;
+} fl_ypath;
+
 /* Copies of subtrees made into arena `a` (zero it, then set `a`).  The
  * memo maps alias targets to their copy, so that a subtree reached through
  * many aliases is copied once: copying stays linear in the source of the
@@ -97,11 +103,40 @@ typedef struct fl_ycopy {
 	fl_ynode **to;
 	size_t n, cap;
 	FL_VEC(fl_ynode *) todo;  /* fl_ynode_copy's work stack */
+	FL_VEC(fl_ypath) path;    /* fl_ypack_make's: one frame per level */
 } fl_ycopy;
 
 /* A copy of the subtree at `n` in m->a, values and tags included, which
  * outlives n's tree.  NULL for n == NULL, or on OOM. */
 fl_ynode *fl_ynode_copy(fl_ycopy *m, const fl_ynode *n);
+
+/* Subtrees kept for long but read seldom (a rule's exception nodes: the
+ * compiler reads them a few times per run) packed into bytes: a node takes
+ * a few bytes instead of 32 plus its slot in a kids array, and a scalar
+ * whose value is its text in the file (no escape, no folded line: most)
+ * keeps no copy of it but is read from the file again when unpacked (a
+ * session keeps the text of its sources to the end).  A node
+ * fl_ypack_make cannot pack that way (an alias target, a tagged node, a
+ * node of another file) is kept as an fl_ynode_copy, shared by every pack
+ * made through the same fl_ycopy, so that packing stays linear however
+ * often aliases repeat a subtree. */
+typedef struct fl_ypack {
+	uint32_t src;          /* source id of the packed nodes */
+	uint32_t n;            /* roots */
+	unsigned char b[];     /* the nodes, in preorder (see yaml.c) */
+} fl_ypack;
+
+/* Packs roots[0..n) (NULL entries allowed) of a tree read from `src` into
+ * one block of m->a.  NULL on OOM. */
+fl_ypack *fl_ypack_make(fl_ycopy *m, const fl_source *src,
+			const fl_ynode *const *roots, uint32_t n);
+
+/* Rebuilds the roots of `p` as nodes in arena `a` (scratch: they live as
+ * long as it, and nothing else refers to them) into roots[0..p->n), equal
+ * to the packed ones in span, kind, style, null flag, value and kids;
+ * `src` is the source p->src names.  0 or FL_ENOMEM. */
+int fl_ypack_unpack(fl_arena *a, const fl_source *src, const fl_ypack *p,
+		    fl_ynode **roots);
 
 /* The explicit tag of `n` ("!foo", "tag:yaml.org,2002:str"), or NULL when
  * it has none.  Only nodes built by fl_yaml_parse carry tags. */

@@ -439,14 +439,14 @@ static void test_legacy_append(void **st)
 	     "- rule: r\n  append: true\n  exceptions:\n    - name: e\n      values: [dog]\n"
 	     "    - name: e2\n      fields: fd.name\n      comps: \"=\"\n      values: [/tmp]\n");
 	assert_int_equal(count(FL308), 1);  /* new exception is validated */
-	assert_int_equal(R("r")->exceptions.v[0].values.n, 1);  /* item skipped whole */
+	assert_int_equal(R("r")->exceptions.v[0].nvalues, 1);  /* item skipped whole */
 	load(RULE("r", "evt.type = open")
 	     "  exceptions:\n    - name: e\n      fields: proc.name\n      values: [cat]\n"
 	     "- rule: r\n  append: true\n  exceptions:\n    - name: e\n      values: [dog]\n"
 	     "    - name: e2\n      fields: [fd.name]\n      comps: [=]\n      values: [[/tmp]]\n");
 	only(FL401, 1);
 	assert_int_equal(R("r")->exceptions.n, 2);
-	assert_int_equal(R("r")->exceptions.v[0].values.n, 2);
+	assert_int_equal(R("r")->exceptions.v[0].nvalues, 2);
 }
 
 static void test_append_later_file(void **st)
@@ -606,8 +606,15 @@ static void test_exception_definition_checks(void **st)
 	clean();
 	fl_exception *e = &R("r")->exceptions.v[0];
 	assert_string_equal(e->name, "e");
-	assert_null(e->comps);
-	assert_int_equal(e->values.n, 2);
+	assert_int_equal(e->nvalues, 2);
+	fl_exc_nodes x;
+	assert_int_equal(fl_exception_nodes(S->arena, e, S->sources.v, S->sources.n, &x), 0);
+	assert_string_equal(x.fields->str, "proc.name");
+	assert_null(x.comps);
+	assert_int_equal(x.nvalues, 2);
+	assert_string_equal(x.values[0]->str, "cat");
+	assert_string_equal(x.values[1]->str, "my cat");
+	assert_int_equal(x.values[1]->style, FL_YS_DOUBLE);
 	load(EXC_RULE("r") "    - name: e\n      fields: proc.name\n      comps: \"=\"\n");
 	only(FL308, 1);
 	load(EXC_RULE("r") "    - name: e\n      fields: proc.name\n      comps: [in]\n");
@@ -667,8 +674,28 @@ static void test_exception_append(void **st)
 	clean();
 	fl_rule *r = R("r");
 	assert_int_equal(r->exceptions.n, 2);
-	assert_int_equal(r->exceptions.v[0].values.n, 2);
+	assert_int_equal(r->exceptions.v[0].nvalues, 2);
 	assert_string_equal(r->exceptions.v[1].name, "e2");
+	/* values appended from later files follow those of the definition,
+	 * each read from its own file */
+	load2(BASE_EXC APPEND_EXC("    - name: e\n      values: [[sh, /tmp]]\n"),
+	      APPEND_EXC("    - name: e\n      values: [[\"z\\x41\", /var], [ash, /run]]\n"));
+	clean();
+	r = R("r");
+	assert_int_equal(r->exceptions.v[0].nvalues, 4);
+	fl_exc_nodes x;
+	assert_int_equal(fl_exception_nodes(S->arena, &r->exceptions.v[0], S->sources.v,
+					    S->sources.n, &x), 0);
+	assert_int_equal(x.nvalues, 4);
+	assert_int_equal(x.fields->n, 2);
+	assert_string_equal(x.comps->kids[1]->str, "startswith");
+	const char *want[4][2] = {{"bash", "/etc"}, {"sh", "/tmp"}, {"zA", "/var"}, {"ash", "/run"}};
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(x.values[i]->kind, FL_Y_SEQ);
+		assert_string_equal(x.values[i]->kids[0]->str, want[i][0]);
+		assert_string_equal(x.values[i]->kids[1]->str, want[i][1]);
+		assert_int_equal(x.values[i]->span.src, i < 2 ? 0 : 1);
+	}
 	load(BASE_EXC APPEND_EXC("    - name: e2\n      fields: proc.pname\n"));
 	assert_int_equal(count(FL310), 1);
 	assert_int_equal(count(FL304), 1);

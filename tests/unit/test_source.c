@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "falcolint.h"
 #include "source.h"
 #include "yaml.h"
 
@@ -410,6 +411,115 @@ static void test_yaml_split_copy(void **st)
 	assert_null(fl_ynode_copy(&m, NULL));
 }
 
+/* Unpacked nodes equal the parsed ones in everything a reader sees. */
+static void assert_same_node(const fl_ynode *a, const fl_ynode *b)
+{
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->style, b->style);
+	assert_int_equal(a->is_null, b->is_null);
+	assert_int_equal(a->span.src, b->span.src);
+	assert_int_equal(a->span.start, b->span.start);
+	assert_int_equal(a->span.end, b->span.end);
+	if (a->kind == FL_Y_SCALAR) {
+		assert_int_equal(a->len, b->len);
+		assert_memory_equal(a->str, b->str, a->len + 1);
+		return;
+	}
+	assert_int_equal(a->n, b->n);
+	for (uint32_t i = 0; i < (a->kind == FL_Y_MAP ? 2 * a->n : a->n); i++)
+		assert_same_node(a->kids[i], b->kids[i]);
+}
+
+/* fl_ypack_make / fl_ypack_unpack round-trip every scalar style (values
+ * that are their file text and values that are not), nested and empty
+ * collections (deeper than the unpacker's first stack), NULL roots, roots
+ * out of file order and offsets that need long varints; alias targets and
+ * tagged nodes are shared copies, the same for every pack of one
+ * fl_ycopy; the pack is a fraction of a copy. */
+static void test_yaml_pack(void **st)
+{
+	char y[40000];
+	memset(y, '#', 30000);
+	y[30000] = '\n';
+	strcpy(y + 30001,
+	       "a: &x [1, {k: v}]\n"
+	       "b:\n"
+	       "  - plain\n"
+	       "  - 'it''s'\n"
+	       "  - \"esc\\tx\\0y\"\n"
+	       "  - \"raw dq\"\n"
+	       "  - ''\n"
+	       "  - ~\n"
+	       "  -\n"
+	       "  - multi\n"
+	       "    line\n"
+	       "  - |\n"
+	       "    lit\n"
+	       "  - >\n"
+	       "    fold\n"
+	       "  - [n1, [n2, {k: v, k2: [w]}]]\n"
+	       "  - {}\n"
+	       "  - []\n"
+	       "  - [[[[[[[[[[[deep]]]]]]]]]]]\n"
+	       "  - *x\n"
+	       "  - !m {t: u}\n"
+	       "c: *x\n");
+	fl_source *s = fl_source_new(A, 0, "t", y, strlen(y));
+	fl_diags d = {.arena = A};
+	fl_ylimits lim = {64, 100000, 100};
+	fl_arena *tree = fl_arena_new();
+	assert_non_null(tree);
+	fl_ydoc *docs;
+	uint32_t nd;
+	assert_int_equal(fl_yaml_parse(tree, s, &lim, &d, &docs, &nd), 0);
+	const fl_ynode *root = docs[0].root;
+	const fl_ynode *a = fl_ymap_get(root, "a", NULL), *b = fl_ymap_get(root, "b", NULL);
+	const fl_ynode *c = fl_ymap_get(root, "c", NULL);
+	const fl_ynode *roots[3] = {b, NULL, a};
+	fl_arena *keep = fl_arena_new();
+	assert_non_null(keep);
+	fl_ycopy m = {.a = keep};
+	fl_ypack *p = fl_ypack_make(&m, s, roots, 3);
+	fl_ypack *p2 = fl_ypack_make(&m, s, &c, 1);
+	assert_non_null(p);
+	assert_non_null(p2);
+	/* the nested sequence of plain scalars: 10 nodes, 9 kids and their
+	 * strings as copies, a few bytes a node packed */
+	fl_arena *ka = fl_arena_new(), *kb = fl_arena_new();
+	assert_true(ka && kb);
+	fl_ycopy mp = {.a = ka}, mc = {.a = kb};
+	const fl_ynode *nested = b->kids[10];
+	assert_non_null(fl_ypack_make(&mp, s, &nested, 1));
+	size_t used = fl_arena_used(ka);  /* mp's walk stack made */
+	assert_non_null(fl_ypack_make(&mp, s, &nested, 1));
+	assert_non_null(fl_ynode_copy(&mc, nested));
+	assert_true((fl_arena_used(ka) - used) * 6 < fl_arena_used(kb));
+	fl_arena_free(ka);
+	fl_arena_free(kb);
+	fl_arena_free(tree);
+
+	/* the same tree parsed again, to compare with */
+	root = parse_root(y, NULL);
+	a = fl_ymap_get(root, "a", NULL);
+	b = fl_ymap_get(root, "b", NULL);
+	fl_ynode *out[3], *out2;
+	assert_int_equal(fl_ypack_unpack(A, s, p, out), 0);
+	assert_int_equal(fl_ypack_unpack(A, s, p2, &out2), 0);
+	assert_null(out[1]);
+	assert_same_node(b, out[0]);
+	assert_same_node(a, out[2]);
+	assert_ptr_equal(out[2], out[0]->kids[b->n - 2]);
+	assert_ptr_equal(out[2], out2);
+	assert_string_equal(fl_ynode_tag(out[0]->kids[b->n - 1]), "!m");
+	assert_int_equal(out[0]->kids[2]->len, 7);  /* the escaped NUL kept */
+	assert_string_equal(out[0]->kids[1]->str, "it's");
+	assert_string_equal(out[0]->kids[7]->str, "multi line");
+	/* a pack is read with the source it names */
+	fl_source *other = fl_source_new(A, 1, "u", y, strlen(y));
+	assert_int_equal(fl_ypack_unpack(A, other, p, out), FL_EUSAGE);
+	fl_arena_free(keep);
+}
+
 /* What a stream sink saw: item values (first scalar found) and documents. */
 typedef struct seen {
 	char log[256];
@@ -487,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_tags_flags),
 		cmocka_unit_test(test_yaml_span_offsets),
 		cmocka_unit_test(test_yaml_split_copy),
+		cmocka_unit_test(test_yaml_pack),
 		cmocka_unit_test(test_yaml_stream),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
