@@ -695,9 +695,6 @@ int fl_checks_begin(fl_session *s, fl_checkrun **out)
 	*out = NULL;
 	if (!s->rs)
 		return 0;
-	int rc = unused_warnings(s);
-	if (rc < 0)
-		return rc;
 	fl_checkrun *c = fl_arena_alloc(s->arena, sizeof *c);
 	if (!c)
 		return FL_ENOMEM;
@@ -724,6 +721,11 @@ int fl_checks_end(fl_checkrun *c)
 	if (!c)
 		return 0;
 	fl_session *s = c->s;
+	/* unused lists and macros only now: the session may begin the
+	 * rule calls before the last compile has seen every rule */
+	int rc = unused_warnings(s);
+	if (rc < 0)
+		return rc;
 	if (append_checks(s) || version_checks(s, &c->f) || redef_checks(s) || desc_checks(s))
 		return FL_ENOMEM;
 	return 0;

@@ -1890,8 +1890,11 @@ static int rule_depends_dirty(const fl_crule *cr)
 	return 0;
 }
 
-/* Compiles one rule the way compile_rule_infos does. */
-static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
+/* Compiles one rule the way compile_rule_infos does; when its final
+ * condition parsed (cr->parsed), *text and *ast are that text and tree,
+ * in the scratch arena or kept (cr->kept). */
+static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr, fl_text *text_out,
+			const fl_expr **ast_out)
 {
 	const char *source = r->source ? r->source : "syscall";
 	cr->slot = (int8_t)fl_compile_slot(source);
@@ -1954,6 +1957,8 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 	if (!ast)
 		return 0;
 	cr->parsed = 1;
+	*text_out = ctext;
+	*ast_out = ast;
 	if (keep) {
 		if (!(cr->kept = fl_arena_alloc(s->arena, sizeof *cr->kept)))
 			TRYM(-1);
@@ -2036,7 +2041,8 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr)
 /* ---- the stage -------------------------------------------------------- */
 
 /* fl_compile_file's work; the caller drops the scratch arena after it. */
-static int compile_file(fl_session *s, cstate *st, const fl_source *src)
+static int compile_file(fl_session *s, cstate *st, const fl_source *src, fl_rule_sink sink,
+			void *sink_ctx)
 {
 	fl_ruleset *rs = s->rs;
 	/* Falco compiles only when reading the file succeeded. */
@@ -2086,9 +2092,13 @@ static int compile_file(fl_session *s, cstate *st, const fl_source *src)
 		if (!need)
 			continue;
 		cr->seen_contribs = stamp;
-		int rc = compile_rule(s, st, r, cr);
+		fl_text text;
+		const fl_expr *ast = NULL;
+		int rc = compile_rule(s, st, r, cr, &text, &ast);
 		if (rc < 0 || st->oom)
 			return FL_ENOMEM;
+		if (sink && cr->parsed && (rc = sink(sink_ctx, i, r, &text, ast, st->tmp)) < 0)
+			return rc;
 		tmp_release(st, 0);
 	}
 	for (size_t i = 0; i < rs->macros.n; i++)
@@ -2098,15 +2108,19 @@ static int compile_file(fl_session *s, cstate *st, const fl_source *src)
 
 /* Compiles what reading `src` changed in the cumulative ruleset, the way
  * Falco recompiles everything after each file; nothing when reading the
- * file failed.  Findings are diagnostics; returns 0 or FL_ENOMEM. */
-int fl_compile_file(fl_session *s, const fl_source *src)
+ * file failed.  Findings are diagnostics.  `sink`, when not NULL, gets
+ * every rule whose final condition this compile parses, right after the
+ * rule (the session passes one for the last file: the checks and the
+ * evaluator then read the tree the compiler built, instead of building
+ * it again).  Returns 0, FL_ENOMEM or the sink's failure. */
+int fl_compile_file(fl_session *s, const fl_source *src, fl_rule_sink sink, void *sink_ctx)
 {
 	if (!s->rs)
 		return 0;
 	cstate *st = state(s);
 	if (!st)
 		return FL_ENOMEM;
-	int rc = compile_file(s, st, src);
+	int rc = compile_file(s, st, src, sink, sink_ctx);
 	tmp_release(st, 1);
 	return rc;
 }

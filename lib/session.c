@@ -399,10 +399,6 @@ int fl_session_add_path(fl_session *s, const char *path, int context)
 
 /* Stages implemented by other modules; weak defaults keep the pipeline
  * linkable while a module is absent. */
-__attribute__((weak)) int fl_compile_file(fl_session *s, const fl_source *src)
-{
-	return 0;
-}
 __attribute__((weak)) const char *fl_newest_falco(void)
 {
 	return "0.44.1";
@@ -585,15 +581,123 @@ static void start_over(fl_session *s, size_t diags0, unsigned char *yaml_failed,
 			s->sources.v[j]->failed = yaml_failed[j] = 0;
 }
 
+/* Diagnostics of the scenario evaluation sort after the checks' at the
+ * same position, as when the evaluation ran after all the checks: their
+ * emission numbers get this bit. */
+#define SEQ_SCENARIO (UINT32_C(1) << 31)
+
+static void scenario_diags(fl_session *s, size_t from)
+{
+	for (size_t i = from; i < s->diags.list.n; i++)
+		s->diags.list.v[i]->seq |= SEQ_SCENARIO;
+}
+
+/* The whole-ruleset checks and the scenario evaluation read every rule's
+ * final condition once, in one pass: the tree the last compile built,
+ * handed over by the compiler (pass_sink), or, for a rule that compile
+ * did not reach (unchanged since an earlier file), built again
+ * (fl_compile_rule_cond) into an arena reset from rule to rule. */
+typedef struct rule_pass {
+	fl_session *s;
+	stage_clock *clk;
+	fl_checkrun *ck;
+	fl_scen_run *sr;
+	int started;
+	unsigned char *done;   /* per rule: checked and evaluated */
+} rule_pass;
+
+static int pass_start(rule_pass *p)
+{
+	fl_session *s = p->s;
+	p->started = 1;
+	if (s->rs && !(p->done = fl_arena_alloc(s->arena, s->rs->rules.n + 1)))
+		return FL_ENOMEM;
+	int rc = fl_checks_begin(s, &p->ck);
+	clock_lap(s, p->clk, ST_CHECKS);
+	if (rc < 0)
+		return rc;
+	size_t n0 = s->diags.list.n;
+	rc = fl_scenarios_begin(s, &p->sr);
+	scenario_diags(s, n0);
+	clock_lap(s, p->clk, ST_EVAL);
+	return rc < 0 ? rc : 0;
+}
+
+static int pass_rule(rule_pass *p, const fl_rule *r, const fl_text *text, const fl_expr *ast,
+		     fl_arena *a)
+{
+	fl_session *s = p->s;
+	int rc = fl_checks_rule(p->ck, r, text, ast);
+	clock_lap(s, p->clk, ST_CHECKS);
+	size_t n0 = s->diags.list.n;
+	if (!rc)
+		rc = fl_scenarios_rule(p->sr, r, text, ast, a);
+	scenario_diags(s, n0);
+	clock_lap(s, p->clk, ST_EVAL);
+	return rc;
+}
+
+/* fl_rule_sink of the last compile. */
+static int pass_sink(void *ctx, size_t i, const fl_rule *r, const fl_text *text,
+		     const fl_expr *ast, fl_arena *a)
+{
+	rule_pass *p = ctx;
+	clock_lap(p->s, p->clk, ST_COMPILE);
+	int rc = p->started ? 0 : pass_start(p);
+	if (rc)
+		return rc;
+	p->done[i] = 1;
+	return pass_rule(p, r, text, ast, a);
+}
+
+/* The rules the last compile did not hand over, then the checks and the
+ * evaluation that need every rule. */
+static int pass_finish(rule_pass *p)
+{
+	fl_session *s = p->s;
+	int rc = p->started ? 0 : pass_start(p);
+	if (rc)
+		return rc;
+	fl_arena *a = s->rs ? fl_arena_new_scratch() : NULL;
+	if (s->rs && !a)
+		rc = FL_ENOMEM;
+	for (size_t i = 0; s->rs && i < s->rs->rules.n && !rc; i++) {
+		if (p->done[i])
+			continue;
+		const fl_rule *r = s->rs->rules.v[i];
+		const fl_crule *cr = r->compiled;
+		fl_text text = {0};
+		const fl_expr *ast = NULL;
+		if (cr && cr->parsed && !(ast = fl_compile_rule_cond(s, cr, a, &text)))
+			rc = FL_ENOMEM;
+		clock_lap(s, p->clk, ST_CHECKS);
+		if (!rc)
+			rc = pass_rule(p, r, &text, ast, a);
+		fl_arena_reset(a);
+	}
+	fl_arena_free(a);
+	int rc2 = fl_checks_end(p->ck);
+	clock_lap(s, p->clk, ST_CHECKS);
+	size_t n0 = s->diags.list.n;
+	int rc3 = fl_scenarios_end(p->sr);
+	scenario_diags(s, n0);
+	clock_lap(s, p->clk, ST_EVAL);
+	return rc ? rc : rc2 ? rc2 : rc3;
+}
+
 /* Reads and compiles every source in load order.  Files are streamed item
  * by item, so that no file's whole tree is ever in memory.  Falco reads
  * nothing of a file that is not valid YAML, but a stream finds that out
  * after the items before the error were read: the load then starts over,
  * once, from the state before the first file, reading every file whole
  * (parsed before it is loaded).  0 or a negative FL_E*. */
-static int load_all(fl_session *s, const fl_ylimits *lim, stage_clock *clk)
+static int load_all(fl_session *s, const fl_ylimits *lim, stage_clock *clk, rule_pass *pass)
 {
 	size_t diags0 = s->diags.list.n;
+	size_t last = 0;  /* + 1: the last source there is to load */
+	for (size_t i = 0; i < s->sources.n; i++)
+		if (!s->sources.v[i]->failed && !s->sources.v[i]->aux)
+			last = i + 1;
 	unsigned char *yaml_failed = fl_arena_alloc(s->arena, s->sources.n + 1);
 	if (!yaml_failed)
 		return FL_ENOMEM;
@@ -618,71 +722,15 @@ static int load_all(fl_session *s, const fl_ylimits *lim, stage_clock *clk)
 				src->failed = yaml_failed[i] = 1;
 				continue;
 			}
-			rc = fl_compile_file(s, src);
+			/* the last compile is the one the checks read */
+			rc = i + 1 == last ? fl_compile_file(s, src, pass_sink, pass)
+					   : fl_compile_file(s, src, NULL, NULL);
 			clock_lap(s, clk, ST_COMPILE);
 			if (rc < 0)
 				return rc;
 		}
 	} while (again);
 	return 0;
-}
-
-/* Diagnostics of the scenario evaluation sort after the checks' at the
- * same position, as when the evaluation ran after all the checks: their
- * emission numbers get this bit. */
-#define SEQ_SCENARIO (UINT32_C(1) << 31)
-
-static void scenario_diags(fl_session *s, size_t from)
-{
-	for (size_t i = from; i < s->diags.list.n; i++)
-		s->diags.list.v[i]->seq |= SEQ_SCENARIO;
-}
-
-/* The whole-ruleset checks and the scenario evaluation, in one pass over
- * the rules: each rule's final condition is built and parsed once, into
- * an arena reset for the next rule, and read by both. */
-static int checks_and_scenarios(fl_session *s, stage_clock *clk)
-{
-	fl_checkrun *ck = NULL;
-	fl_scen_run *sr = NULL;
-	int rc = fl_checks_begin(s, &ck);
-	clock_lap(s, clk, ST_CHECKS);
-	if (rc < 0)
-		return rc;
-	size_t n0 = s->diags.list.n;
-	rc = fl_scenarios_begin(s, &sr);
-	scenario_diags(s, n0);
-	clock_lap(s, clk, ST_EVAL);
-	if (rc < 0)
-		return rc;
-	fl_arena *a = s->rs ? fl_arena_new_scratch() : NULL;
-	if (s->rs && !a)
-		rc = FL_ENOMEM;
-	for (size_t i = 0; s->rs && i < s->rs->rules.n && !rc; i++) {
-		const fl_rule *r = s->rs->rules.v[i];
-		const fl_crule *cr = r->compiled;
-		fl_text text = {0};
-		const fl_expr *ast = NULL;
-		if (cr && cr->parsed && !(ast = fl_compile_rule_cond(s, cr, a, &text)))
-			rc = FL_ENOMEM;
-		if (!rc)
-			rc = fl_checks_rule(ck, r, &text, ast);
-		clock_lap(s, clk, ST_CHECKS);
-		n0 = s->diags.list.n;
-		if (!rc)
-			rc = fl_scenarios_rule(sr, r, &text, ast, a);
-		scenario_diags(s, n0);
-		clock_lap(s, clk, ST_EVAL);
-		fl_arena_reset(a);
-	}
-	fl_arena_free(a);
-	int rc2 = fl_checks_end(ck);
-	clock_lap(s, clk, ST_CHECKS);
-	n0 = s->diags.list.n;
-	int rc3 = fl_scenarios_end(sr);
-	scenario_diags(s, n0);
-	clock_lap(s, clk, ST_EVAL);
-	return rc ? rc : rc2 ? rc2 : rc3;
 }
 
 int fl_session_run(fl_session *s)
@@ -697,9 +745,10 @@ int fl_session_run(fl_session *s)
 	};
 	stage_clock clk;
 	clock_start(s, &clk);
-	int rc = load_all(s, &lim, &clk);
+	rule_pass pass = {.s = s, .clk = &clk};
+	int rc = load_all(s, &lim, &clk, &pass);
 	if (rc >= 0)
-		rc = checks_and_scenarios(s, &clk);
+		rc = pass_finish(&pass);
 	if (rc < 0)
 		return rc;
 	rc = finish(s);

@@ -53,7 +53,13 @@ int fl_load_begin(fl_session *s, const fl_source *src, fl_loader **out);
 int fl_load_item(fl_loader *l, const fl_ynode *item);
 int fl_load_doc(fl_loader *l, const fl_ynode *root);
 int fl_load_end(fl_loader *l);
-int fl_compile_file(fl_session *s, const fl_source *src);  /* compile.c */
+/* A rule the compiler parsed: its index in the ruleset's rules, its final
+ * condition's text and tree, in arena `a`, which the compiler reuses after
+ * the call. */
+typedef int (*fl_rule_sink)(void *ctx, size_t i, const struct fl_rule *r, const fl_text *text,
+			    const struct fl_expr *ast, fl_arena *a);
+int fl_compile_file(fl_session *s, const fl_source *src, fl_rule_sink sink,
+		    void *ctx);  /* compile.c */
 /* Forgets what fl_compile_file learnt, for a load that starts over. */
 void fl_compile_reset(fl_session *s);
 /* After the last compile, the whole-ruleset checks (checks.c) and the
