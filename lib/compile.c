@@ -79,8 +79,9 @@ typedef struct cstate {
 	/* Scratch for what is needed only while one item compiles (output
 	 * tokens, findings of a rule, tree walks, messages before dedupe):
 	 * the session arena keeps only what outlives the compile.  Reset
-	 * (chunks kept) when it has grown past SCRATCH_MAX between rules,
-	 * freed at the end of every fl_compile_file. */
+	 * (chunks kept) after every rule, so that a rule's scratch, and with
+	 * a sink the checks' and the evaluator's, reuses warm memory; freed at
+	 * the end of every fl_compile_file. */
 	fl_arena *tmp;
 	/* every event code: the set of most nodes, filled once (filling walks
 	 * the event table) */
@@ -94,7 +95,6 @@ typedef struct cstate {
 	size_t evts_n, evts_cap;
 } cstate;
 
-#define SCRATCH_MAX ((size_t)1 << 20)
 
 /* Final rule texts from this size on are kept with their tree (see
  * compile_rule); the upstream rules' longest is a few KB. */
@@ -110,14 +110,14 @@ static fl_arena *tmp_arena(cstate *st)
 	return st->tmp;
 }
 
-/* Drops the scratch arena when `all`; else empties it once it is large,
- * keeping its chunks for the next items. */
+/* Drops the scratch arena when `all`; else empties it, keeping its
+ * chunks for the next item. */
 static void tmp_release(cstate *st, int all)
 {
 	if (st->tmp && all) {
 		fl_arena_free(st->tmp);
 		st->tmp = NULL;
-	} else if (st->tmp && fl_arena_used(st->tmp) > SCRATCH_MAX) {
+	} else if (st->tmp) {
 		fl_arena_reset(st->tmp);
 	}
 }
