@@ -4,8 +4,9 @@ of 1k, 10k and 100k rules (bench/gen.py) into DIR, then, in one run,
 alternates the bare libyaml event parse (BASELINE) and falco-lint (BIN,
 every check on: --select=ALL, which includes scenario evaluation) on the
 same bytes.  Prints medians of several runs: wall time, throughput (MB/s),
-the ratio to the baseline, peak RSS (bench/peak.c) and its ratio to the input
-size, and the scaling of the time per MB from the smallest to the largest
+the ratio to the baseline (the median of the ratios of the rounds: a round
+runs both commands back to back), peak RSS (bench/peak.c) and its ratio to
+the input size, and the scaling of the time per MB from the smallest to the largest
 set; then the per-stage time and memory of one run on the largest set
 (falco-lint --profile).  Then the whole-process time of linting one upstream falco_rules.yaml.
 
@@ -73,7 +74,8 @@ def run_once(argv):
 
 def measure(cmds, runs):
     """Alternates the commands run by run so machine noise hits all alike;
-    returns per command (median seconds, median peak RSS)."""
+    returns per command (median seconds, median peak RSS, seconds of every
+    run in order)."""
     times = [[] for _ in cmds]
     rss = [[] for _ in cmds]
     for _ in range(runs):
@@ -81,7 +83,14 @@ def measure(cmds, runs):
             t, m = run_once(c)
             times[i].append(t)
             rss[i].append(m)
-    return [(statistics.median(t), statistics.median(m)) for t, m in zip(times, rss)]
+    return [(statistics.median(t), statistics.median(m), t) for t, m in zip(times, rss)]
+
+
+def paired_ratio(num, den):
+    """Median of the ratios of the runs of one round: a virtual machine's
+    slow phases last seconds, over both runs of a round, and move the ratio
+    of the two medians far more than the ratio within a round."""
+    return statistics.median(a / b for a, b in zip(num, den))
 
 
 def main():
@@ -100,7 +109,8 @@ def main():
             subprocess.check_call([sys.executable, gen, str(n), path])
         files.append((n, path))
 
-    print("bench: %d runs each, medians; falco-lint --select=ALL vs bare libyaml parse" % runs)
+    print("bench: %d runs each, medians; falco-lint --select=ALL vs bare libyaml parse, "
+          "alternating; ratio: median of the rounds' ratios" % runs)
     hdr = "%8s %8s | %9s %8s | %9s %8s | %6s | %9s %6s" % (
         "rules", "MB", "yaml s", "MB/s", "lint s", "MB/s", "ratio", "peak MB", "x in")
     print(hdr)
@@ -109,18 +119,17 @@ def main():
     for n, path in files:
         size = os.path.getsize(path)
         mb = size / 1e6
-        # One more run for the largest sets would cost minutes; fewer there.
-        r = runs if size < 50e6 else max(3, runs // 2)
         lint = [binary, "--select=ALL", "--quiet", "--format=json",
                 "--max-file-size=%d" % (size + 1), path]
         try:
-            (ty, my), (tl, ml) = measure([[baseline, path], lint], r)
+            (ty, my, tys), (tl, ml, tls) = measure([[baseline, path], lint], runs)
         except TooSlow as e:
             print("%8d %8.1f | %s; larger sizes skipped" % (n, mb, e), flush=True)
             break
         per_mb.append((mb, tl / mb, ty / mb))
         print("%8d %8.1f | %9.3f %8.1f | %9.3f %8.1f | %6.2f | %9.1f %6.2f" % (
-            n, mb, ty, mb / ty, tl, mb / tl, tl / ty, ml / 1e6, ml / size), flush=True)
+            n, mb, ty, mb / ty, tl, mb / tl, paired_ratio(tls, tys), ml / 1e6, ml / size),
+            flush=True)
     if len(per_mb) > 1:
         (m0, l0, y0), (m1, l1, y1) = per_mb[0], per_mb[-1]
         print("scaling %.1f MB -> %.1f MB: time per MB x%.2f (falco-lint), x%.2f (libyaml); 1.00 = linear"

@@ -5,10 +5,11 @@
 
 #include <string.h>
 
-/* The line map is built in two passes over the bytes, eight at a time
+/* The line map is built in one pass over the bytes, eight at a time
  * (memchr per line spent most of its time on calls: rule files have short
- * lines).  nl_bits() sets the high bit of every byte of the word that is a
- * newline, and only those. */
+ * lines; and a second pass over a large file costs its page walks again).
+ * nl_bits() sets the high bit of every byte of the word that is a newline,
+ * and only those. */
 #define ONES UINT64_C(0x0101010101010101)
 #define LOW7 UINT64_C(0x7f7f7f7f7f7f7f7f)
 #define WORD_SCAN (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
@@ -26,22 +27,37 @@ static uint32_t nl_count(uint64_t bits)
 	return (uint32_t)(((bits >> 7) * ONES) >> 56);
 }
 
-static uint32_t count_newlines(const unsigned char *p, size_t len)
+/* The marks being collected: marks[k] is the start of line k * stride. */
+typedef struct marks {
+	fl_arena *a;
+	uint32_t *v;
+	size_t n, cap;
+	int oom;
+} marks;
+
+static void mark(marks *m, size_t off)
 {
-	uint32_t n = 0;
-	size_t i = 0;
-	if (WORD_SCAN)
-		for (; i + 8 <= len; i += 8)
-			n += nl_count(nl_bits(p + i));
-	for (; i < len; i++)
-		n += p[i] == '\n';
-	return n;
+	if (m->n == m->cap) {
+		uint32_t *v = fl_arena_realloc(m->a, m->v, m->cap * sizeof *v,
+					       2 * m->cap * sizeof *v);
+		if (!v) {
+			m->oom = 1;
+			return;
+		}
+		m->v = v;
+		m->cap *= 2;
+	}
+	m->v[m->n++] = (uint32_t)off;
 }
 
-/* Sets s->line_marks[k] to the start of line k * FL_LINE_STRIDE, and
- * s->nlines. */
-static void mark_lines(fl_source *s, const unsigned char *p, size_t len)
+/* Sets s->line_marks and s->nlines; 0 or FL_ENOMEM. */
+static int map_lines(fl_arena *a, fl_source *s, const unsigned char *p, size_t len)
 {
+	/* room for lines of 32 bytes on average: rule files' are longer */
+	marks m = {a, NULL, 0, len / (32 * FL_LINE_STRIDE) + 16, 0};
+	if (!(m.v = fl_arena_alloc(a, m.cap * sizeof *m.v)))
+		return FL_ENOMEM;
+	mark(&m, 0);
 	uint32_t line = 1; /* lines started so far */
 	size_t i = 0;
 	if (WORD_SCAN) {
@@ -56,18 +72,19 @@ static void mark_lines(fl_source *s, const unsigned char *p, size_t len)
 			}
 			for (; bits; bits &= bits - 1, line++)
 				if (line % FL_LINE_STRIDE == 0)
-					s->line_marks[line / FL_LINE_STRIDE] =
-						(uint32_t)(i + (size_t)__builtin_ctzll(bits) / 8 + 1);
+					mark(&m, i + (size_t)__builtin_ctzll(bits) / 8 + 1);
 		}
 	}
 	for (; i < len; i++) {
 		if (p[i] != '\n')
 			continue;
 		if (line % FL_LINE_STRIDE == 0)
-			s->line_marks[line / FL_LINE_STRIDE] = (uint32_t)(i + 1);
+			mark(&m, i + 1);
 		line++;
 	}
+	s->line_marks = m.v;
 	s->nlines = line;
+	return m.oom ? FL_ENOMEM : 0;
 }
 
 fl_source *fl_source_adopt(fl_arena *a, uint32_t id, const char *path,
@@ -80,14 +97,8 @@ fl_source *fl_source_adopt(fl_arena *a, uint32_t id, const char *path,
 	s->path = fl_arena_strdup(a, path);
 	s->data = data;
 	s->len = len;
-	if (!s->path)
+	if (!s->path || map_lines(a, s, (const unsigned char *)data, len))
 		return NULL;
-	uint32_t n = 1 + count_newlines((const unsigned char *)data, len);
-	s->line_marks = fl_arena_alloc(a, sizeof(uint32_t) * ((n - 1) / FL_LINE_STRIDE + 1));
-	if (!s->line_marks)
-		return NULL;
-	s->line_marks[0] = 0;
-	mark_lines(s, (const unsigned char *)data, len);
 	return s;
 }
 
