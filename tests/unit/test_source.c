@@ -111,18 +111,25 @@ static void test_linecol_sampled(void **st)
 
 /* The root of `yaml`, a one-document stream that must parse, and its
  * source in *srcp when srcp is not NULL. */
-static const fl_ynode *parse_root(const char *yaml, fl_source **srcp)
+/* The root of one-document `yaml`, its tree in arena `tree` (its source
+ * in A, into *srcp unless NULL). */
+static const fl_ynode *parse_root_in(fl_arena *tree, const char *yaml, fl_source **srcp)
 {
 	fl_source *s = fl_source_new(A, 0, "t", yaml, strlen(yaml));
 	fl_diags d = {.arena = A};
 	fl_ylimits lim = {64, 100000, 100};
 	fl_ydoc *docs;
 	uint32_t nd;
-	assert_int_equal(fl_yaml_parse(A, s, &lim, &d, &docs, &nd), 0);
+	assert_int_equal(fl_yaml_parse(tree, s, &lim, &d, &docs, &nd), 0);
 	assert_int_equal(nd, 1);
 	if (srcp)
 		*srcp = s;
 	return docs[0].root;
+}
+
+static const fl_ynode *parse_root(const char *yaml, fl_source **srcp)
+{
+	return parse_root_in(A, yaml, srcp);
 }
 
 /* Parses `yaml` (a map with key `k`), maps the decoded value of `k`, and
@@ -378,16 +385,10 @@ static void test_yaml_split_copy(void **st)
 	const char *y = "- &a !t {k: v, l: [x, y]}\n"
 			"- &b [*a, *a, *a]\n"
 			"- [*b, *b, {key: *a}]\n";
-	fl_source *s = fl_source_new(A, 0, "t", y, strlen(y));
-	fl_diags d = {.arena = A};
-	fl_ylimits lim = {64, 100000, 100};
 	fl_arena *tree = fl_arena_new();
 	assert_non_null(tree);
-	fl_ydoc *docs;
-	uint32_t nd;
-	assert_int_equal(fl_yaml_parse(tree, s, &lim, &d, &docs, &nd), 0);
 	fl_ycopy m = {.a = A};
-	const fl_ynode *src = docs[0].root->kids[2];
+	const fl_ynode *src = parse_root_in(tree, y, NULL)->kids[2];
 	size_t before = fl_arena_used(A);
 	fl_ynode *c = fl_ynode_copy(&m, src);
 	assert_non_null(c);
@@ -464,15 +465,10 @@ static void test_yaml_pack(void **st)
 	       "  - *x\n"
 	       "  - !m {t: u}\n"
 	       "c: *x\n");
-	fl_source *s = fl_source_new(A, 0, "t", y, strlen(y));
-	fl_diags d = {.arena = A};
-	fl_ylimits lim = {64, 100000, 100};
+	fl_source *s;
 	fl_arena *tree = fl_arena_new();
 	assert_non_null(tree);
-	fl_ydoc *docs;
-	uint32_t nd;
-	assert_int_equal(fl_yaml_parse(tree, s, &lim, &d, &docs, &nd), 0);
-	const fl_ynode *root = docs[0].root;
+	const fl_ynode *root = parse_root_in(tree, y, &s);
 	const fl_ynode *a = fl_ymap_get(root, "a", NULL), *b = fl_ymap_get(root, "b", NULL);
 	const fl_ynode *c = fl_ymap_get(root, "c", NULL);
 	const fl_ynode *roots[3] = {b, NULL, a};
