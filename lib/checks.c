@@ -589,9 +589,11 @@ static size_t desc_word(const char *d, size_t n, size_t k, const char **kind)
 
 int fl_desc_may_name(const char *d, size_t n)
 {
+	if (memchr(d, '_', n))
+		return 1;
 	const char *kind;
 	for (size_t k = 0; k < n; k++)
-		if (d[k] == '_' || desc_word(d, n, k, &kind))
+		if (desc_word(d, n, k, &kind))
 			return 1;
 	return 0;
 }

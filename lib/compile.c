@@ -1306,16 +1306,15 @@ static void value_warnings(ctx *c, const fl_expr *e, const fl_operand *v)
 		if (!isspace((unsigned char)v->text[i]))
 			buf[n++] = v->text[i];
 	buf[n] = '\0';
-	fl_span sp = osp(c, v->start, v->end);
 	if (e->u.check.op == FL_OP_REGEX && simple_regex(v->text, v->len)) {
-		add_finding(c, c->cwarn, FL069, sp, 0, NULL, NULL,
+		add_finding(c, c->cwarn, FL069, osp(c, v->start, v->end), 0, NULL, NULL,
 			    "regex '%s' has no special characters: '=', 'contains', 'startswith' or 'endswith' is simpler and faster",
 			    v->text);
 	}
 	if (n && v->len < sizeof buf - 1) {
 		const char *par = strchr(buf, '(');
 		if (par && buf[n - 1] == ')' && fl_xform_lookup(buf, (size_t)(par - buf)) >= 0) {
-			add_finding(c, c->cwarn, FL070, sp, 0, NULL,
+			add_finding(c, c->cwarn, FL070, osp(c, v->start, v->end), 0, NULL,
 				    "transformers are written without quotes",
 				    "value '%s' looks like a transformer written as a constant string",
 				    v->text);
@@ -1324,7 +1323,7 @@ static void value_warnings(ctx *c, const fl_expr *e, const fl_operand *v)
 			    * without a dot, static, needs an argument): the
 			    * catalogue is searched for values that may be one */
 			   fl_field_find(c->source, buf, n, c->st->target)) {
-			add_finding(c, c->cwarn, FL070, sp, 0, NULL,
+			add_finding(c, c->cwarn, FL070, osp(c, v->start, v->end), 0, NULL,
 				    fl_arena_printf(c->fa, "to compare with the field, write 'val(%s)'", buf),
 				    "value '%s' looks like a field written as a constant string", v->text);
 		}
@@ -1765,12 +1764,21 @@ static int check_output(fl_session *s, cstate *st, fl_rule *r, int *soft_fail)
 				fl_diag_help(&s->diags, g, "write the fields you want, e.g. '%%container.id %%container.name'");
 		}
 	}
-	/* every deprecated name starts with "evt.": each is searched from the
-	 * first "evt." on (outputs usually name evt.* last, if at all) */
-	const char *evt = n ? fl_memmem(p, n, "evt.", 4) : NULL;
-	for (size_t i = 0; evt && i < sizeof deprecated_names / sizeof *deprecated_names; i++) {
+	/* every deprecated name starts with "evt.": the first occurrence of
+	 * each is at one of the "evt." of the output, looked at once each */
+	enum { NDEP = sizeof deprecated_names / sizeof *deprecated_names };
+	const char *first[NDEP] = {0};
+	for (const char *e = n ? fl_memmem(p, n, "evt.", 4) : NULL; e;
+	     e = fl_memmem(e + 4, n - (size_t)(e + 4 - p), "evt.", 4))
+		for (size_t i = 0; i < NDEP; i++) {
+			size_t dl = strlen(deprecated_names[i]);
+			if (!first[i] && (size_t)(p + n - e) >= dl &&
+			    !memcmp(e, deprecated_names[i], dl))
+				first[i] = e;
+		}
+	for (size_t i = 0; i < NDEP; i++) {
 		const char *d = deprecated_names[i];
-		const char *hit = fl_memmem(evt, n - (size_t)(evt - p), d, strlen(d));
+		const char *hit = first[i];
 		if (!hit)
 			continue;
 		const fl_field *f = fl_field_get(d, strlen(d));

@@ -1378,9 +1378,16 @@ static int l_blank(int c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* The bytes that end a token for list substitution: a table, as the
+ * substitution looks at every byte of every condition. */
+static const unsigned char delim_byte[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+	['('] = 1, [')'] = 1, [','] = 1, ['='] = 1,
+};
+
 static int l_delim(int c)
 {
-	return l_blank(c) || c == '(' || c == ')' || c == ',' || c == '=';
+	return delim_byte[c];
 }
 
 int fl_quote_item_needed(const char *s, size_t n)
