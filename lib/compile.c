@@ -53,6 +53,12 @@ typedef struct fcache_ent {
 	ptrdiff_t arg_off;        /* m.arg as an offset into the name, or -1 */
 } fcache_ent;
 
+/* A macro reference of a tree and the macro it names. */
+typedef struct node_macro {
+	const fl_expr *node;
+	fl_macro *m;
+} node_macro;
+
 typedef struct cstate {
 	fl_version target;
 	uint64_t *seen;           /* dedupe hashes of reported diagnostics */
@@ -76,6 +82,11 @@ typedef struct cstate {
 	uint32_t memo_epoch[FL_CSLOTS];
 	int oom;
 	FL_VEC(fl_cmacro *) post; /* macros in dependency post-order */
+	/* The macro of every reference of the rule being compiled, as
+	 * resolve_refs found it: the later walks of the same tree take it
+	 * from here instead of looking the name up again (a cache miss each
+	 * in a large ruleset's name table).  Emptied after the rule. */
+	FL_VEC(node_macro) node_macros;
 	/* Scratch for what is needed only while one item compiles (output
 	 * tokens, findings of a rule, tree walks, messages before dedupe):
 	 * the session arena keeps only what outlives the compile.  Reset
@@ -538,9 +549,12 @@ static int resolve_refs(fl_session *s, cstate *st, const fl_expr *ast, const fl_
 	fl_arena *ta = tmp_arena(st);
 	if (!ta || macro_nodes(ta, ast, &nodes))
 		TRYM(-1);
+	st->node_macros.n = 0;
 	for (size_t i = 0; i < nodes.n; i++) {
 		const fl_expr *n = nodes.v[i];
 		fl_macro *m = fl_ruleset_macro(s->rs, n->u.macro.name, n->u.macro.len);
+		if (m)
+			TRYM(FL_VEC_PUSH(s->arena, st->node_macros, ((struct node_macro){n, m})));
 		if (!m || m->c.order >= vis) {
 			if (report) {
 				fl_dg *g = emit(s, st, FL051,
@@ -1468,6 +1482,17 @@ static void check_cwarn(ctx *c, const fl_expr *e)
 }
 
 /* Event-type set of a node (fields.h describes Falco's rules). */
+/* The macro reference `e` names: resolve_refs' answer for the rule being
+ * compiled, else a lookup. */
+static fl_macro *macro_of(const ctx *c, const fl_expr *e)
+{
+	const cstate *st = c->st;
+	for (size_t i = 0; i < st->node_macros.n; i++)
+		if (st->node_macros.v[i].node == e)
+			return st->node_macros.v[i].m;
+	return fl_ruleset_macro(c->s->rs, e->u.macro.name, e->u.macro.len);
+}
+
 static void evt_of_check(const cstate *st, const fl_expr *e, int neg, fl_evtset *out)
 {
 	const fl_operand *l = e->u.check.lhs;
@@ -1533,7 +1558,7 @@ static void evt_of(const ctx *c, const fl_expr *e, unsigned depth, int neg, fl_e
 		evt_of_check(c->st, e, neg, evt);
 		break;
 	case FL_EXPR_MACRO: {
-		fl_macro *m = fl_ruleset_macro(c->s->rs, e->u.macro.name, e->u.macro.len);
+		fl_macro *m = macro_of(c, e);
 		const fl_cmacro *cm = m ? m->compiled : NULL;
 		const memo *mm = cm ? cm->memo[c->slot] : NULL;
 		if (mm && mm->done)
@@ -1605,7 +1630,7 @@ static int build(ctx *c, const fl_expr *e, unsigned depth, fl_cnode *n, int *bad
 		break;
 	}
 	case FL_EXPR_MACRO: {
-		fl_macro *m = fl_ruleset_macro(c->s->rs, e->u.macro.name, e->u.macro.len);
+		fl_macro *m = macro_of(c, e);
 		fl_cmacro *cm = m ? m->compiled : NULL;
 		memo *mm = cm ? cm->memo[c->slot] : NULL;
 		if (n)
@@ -2103,6 +2128,7 @@ static int compile_file(fl_session *s, cstate *st, const fl_source *src, fl_rule
 		fl_text text;
 		const fl_expr *ast = NULL;
 		int rc = compile_rule(s, st, r, cr, &text, &ast);
+		st->node_macros.n = 0;  /* the tree goes with the scratch */
 		if (rc < 0 || st->oom)
 			return FL_ENOMEM;
 		if (sink && cr->parsed && (rc = sink(sink_ctx, i, r, &text, ast, st->tmp)) < 0)
