@@ -180,32 +180,42 @@ static int append_checks(fl_session *s)
  * scan of its item lines); 0 if none. */
 static int file_required_engine(const fl_source *src, fl_version *out, fl_span *sp)
 {
-	const char *p = src->data, *end = src->data + src->len;
+	static const char key[] = "required_engine_version";
+	const char *data = src->data, *end = src->data + src->len;
 	int found = 0;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+	if (src->len <= sizeof key)
+		return 0;
+	/* Lines that start (after blanks and '-') with the key.  The key's
+	 * 'q' is rare in rule files: memchr finds those, where a walk over
+	 * every line of a large file cost as much as the checks. */
+	for (const char *p = data + 2; p < end && (p = memchr(p, 'q', (size_t)(end - p)));
+	     p++) {
+		const char *q = p - 2;
+		if ((size_t)(end - q) <= sizeof key || memcmp(q, key, sizeof key - 1) ||
+		    q[sizeof key - 1] != ':')
+			continue;
+		const char *ls = q;
+		while (ls > data && (ls[-1] == ' ' || ls[-1] == '-' || ls[-1] == '\t'))
+			ls--;
+		if (ls > data && ls[-1] != '\n')
+			continue;  /* something else comes first on the line */
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
 		const char *le = nl ? nl : end;
-		const char *q = p;
-		while (q < le && (*q == ' ' || *q == '-' || *q == '\t'))
-			q++;
-		static const char key[] = "required_engine_version";
-		if ((size_t)(le - q) > sizeof key && !memcmp(q, key, sizeof key - 1) &&
-		    q[sizeof key - 1] == ':') {
-			const char *v = q + sizeof key;
-			while (v < le && (*v == ' ' || *v == '\t' || *v == '"' || *v == '\''))
-				v++;
-			const char *ve = v;
-			while (ve < le && !isspace((unsigned char)*ve) && *ve != '"' && *ve != '\'' && *ve != '#')
-				ve++;
-			fl_version ver;
-			if (ve > v && fl_engine_version_parse(v, (size_t)(ve - v), &ver) == 0 &&
-			    (!found || fl_version_cmp(ver, *out) > 0)) {
-				*out = ver;
-				*sp = (fl_span){src->id, (uint32_t)(v - src->data), (uint32_t)(ve - src->data)};
-				found = 1;
-			}
+		if ((size_t)(le - q) <= sizeof key)
+			continue;
+		const char *v = q + sizeof key;
+		while (v < le && (*v == ' ' || *v == '\t' || *v == '"' || *v == '\''))
+			v++;
+		const char *ve = v;
+		while (ve < le && !isspace((unsigned char)*ve) && *ve != '"' && *ve != '\'' && *ve != '#')
+			ve++;
+		fl_version ver;
+		if (ve > v && fl_engine_version_parse(v, (size_t)(ve - v), &ver) == 0 &&
+		    (!found || fl_version_cmp(ver, *out) > 0)) {
+			*out = ver;
+			*sp = (fl_span){src->id, (uint32_t)(v - data), (uint32_t)(ve - data)};
+			found = 1;
 		}
-		p = nl ? nl + 1 : end;
 	}
 	return found;
 }
