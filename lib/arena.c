@@ -150,64 +150,75 @@ static size_t room(const struct chunk *c)
 	return c->size - c->used - c->back;
 }
 
-/* n bytes (already rounded for a block) from the front of the first chunk,
- * or from its back for a string (`text`), or from a new chunk. */
-static void *carve(fl_arena *a, size_t n, int text)
+/* A chunk with room for n more bytes when the first has none: a new one
+ * (or a spare) made the first, or, for a large block, put behind the
+ * first, which keeps its room.  NULL when out of memory.  Apart from
+ * carve() so that carving from the first chunk stays a few instructions
+ * (the arena hands out millions of blocks). */
+__attribute__((noinline)) static struct chunk *chunk_for(fl_arena *a, size_t n)
 {
 	struct chunk **list = &a->head;
-	struct chunk *c = *list;
-	if (!c || room(c) < n) {
-		/* A young arena starts with small chunks that double as it
-		 * grows: calloc clears a reused block in full, and scratch
-		 * arenas made for one call (a list substitution) used to
-		 * clear 64 KB each to hold a few hundred bytes. */
-		size_t least = a->total < CHUNK_FIRST ? CHUNK_FIRST
-			     : a->total < CHUNK_MIN ? a->total : CHUNK_MIN;
-		size_t size = n > least ? n : (least + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-		/* Grow chunk size with the arena so huge inputs need few mallocs.
-		 * Not for a large request: its chunk goes behind the head, where
-		 * the rest of a grown chunk would never be used (a 64 MB
-		 * reservation per 100 KB request blew ulimit -v).  Capped at
-		 * CHUNK_MAX, not dropped back to CHUNK_MIN past it: 64 KB chunks
-		 * after 256 MB of arena cost a 100k-rule file 200k page faults. */
-		if (n <= CHUNK_MIN && a->total / 4 > size) {
-			size = a->total / 4 < CHUNK_MAX ? a->total / 4 : CHUNK_MAX;
-			size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-		}
-		/* Past HUGE_FROM (not in scratch arenas), whole huge pages:
-		 * one while the arena is below GROW_FROM, so that it ends in
-		 * one partly filled page (a 7 MB rules file's arena ended in
-		 * two partly filled chunks of a quarter of the arena, one
-		 * for blocks and one for strings); past it, a quarter of the
-		 * arena again, so that vectors of a few hundred KB still fit
-		 * in the current chunk. */
-		if (n <= CHUNK_MIN && a->total >= HUGE_FROM && !a->scratch) {
-			size_t pages = a->total >= GROW_FROM ? a->total / 4 / HUGE_PAGE : 1;
-			size = (pages ? pages : 1) * HUGE_PAGE - sizeof(struct chunk);
-			if (size > CHUNK_MAX)
-				size = CHUNK_MAX - sizeof(struct chunk);
-		}
-		/* a spare chunk that fits, else a new one */
-		struct chunk **sp = &a->spare;
-		while (*sp && (*sp)->size < size)
-			sp = &(*sp)->next;
-		if (*sp) {
-			c = *sp;
-			*sp = c->next;
-		} else if (!(c = chunk_new(size, size >= HUGE_PAGE / 2))) {
-			/* huge pages from 1 MB on only: a 256 KB table in a
-			 * chunk of its own faulted in a whole 2 MB page */
-			return NULL;
-		}
-		if (*list && n > CHUNK_MIN) {
-			/* Keep the current chunk in front: it still has room. */
-			c->next = (*list)->next;
-			(*list)->next = c;
-		} else {
-			c->next = *list;
-			*list = c;
-		}
+	struct chunk *c;
+	/* A young arena starts with small chunks that double as it
+	 * grows: calloc clears a reused block in full, and scratch
+	 * arenas made for one call (a list substitution) used to
+	 * clear 64 KB each to hold a few hundred bytes. */
+	size_t least = a->total < CHUNK_FIRST ? CHUNK_FIRST
+		     : a->total < CHUNK_MIN ? a->total : CHUNK_MIN;
+	size_t size = n > least ? n : (least + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	/* Grow chunk size with the arena so huge inputs need few mallocs.
+	 * Not for a large request: its chunk goes behind the head, where
+	 * the rest of a grown chunk would never be used (a 64 MB
+	 * reservation per 100 KB request blew ulimit -v).  Capped at
+	 * CHUNK_MAX, not dropped back to CHUNK_MIN past it: 64 KB chunks
+	 * after 256 MB of arena cost a 100k-rule file 200k page faults. */
+	if (n <= CHUNK_MIN && a->total / 4 > size) {
+		size = a->total / 4 < CHUNK_MAX ? a->total / 4 : CHUNK_MAX;
+		size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	}
+	/* Past HUGE_FROM (not in scratch arenas), whole huge pages:
+	 * one while the arena is below GROW_FROM, so that it ends in
+	 * one partly filled page (a 7 MB rules file's arena ended in
+	 * two partly filled chunks of a quarter of the arena, one
+	 * for blocks and one for strings); past it, a quarter of the
+	 * arena again, so that vectors of a few hundred KB still fit
+	 * in the current chunk. */
+	if (n <= CHUNK_MIN && a->total >= HUGE_FROM && !a->scratch) {
+		size_t pages = a->total >= GROW_FROM ? a->total / 4 / HUGE_PAGE : 1;
+		size = (pages ? pages : 1) * HUGE_PAGE - sizeof(struct chunk);
+		if (size > CHUNK_MAX)
+			size = CHUNK_MAX - sizeof(struct chunk);
+	}
+	/* a spare chunk that fits, else a new one */
+	struct chunk **sp = &a->spare;
+	while (*sp && (*sp)->size < size)
+		sp = &(*sp)->next;
+	if (*sp) {
+		c = *sp;
+		*sp = c->next;
+	} else if (!(c = chunk_new(size, size >= HUGE_PAGE / 2))) {
+		/* huge pages from 1 MB on only: a 256 KB table in a
+		 * chunk of its own faulted in a whole 2 MB page */
+		return NULL;
+	}
+	if (*list && n > CHUNK_MIN) {
+		/* Keep the current chunk in front: it still has room. */
+		c->next = (*list)->next;
+		(*list)->next = c;
+	} else {
+		c->next = *list;
+		*list = c;
+	}
+	return c;
+}
+
+/* n bytes (already rounded for a block) from the front of the first chunk,
+ * or from its back for a string (`text`), or from chunk_for()'s. */
+static void *carve(fl_arena *a, size_t n, int text)
+{
+	struct chunk *c = a->head;
+	if ((!c || room(c) < n) && !(c = chunk_for(a, n)))
+		return NULL;
 	void *p;
 	if (text) {
 		c->back += n;
