@@ -106,7 +106,6 @@ typedef struct cstate {
 	size_t evts_n, evts_cap;
 } cstate;
 
-
 /* Final rule texts from this size on are kept with their tree (see
  * compile_rule); the upstream rules' longest is a few KB. */
 #define KEEP_COND_MIN ((size_t)64 << 10)
@@ -521,9 +520,6 @@ static int macro_nodes(fl_arena *a, const fl_expr *root, node_vec *out)
 	return 0;
 }
 
-/* Resolves the macro references of `ast` (in `t`): every name must be a
- * macro whose order is below `vis` (rules: UINT32_MAX).  Fills refs; on
- * the first undefined name reports it and returns 1. */
 /* Sets refs to the macros in found[0..n): an exact-size copy in the
  * session arena (pushing there one by one left every outgrown vector
  * behind, a few dozen bytes per rule). */
@@ -540,6 +536,10 @@ static int keep_refs(fl_session *s, cstate *st, void *refs_vec, fl_cmacro *const
 	return 0;
 }
 
+/* Resolves the macro references of `ast` (in `t`): every name must be a
+ * macro whose order is below `vis` (rules: UINT32_MAX).  Fills refs, and
+ * st->node_macros for the walks that follow; on the first undefined name
+ * reports it and returns 1. */
 static int resolve_refs(fl_session *s, cstate *st, const fl_expr *ast, const fl_text *t,
 			uint32_t vis, void *refs_vec, const char *kind, const char *name,
 			fl_span fallback, int report)
@@ -554,7 +554,7 @@ static int resolve_refs(fl_session *s, cstate *st, const fl_expr *ast, const fl_
 		const fl_expr *n = nodes.v[i];
 		fl_macro *m = fl_ruleset_macro(s->rs, n->u.macro.name, n->u.macro.len);
 		if (m)
-			TRYM(FL_VEC_PUSH(s->arena, st->node_macros, ((struct node_macro){n, m})));
+			TRYM(FL_VEC_PUSH(s->arena, st->node_macros, ((node_macro){n, m})));
 		if (!m || m->c.order >= vis) {
 			if (report) {
 				fl_dg *g = emit(s, st, FL051,
@@ -1481,7 +1481,6 @@ static void check_cwarn(ctx *c, const fl_expr *e)
 				value_warnings(c, e, fl_operand_item(r, i));
 }
 
-/* Event-type set of a node (fields.h describes Falco's rules). */
 /* The macro reference `e` names: resolve_refs' answer for the rule being
  * compiled, else a lookup. */
 static fl_macro *macro_of(const ctx *c, const fl_expr *e)
@@ -1493,6 +1492,7 @@ static fl_macro *macro_of(const ctx *c, const fl_expr *e)
 	return fl_ruleset_macro(c->s->rs, e->u.macro.name, e->u.macro.len);
 }
 
+/* Event-type set of a node (fields.h describes Falco's rules). */
 static void evt_of_check(const cstate *st, const fl_expr *e, int neg, fl_evtset *out)
 {
 	const fl_operand *l = e->u.check.lhs;
@@ -1660,8 +1660,6 @@ static int build(ctx *c, const fl_expr *e, unsigned depth, fl_cnode *n, int *bad
 	return c->st->oom ? -1 : 0;
 }
 
-/* Computes the memo of every macro for `slot` (post-order, so referenced
- * macros come first); only stale ones are rebuilt. */
 /* The shared copy of event-type set e, in the session arena; NULL on
  * OOM. */
 static const fl_evtset *evt_intern(fl_session *s, cstate *st, const fl_evtset *e)
@@ -1695,6 +1693,8 @@ static const fl_evtset *evt_intern(fl_session *s, cstate *st, const fl_evtset *e
 	return c;
 }
 
+/* Computes the memo of every macro for `slot` (post-order, so referenced
+ * macros come first); only stale ones are rebuilt. */
 static int macros_memo(fl_session *s, cstate *st, int slot, const char *source)
 {
 	if (st->memo_epoch[slot] == st->epoch)

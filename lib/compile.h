@@ -3,11 +3,12 @@
  * substituted, appends joined) and AST (macros are few and shared by many
  * rules); per rule the small results of compiling it.  A rule's final text
  * (exception clauses joined, lists substituted) and its AST are not kept:
- * the stage that walks them builds and parses them again
- * (fl_compile_rule_cond), into an arena that stage resets from rule to
- * rule, so that they do not stay in the session arena for the whole run.  On demand (fl_compile_tree), a
- * compiled tree whose macro references point at the macro's own compiled
- * tree (shared, never copied, so an evaluator can memoise per macro). */
+ * the last compile hands them to the checks and the evaluator right after
+ * the rule (fl_rule_sink, session.h), and a rule that compile did not
+ * reach is built and parsed again (fl_compile_rule_cond) into an arena
+ * reset from rule to rule.  On demand (fl_compile_tree), a compiled tree
+ * whose macro references point at the macro's own compiled tree (shared,
+ * never copied, so an evaluator can memoise per macro). */
 #ifndef FL_COMPILE_H
 #define FL_COMPILE_H
 
