@@ -27,37 +27,15 @@ static uint32_t nl_count(uint64_t bits)
 	return (uint32_t)(((bits >> 7) * ONES) >> 56);
 }
 
-/* The marks being collected: marks[k] is the start of line k * stride. */
-typedef struct marks {
-	fl_arena *a;
-	uint32_t *v;
-	size_t n, cap;
-	int oom;
-} marks;
-
-static void mark(marks *m, size_t off)
-{
-	if (m->n == m->cap) {
-		uint32_t *v = fl_arena_realloc(m->a, m->v, m->cap * sizeof *v,
-					       2 * m->cap * sizeof *v);
-		if (!v) {
-			m->oom = 1;
-			return;
-		}
-		m->v = v;
-		m->cap *= 2;
-	}
-	m->v[m->n++] = (uint32_t)off;
-}
-
-/* Sets s->line_marks and s->nlines; 0 or FL_ENOMEM. */
+/* Sets s->line_marks (entry k: the start of line k * FL_LINE_STRIDE) and
+ * s->nlines; 0 or FL_ENOMEM. */
 static int map_lines(fl_arena *a, fl_source *s, const unsigned char *p, size_t len)
 {
+	FL_VEC(uint32_t) marks = {0};
 	/* room for lines of 32 bytes on average: rule files' are longer */
-	marks m = {a, NULL, 0, len / (32 * FL_LINE_STRIDE) + 16, 0};
-	if (!(m.v = fl_arena_alloc(a, m.cap * sizeof *m.v)))
+	if (FL_VEC_RESERVE(a, marks, len / (32 * FL_LINE_STRIDE) + 16) ||
+	    FL_VEC_PUSH(a, marks, 0))
 		return FL_ENOMEM;
-	mark(&m, 0);
 	uint32_t line = 1; /* lines started so far */
 	size_t i = 0;
 	if (WORD_SCAN) {
@@ -71,20 +49,22 @@ static int map_lines(fl_arena *a, fl_source *s, const unsigned char *p, size_t l
 				continue;
 			}
 			for (; bits; bits &= bits - 1, line++)
-				if (line % FL_LINE_STRIDE == 0)
-					mark(&m, i + (size_t)__builtin_ctzll(bits) / 8 + 1);
+				if (line % FL_LINE_STRIDE == 0 &&
+				    FL_VEC_PUSH(a, marks,
+						(uint32_t)(i + (size_t)__builtin_ctzll(bits) / 8 + 1)))
+					return FL_ENOMEM;
 		}
 	}
 	for (; i < len; i++) {
 		if (p[i] != '\n')
 			continue;
-		if (line % FL_LINE_STRIDE == 0)
-			mark(&m, i + 1);
+		if (line % FL_LINE_STRIDE == 0 && FL_VEC_PUSH(a, marks, (uint32_t)(i + 1)))
+			return FL_ENOMEM;
 		line++;
 	}
-	s->line_marks = m.v;
+	s->line_marks = marks.v;
 	s->nlines = line;
-	return m.oom ? FL_ENOMEM : 0;
+	return 0;
 }
 
 fl_source *fl_source_adopt(fl_arena *a, uint32_t id, const char *path,
