@@ -316,9 +316,7 @@ static int operand_uses(fl_session *s, feats *f, const cond_ref *c, const fl_ope
 				return FL_ENOMEM;
 	} else if (o->kind == FL_OPERAND_FIELD) {
 		fl_field_match m;
-		const fl_operand *arg = fl_operand_arg(o);
-		fl_field_status st = fl_field_resolve(c->source, o->text, o->len, arg ? arg->text : NULL,
-						      arg ? arg->len : 0, FL_VERSION_UNRELEASED, &m);
+		fl_field_status st = fl_compile_operand_field(c->source, o, FL_VERSION_UNRELEASED, &m);
 		if (st == FL_FIELD_OK && m.field && cond_feat_may_report(f, m.field->since) &&
 		    use(s, f, &f->conds, "field", m.field->name, m.field->since,
 			fl_text_span(c->text, o->start, o->end), 1))

@@ -1031,6 +1031,14 @@ static uint64_t fcache_hash(int slot, const char *name, size_t len)
 	return fl_hash_bytes(FL_HASH_INIT ^ (uint64_t)slot, name, len);
 }
 
+fl_field_status fl_compile_operand_field(const char *source, const fl_operand *o,
+					 fl_version target, fl_field_match *m)
+{
+	const fl_operand *arg = fl_operand_arg(o);
+	return fl_field_resolve(source, o->text, o->len, arg ? arg->text : NULL,
+				arg ? arg->len : 0, target, m);
+}
+
 /* fl_field_resolve() of a field written without [arg], remembered per
  * source slot and name: the result depends only on those (and the
  * session's target), and conditions and outputs repeat the same few
@@ -1104,11 +1112,9 @@ static int check_field(ctx *c, const fl_operand *o, fl_cside *side, int in_outpu
 		side->type = FL_T_NONE;
 		return 0;
 	}
-	const fl_operand *arg = fl_operand_arg(o);
 	fl_field_status stt =
-		arg ? fl_field_resolve(c->source, o->text, o->len, arg->text, arg->len,
-				       c->st->target, m)
-		    : resolve_field(c->s, c->st, c->slot, c->source, o->text, o->len, m);
+		fl_operand_arg(o) ? fl_compile_operand_field(c->source, o, c->st->target, m)
+				  : resolve_field(c->s, c->st, c->slot, c->source, o->text, o->len, m);
 	fl_span sp = osp(c, o->start, o->end);
 	switch (stt) {
 	case FL_FIELD_OK:

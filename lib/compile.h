@@ -132,6 +132,11 @@ const fl_expr *fl_compile_rule_cond(fl_session *s, const fl_crule *cr, fl_arena 
 /* The source slot of a rule source name. */
 int fl_compile_slot(const char *source);
 
+/* fl_field_resolve() of FIELD operand `o`: its name and its [arg], if any,
+ * in a condition of `source` for Falco `target`. */
+fl_field_status fl_compile_operand_field(const char *source, const fl_operand *o,
+					 fl_version target, fl_field_match *m);
+
 /* The Falco release the session checks against (--target-falco, else the
  * newest known). */
 fl_version fl_compile_target(const fl_session *s);

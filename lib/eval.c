@@ -98,10 +98,7 @@ static void set_arg(fl_operand *one, const char *arg, fl_operand_parts *parts,
 static int field_invalid(const fl_evalenv *env, const fl_operand *o)
 {
 	fl_field_match m;
-	const fl_operand *arg = fl_operand_arg(o);
-	fl_field_status st = fl_field_resolve(env->source, o->text, o->len,
-					      arg ? arg->text : NULL, arg ? arg->len : 0,
-					      FL_VERSION_UNRELEASED, &m);
+	fl_field_status st = fl_compile_operand_field(env->source, o, FL_VERSION_UNRELEASED, &m);
 	return st == FL_FIELD_UNKNOWN || st == FL_FIELD_OTHER_SOURCE ||
 	       st == FL_FIELD_ARG_MISSING || st == FL_FIELD_ARG_UNEXPECTED ||
 	       st == FL_FIELD_ARG_INVALID;
@@ -162,10 +159,7 @@ static fl_vkind operand_kind(fl_evalenv *env, const fl_operand *o)
 {
 	if (o->kind == FL_OPERAND_FIELD) {
 		fl_field_match m;
-		const fl_operand *arg = fl_operand_arg(o);
-		fl_field_resolve(env->source, o->text, o->len,
-				 arg ? arg->text : NULL, arg ? arg->len : 0,
-				 FL_VERSION_UNRELEASED, &m);
+		fl_compile_operand_field(env->source, o, FL_VERSION_UNRELEASED, &m);
 		if (!m.field)
 			return FL_V_STR;
 		fl_vkind k = fl_vkind_of_ftype((int)m.type);
@@ -2167,7 +2161,8 @@ static const fl_expr *given_cond(rs_eval *r, const fl_rule *rule, const fl_text 
 	const fl_crule *cr = rule->compiled;
 	if (!cr)
 		return rule_cond(r, rule, &r->rule_text, exc, oom);
-	fl_evalenv_forget(&r->env);
+	if (r->rule)
+		fl_evalenv_forget(&r->env);  /* a rule rule_cond() parsed */
 	r->conj_of = NULL;
 	r->rule = rule;
 	r->rule_exc = *exc = 0;
