@@ -644,8 +644,8 @@ enum {
 	PK_RAW = 1 << 6,
 };
 
-/* Where a scalar's value sits in the file when it is the text as it is:
- * between the quotes of a quoted scalar (fl_yscalar_text's fast case). */
+/* Where a scalar's text sits in its span: between the quotes of a quoted
+ * scalar (what packing and fl_yscalar_text read back as the value). */
 static void raw_bounds(unsigned style, uint32_t start, uint32_t end, uint32_t *p,
 		       uint32_t *e)
 {
@@ -1032,25 +1032,15 @@ int fl_yscalar_text(fl_arena *a, const fl_source *src, const fl_ynode *n,
 	acc.cap = sizeof(acc.local) / sizeof(acc.local[0]);
 	const uint32_t id = src->id;
 	const char *raw = src->data;
-	uint32_t p = n->span.start, e = n->span.end;
-	if (e > src->len)
-		e = (uint32_t)src->len;
-	switch (n->style) {
-	case FL_YS_SINGLE:
-	case FL_YS_DOUBLE:
-		p++;
-		if (e > p)
-			e--;
-		break;
-	case FL_YS_LITERAL:
-	case FL_YS_FOLDED:
+	uint32_t p, e;
+	raw_bounds(n->style, n->span.start,
+		   n->span.end > src->len ? (uint32_t)src->len : n->span.end, &p, &e);
+	if (n->style == FL_YS_LITERAL || n->style == FL_YS_FOLDED) {
+		/* the text starts on the line after the indicator */
 		while (p < e && raw[p] != '\n')
 			p++;
 		if (p < e)
 			p++;
-		break;
-	default:
-		break;
 	}
 	const char *dec = n->str;
 	if (n->style <= FL_YS_DOUBLE && e >= p && e - p == n->len &&
