@@ -176,8 +176,9 @@ static int append_checks(fl_session *s)
 
 /* ---- features newer than the file's required_engine_version ------------ */
 
-/* The highest required_engine_version written in source `src` (a plain
- * scan of its item lines); 0 if none. */
+/* The highest required_engine_version written in source `src`, read from
+ * the text (the lines that start with the key), not from the YAML; 0 if
+ * none. */
 static int file_required_engine(const fl_source *src, fl_version *out, fl_span *sp)
 {
 	static const char key[] = "required_engine_version";
