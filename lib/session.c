@@ -397,8 +397,8 @@ int fl_session_add_path(fl_session *s, const char *path, int context)
 	return add_file(s, path, context);
 }
 
-/* Stages implemented by other modules; weak defaults keep the pipeline
- * linkable while a module is absent. */
+/* Release lookups implemented by version.c; weak defaults keep the
+ * session linkable without it. */
 __attribute__((weak)) const char *fl_newest_falco(void)
 {
 	return "0.44.1";

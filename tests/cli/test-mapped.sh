@@ -28,4 +28,34 @@ sed 's/paged\.yaml/F/g' out >paged.json
 sed 's/<stdin>/F/g' stdin.out >stdin.json
 cmp -s mapped.json stdin.json || fail "mapped file and standard input differ: $(diff mapped.json stdin.json | head -5)"
 cmp -s mapped.json paged.json || fail "mapped and page-multiple file differ: $(diff mapped.json paged.json | head -5)"
+
+# A mapped file that shrinks during the run raises SIGBUS: the command
+# reports it and exits 3.  The signal is sent to a run blocked reading its
+# standard input, once /proc shows the handler installed (SigCgt has bit
+# number - 1 of a caught signal).
+bus=
+i=1
+while [ $i -lt 65 ] && [ -z "$bus" ]; do
+	[ "$(kill -l $i 2>/dev/null)" = BUS ] && bus=$i
+	i=$((i + 1))
+done
+if [ -r /proc/self/status ] && [ -n "$bus" ]; then
+	mkfifo in.fifo
+	"$BIN" - <in.fifo >bus.out 2>&1 &
+	pid=$!
+	exec 3>in.fifo
+	n=0
+	while [ $n -lt 500 ]; do
+		cgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/$pid/status 2>/dev/null)
+		[ -n "$cgt" ] && [ $(( 0x$cgt >> (bus - 1) & 1 )) -ne 0 ] && break
+		n=$((n + 1))
+		sleep 0.01
+	done
+	kill -BUS $pid
+	wait $pid
+	got=$?
+	exec 3>&-
+	[ "$got" -eq 3 ] || fail "SIGBUS: exit $got, expected 3"
+	has "falco-lint: a rule file shrank while it was being read (changed during the run)" bus.out
+fi
 finish
