@@ -97,6 +97,11 @@ typedef struct cstate {
 	/* every event code: the set of most nodes, filled once (filling walks
 	 * the event table) */
 	fl_evtset all;
+	/* the event types of the syscall rule compile_rule() last compiled
+	 * (rule_evts_ok) or not (0: it did not compile, or is of another
+	 * source), for the rule sink */
+	fl_evtset rule_evts;
+	int rule_evts_ok;
 	/* fields resolved so far, open addressing (fcache_cap a power of 2) */
 	fcache_ent *fcache;
 	size_t fcache_n, fcache_cap;
@@ -1937,6 +1942,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr, fl_
 {
 	const char *source = r->source ? r->source : "syscall";
 	cr->slot = (int8_t)fl_compile_slot(source);
+	st->rule_evts_ok = 0;
 	cr->ok = 0;
 	cr->dropped = 0;
 	cr->unresolved = 0;
@@ -2058,6 +2064,10 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr, fl_
 	fl_evtset evts;
 	evt_of(&c, ast, 0, 0, &evts);
 	cr->ok = 1;
+	if (cr->slot == FL_SRC_SYSCALL) {
+		st->rule_evts = evts;
+		st->rule_evts_ok = 1;
+	}
 	/* event types (syscall rules) */
 	if (cr->slot == FL_SRC_SYSCALL && r->warn_evttypes) {
 		size_t nc = fl_evtset_ncodes(&evts);
@@ -2137,7 +2147,9 @@ static int compile_file(fl_session *s, cstate *st, const fl_source *src, fl_rule
 		st->node_macros.n = 0;  /* the tree goes with the scratch */
 		if (rc < 0 || st->oom)
 			return FL_ENOMEM;
-		if (sink && cr->parsed && (rc = sink(sink_ctx, i, r, &text, ast, st->tmp)) < 0)
+		if (sink && cr->parsed &&
+		    (rc = sink(sink_ctx, i, r, &text, ast, st->rule_evts_ok ? &st->rule_evts : NULL,
+			       st->tmp)) < 0)
 			return rc;
 		tmp_release(st, 0);
 	}

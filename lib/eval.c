@@ -2011,7 +2011,8 @@ static int report501(rs_eval *r, const fl_rule *rule, const fl_scenario *sc,
 
 /* Evaluates one rule on every selected event of scenario `sc`. */
 static int eval_rule(rs_eval *r, const fl_rule *rule, const fl_expr *cond,
-		     const fl_text *text, int exc, const fl_scenario *sc, res_acc *acc)
+		     const fl_text *text, int exc, const fl_scenario *sc,
+		     const fl_evtset *evts, res_acc *acc)
 {
 	fl_arena *a = r->s->arena;
 	const char *maybe = NULL;
@@ -2020,6 +2021,11 @@ static int eval_rule(rs_eval *r, const fl_rule *rule, const fl_expr *cond,
 	for (uint32_t i = 0; i < sc->nevents; i++) {
 		const fl_sevent *ev = &sc->events[i];
 		if (!fl_sevent_has_driver(ev, r->drv))
+			continue;
+		/* An event of a type the rule's evt.type checks exclude: the
+		 * condition is false on it (Falco does not even run it), and
+		 * so are the clauses judge_exemptions() would start from. */
+		if (evts && ev->own_type && !fl_evtset_has(evts, (size_t)ev->own_type - 1))
 			continue;
 		fl_tv t = fl_eval(&r->env, cond, ev);
 		/* Exceptions left out of `cond` may exempt the event. */
@@ -2173,7 +2179,7 @@ static const fl_expr *given_cond(rs_eval *r, const fl_rule *rule, const fl_text 
 }
 
 int fl_scenarios_rule(fl_scen_run *run, const fl_rule *rule, const fl_text *text,
-		      const fl_expr *ast, fl_arena *a)
+		      const fl_expr *ast, const fl_evtset *evts, fl_arena *a)
 {
 	if (!run || !run->r.rs || !rule->enabled)
 		return 0;
@@ -2197,7 +2203,7 @@ int fl_scenarios_rule(fl_scen_run *run, const fl_rule *rule, const fl_text *text
 				break;
 			r->env.source = rule->source;
 		}
-		rc = eval_rule(r, rule, cond, &r->rule_text, exc, sc,
+		rc = eval_rule(r, rule, cond, &r->rule_text, exc, sc, evts,
 			       run->acc ? run->acc + run->base[j] : NULL);
 	}
 	if (r->rule && r->env.own_arena == a) {

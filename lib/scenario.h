@@ -40,6 +40,9 @@ typedef struct fl_sevent {
 	fl_sfield *fields;
 	uint32_t nfields;
 	fl_span span;       /* the name value */
+	/* 1 + fl_evttype_own_index() of its evt.type (a string), or 0: what
+	 * lets the evaluator skip rules whose event types exclude it */
+	int own_type;
 } fl_sevent;
 
 /* One exemption predicate: a condition in Falco syntax. */

@@ -624,14 +624,14 @@ static int pass_start(rule_pass *p)
 }
 
 static int pass_rule(rule_pass *p, const fl_rule *r, const fl_text *text, const fl_expr *ast,
-		     fl_arena *a)
+		     const fl_evtset *evts, fl_arena *a)
 {
 	fl_session *s = p->s;
 	int rc = fl_checks_rule(p->ck, r, text, ast);
 	clock_lap(s, p->clk, ST_CHECKS);
 	size_t n0 = s->diags.list.n;
 	if (!rc)
-		rc = fl_scenarios_rule(p->sr, r, text, ast, a);
+		rc = fl_scenarios_rule(p->sr, r, text, ast, evts, a);
 	scenario_diags(s, n0);
 	clock_lap(s, p->clk, ST_EVAL);
 	return rc;
@@ -639,7 +639,7 @@ static int pass_rule(rule_pass *p, const fl_rule *r, const fl_text *text, const 
 
 /* fl_rule_sink of the last compile. */
 static int pass_sink(void *ctx, size_t i, const fl_rule *r, const fl_text *text,
-		     const fl_expr *ast, fl_arena *a)
+		     const fl_expr *ast, const fl_evtset *evts, fl_arena *a)
 {
 	rule_pass *p = ctx;
 	clock_lap(p->s, p->clk, ST_COMPILE);
@@ -647,7 +647,7 @@ static int pass_sink(void *ctx, size_t i, const fl_rule *r, const fl_text *text,
 	if (rc)
 		return rc;
 	p->done[i] = 1;
-	return pass_rule(p, r, text, ast, a);
+	return pass_rule(p, r, text, ast, evts, a);
 }
 
 /* The rules the last compile did not hand over, then the checks and the
@@ -672,7 +672,7 @@ static int pass_finish(rule_pass *p)
 			rc = FL_ENOMEM;
 		clock_lap(s, p->clk, ST_CHECKS);
 		if (!rc)
-			rc = pass_rule(p, r, &text, ast, a);
+			rc = pass_rule(p, r, &text, ast, NULL, a);
 		fl_arena_reset(a);
 	}
 	fl_arena_free(a);

@@ -16,6 +16,7 @@ struct fl_ruleset;   /* ruleset.h */
 struct fl_scenarios; /* scenario.h */
 struct fl_rule;      /* ruleset.h */
 struct fl_expr;      /* expr.h */
+struct fl_evtset;    /* fields.h */
 
 /* A file mapped into memory, unmapped by fl_session_free. */
 typedef struct fl_mapping {
@@ -55,9 +56,11 @@ int fl_load_doc(fl_loader *l, const fl_ynode *root);
 int fl_load_end(fl_loader *l);
 /* A rule the compiler parsed: its index in the ruleset's rules, its final
  * condition's text and tree, in arena `a`, which the compiler reuses after
- * the call. */
+ * the call, and for a syscall rule that compiled, the event types it can
+ * match (fields.h; else NULL). */
 typedef int (*fl_rule_sink)(void *ctx, size_t i, const struct fl_rule *r, const fl_text *text,
-			    const struct fl_expr *ast, fl_arena *a);
+			    const struct fl_expr *ast, const struct fl_evtset *evts,
+			    fl_arena *a);
 int fl_compile_file(fl_session *s, const fl_source *src, fl_rule_sink sink,
 		    void *ctx);  /* compile.c */
 /* Forgets what fl_compile_file learnt, for a load that starts over. */
@@ -82,9 +85,12 @@ int fl_desc_may_name(const char *d, size_t n);
 typedef struct fl_scen_run fl_scen_run;
 int fl_scenarios_begin(fl_session *s, fl_scen_run **out);
 /* `a` is the arena of ast, reset by the caller after the call: the
- * evaluator keeps what it works out about the tree's nodes there. */
+ * evaluator keeps what it works out about the tree's nodes there.  `evts`,
+ * when not NULL, are the event types the rule can match (the compiler's,
+ * as Falco indexes rules by them): an event of another type is not
+ * evaluated, as the rule could only be false on it. */
 int fl_scenarios_rule(fl_scen_run *run, const struct fl_rule *r, const fl_text *text,
-		      const struct fl_expr *ast, fl_arena *a);
+		      const struct fl_expr *ast, const struct fl_evtset *evts, fl_arena *a);
 int fl_scenarios_end(fl_scen_run *run);
 
 /* 1 when Falco (0.41+) loads `path` from a rules directory: the first

@@ -116,6 +116,9 @@ static void test_builtin_runc_facts(void **st)
 	assert_string_equal(fl_sevent_field(bpf, "proc.exe", NULL)->value.s, "runc");
 	/* user.name was cut off in the stored alert: unknown */
 	assert_null(fl_sevent_field(bpf, "user.name", NULL));
+	/* its type, for the evaluator's skip of rules of other types */
+	assert_int_equal(bpf->own_type, fl_evttype_own_index("execve", 6) + 1);
+	assert_true(bpf->own_type > 0);
 
 	unsigned mb, eb, km;
 	assert_int_equal(fl_driver_parse("modern_bpf", &mb), 0);
@@ -267,6 +270,7 @@ static void test_good_user_file(void **st)
 	assert_string_equal(s->exempt[0].cond, "proc.name = agent");
 	const fl_sevent *e = &s->events[0];
 	assert_int_equal(e->drivers, 0);
+	assert_int_equal(e->own_type, 0);  /* no evt.type: evaluated whatever the rule's types */
 	assert_int_equal(fl_sevent_field(e, "proc.pid", NULL)->value.kind, FL_V_INT);
 	assert_int_equal(fl_sevent_field(e, "proc.pid", NULL)->value.i, 42);
 	/* proc.name: agent stays a string; a plain 5 would too (CHARBUF) */
