@@ -2022,10 +2022,11 @@ static int eval_rule(rs_eval *r, const fl_rule *rule, const fl_expr *cond,
 		const fl_sevent *ev = &sc->events[i];
 		if (!fl_sevent_has_driver(ev, r->drv))
 			continue;
-		/* An event of a type the rule's evt.type checks exclude: the
-		 * condition is false on it (Falco does not even run it), and
-		 * so are the clauses judge_exemptions() would start from. */
-		if (evts && ev->own_type && !fl_evtset_has(evts, (size_t)ev->own_type - 1))
+		/* An event of a type the rule's evt.type checks exclude: Falco
+		 * does not run the rule on it (it indexes rules by these
+		 * types; a syscall without events of its own goes by the
+		 * generic pair it shares, which `evt.type != acct` removes). */
+		if (evts && ev->evt_type && !fl_evtset_has(evts, (size_t)ev->evt_type - 1))
 			continue;
 		fl_tv t = fl_eval(&r->env, cond, ev);
 		/* Exceptions left out of `cond` may exempt the event. */

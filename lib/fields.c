@@ -882,12 +882,6 @@ size_t fl_evtset_ncodes(const fl_evtset *s)
 	return n;
 }
 
-int fl_evttype_own_index(const char *name, size_t len)
-{
-	int i = fl_evttype_index(name, len);
-	return i >= 0 && (evttypes[i].kind & FL_EVT_EV) ? i : -1;
-}
-
 int fl_evtset_has(const fl_evtset *s, size_t i)
 {
 	if (i >= NEVTTYPES)

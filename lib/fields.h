@@ -323,11 +323,6 @@ int fl_evtset_empty(const fl_evtset *s);
 size_t fl_evtset_ncodes(const fl_evtset *s);
 /* 1 if the set matches events of the accepted name with index i. */
 int fl_evtset_has(const fl_evtset *s, size_t i);
-/* The index of evt.type name[0..len) when it has events of its own, so
- * that fl_evtset_has() tells exactly whether a condition can match it;
- * -1 when it is unknown or shares the generic (or async) pair, which
- * `evt.type != X` of another such name removes as a whole. */
-int fl_evttype_own_index(const char *name, size_t len);
 
 /* ---- event parameters ------------------------------------------------- */
 

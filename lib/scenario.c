@@ -343,7 +343,7 @@ static int load_event(loader *l, const fl_ynode *m, fl_scenario *sc)
 	}
 	const fl_sfield *type = fl_sevent_field(&e, "evt.type", NULL);
 	if (type && type->value.kind == FL_V_STR)
-		e.own_type = fl_evttype_own_index(type->value.s, type->value.len) + 1;
+		e.evt_type = fl_evttype_index(type->value.s, type->value.len) + 1;
 	/* Kept even when malformed (the scenario is then dropped as a whole),
 	 * so that a second event of the same name is still reported. */
 	sc->events[sc->nevents++] = e;

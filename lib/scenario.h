@@ -40,9 +40,10 @@ typedef struct fl_sevent {
 	fl_sfield *fields;
 	uint32_t nfields;
 	fl_span span;       /* the name value */
-	/* 1 + fl_evttype_own_index() of its evt.type (a string), or 0: what
-	 * lets the evaluator skip rules whose event types exclude it */
-	int own_type;
+	/* 1 + fl_evttype_index() of its evt.type (a string), or 0 (none, or
+	 * not a known name): what lets the evaluator skip the rules whose
+	 * event types exclude it, as Falco's index of rules does */
+	int evt_type;
 } fl_sevent;
 
 /* One exemption predicate: a condition in Falco syntax. */

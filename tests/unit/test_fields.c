@@ -491,12 +491,6 @@ static void test_evtsets(void **state)
 	assert_false(fl_evtset_has(&s, (size_t)open));
 	assert_true(fl_evtset_has(&s, (size_t)acct));
 
-	/* the names the evaluator may skip events of by their type: those
-	 * with events of their own */
-	assert_int_equal(fl_evttype_own_index("open", 4), open);
-	assert_int_equal(fl_evttype_own_index("acct", 4), -1);
-	assert_int_equal(fl_evttype_own_index("nosuchevent", 11), -1);
-
 	/* syscalls without events share the generic pair */
 	fl_evtset_clear(&s);
 	fl_evtset_add_name(&s, "acct", 4);

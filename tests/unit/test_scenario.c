@@ -117,8 +117,8 @@ static void test_builtin_runc_facts(void **st)
 	/* user.name was cut off in the stored alert: unknown */
 	assert_null(fl_sevent_field(bpf, "user.name", NULL));
 	/* its type, for the evaluator's skip of rules of other types */
-	assert_int_equal(bpf->own_type, fl_evttype_own_index("execve", 6) + 1);
-	assert_true(bpf->own_type > 0);
+	assert_int_equal(bpf->evt_type, fl_evttype_index("execve", 6) + 1);
+	assert_true(bpf->evt_type > 0);
 
 	unsigned mb, eb, km;
 	assert_int_equal(fl_driver_parse("modern_bpf", &mb), 0);
@@ -270,7 +270,7 @@ static void test_good_user_file(void **st)
 	assert_string_equal(s->exempt[0].cond, "proc.name = agent");
 	const fl_sevent *e = &s->events[0];
 	assert_int_equal(e->drivers, 0);
-	assert_int_equal(e->own_type, 0);  /* no evt.type: evaluated whatever the rule's types */
+	assert_int_equal(e->evt_type, 0);  /* no evt.type: evaluated whatever the rule's types */
 	assert_int_equal(fl_sevent_field(e, "proc.pid", NULL)->value.kind, FL_V_INT);
 	assert_int_equal(fl_sevent_field(e, "proc.pid", NULL)->value.i, 42);
 	/* proc.name: agent stays a string; a plain 5 would too (CHARBUF) */
@@ -283,6 +283,13 @@ static void test_good_user_file(void **st)
 	assert_int_equal(fl_sevent_field(e, "proc.is_exe_writable", NULL)->value.kind, FL_V_BOOL);
 	/* a quoted 'true' is a string */
 	assert_int_equal(fl_sevent_field(e, "proc.args", NULL)->value.kind, FL_V_STR);
+	/* a syscall without events of its own: the name's index all the same
+	 * (fl_evtset_has() maps it to the generic pair) */
+	l = load_text("- scenario: x\n  kind: benign\n  events:\n"
+		      "    - {name: e, fields: {evt.type: adjtimex}}\n"
+		      "    - {name: f, fields: {evt.type: nosuchevent}}\n");
+	assert_int_equal(l->sc.list.v[0]->events[0].evt_type, fl_evttype_index("adjtimex", 8) + 1);
+	assert_int_equal(l->sc.list.v[0]->events[1].evt_type, 0);
 	/* a plain number for a CHARBUF field is read as its text */
 	l = load_text("- scenario: x\n  kind: benign\n  events:\n"
 		      "    - {name: e, fields: {proc.name: 5, proc.aname: [a, b]}}\n");
