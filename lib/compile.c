@@ -2310,6 +2310,20 @@ const fl_expr *fl_compile_rule_cond(fl_session *s, const fl_crule *cr, fl_arena 
 	return e && !errs.n ? e : NULL;
 }
 
+int fl_compile_rule_evts(fl_session *s, const fl_crule *cr, const fl_expr *ast,
+			 fl_evtset *out)
+{
+	cstate *st = s->compile_state;
+	if (!st || !cr || !ast || !cr->ok || cr->slot != FL_SRC_SYSCALL)
+		return 0;
+	/* macro references resolve by name; their memos (compiled with the
+	 * rule, unchanged since: else the last compile had compiled it
+	 * again) give their sets */
+	ctx c = {.s = s, .st = st, .source = "syscall", .slot = cr->slot};
+	evt_of(&c, ast, 0, 0, out);
+	return 1;
+}
+
 /* ---- canonical text with macros inlined -------------------------------- */
 
 /* Node bound for printing: shared macro trees are printed once per

@@ -129,6 +129,13 @@ const fl_cnode *fl_compile_tree(fl_session *s, fl_rule *r);
 const fl_expr *fl_compile_rule_cond(fl_session *s, const fl_crule *cr, fl_arena *a,
 				    fl_text *text);
 
+/* The event types syscall rule cr can match (what the compile stage
+ * works out for the rule it hands over), from `ast`, the tree
+ * fl_compile_rule_cond gave: 1, or 0 when the rule did not compile or is
+ * of another source. */
+int fl_compile_rule_evts(fl_session *s, const fl_crule *cr, const fl_expr *ast,
+			 fl_evtset *out);
+
 /* The source slot of a rule source name. */
 int fl_compile_slot(const char *source);
 

@@ -670,9 +670,11 @@ static int pass_finish(rule_pass *p)
 		const fl_expr *ast = NULL;
 		if (cr && cr->parsed && !(ast = fl_compile_rule_cond(s, cr, a, &text)))
 			rc = FL_ENOMEM;
+		fl_evtset evts;
+		int typed = !rc && fl_compile_rule_evts(s, cr, ast, &evts);
 		clock_lap(s, p->clk, ST_CHECKS);
 		if (!rc)
-			rc = pass_rule(p, r, &text, ast, NULL, a);
+			rc = pass_rule(p, r, &text, ast, typed ? &evts : NULL, a);
 		fl_arena_reset(a);
 	}
 	fl_arena_free(a);
