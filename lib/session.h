@@ -88,7 +88,7 @@ int fl_scenarios_begin(fl_session *s, fl_scen_run **out);
  * evaluator keeps what it works out about the tree's nodes there.  `evts`,
  * when not NULL, are the event types the rule can match (the compiler's,
  * as Falco indexes rules by them): an event of another type is not
- * evaluated, as the rule could only be false on it. */
+ * evaluated, since Falco never runs the rule on it. */
 int fl_scenarios_rule(fl_scen_run *run, const struct fl_rule *r, const fl_text *text,
 		      const struct fl_expr *ast, const struct fl_evtset *evts, fl_arena *a);
 int fl_scenarios_end(fl_scen_run *run);
