@@ -97,11 +97,6 @@ typedef struct cstate {
 	/* every event code: the set of most nodes, filled once (filling walks
 	 * the event table) */
 	fl_evtset all;
-	/* the event types of the syscall rule compile_rule() last compiled
-	 * (rule_evts_ok) or not (0: it did not compile, or is of another
-	 * source), for the rule sink */
-	fl_evtset rule_evts;
-	int rule_evts_ok;
 	/* fields resolved so far, open addressing (fcache_cap a power of 2) */
 	fcache_ent *fcache;
 	size_t fcache_n, fcache_cap;
@@ -1934,15 +1929,22 @@ static int rule_depends_dirty(const fl_crule *cr)
 	return 0;
 }
 
+/* 1 when the event types compiled rule cr can match are the ones Falco
+ * indexes it by: a syscall rule that compiled. */
+static int rule_typed(const fl_crule *cr)
+{
+	return cr->ok && cr->slot == FL_SRC_SYSCALL;
+}
+
 /* Compiles one rule the way compile_rule_infos does; when its final
  * condition parsed (cr->parsed), *text and *ast are that text and tree,
- * in the scratch arena or kept (cr->kept). */
+ * in the scratch arena or kept (cr->kept), and when it compiled (cr->ok),
+ * *evts_out the event types it can match. */
 static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr, fl_text *text_out,
-			const fl_expr **ast_out)
+			const fl_expr **ast_out, fl_evtset *evts_out)
 {
 	const char *source = r->source ? r->source : "syscall";
 	cr->slot = (int8_t)fl_compile_slot(source);
-	st->rule_evts_ok = 0;
 	cr->ok = 0;
 	cr->dropped = 0;
 	cr->unresolved = 0;
@@ -2064,10 +2066,7 @@ static int compile_rule(fl_session *s, cstate *st, fl_rule *r, fl_crule *cr, fl_
 	fl_evtset evts;
 	evt_of(&c, ast, 0, 0, &evts);
 	cr->ok = 1;
-	if (cr->slot == FL_SRC_SYSCALL) {
-		st->rule_evts = evts;
-		st->rule_evts_ok = 1;
-	}
+	*evts_out = evts;
 	/* event types (syscall rules) */
 	if (cr->slot == FL_SRC_SYSCALL && r->warn_evttypes) {
 		size_t nc = fl_evtset_ncodes(&evts);
@@ -2143,13 +2142,13 @@ static int compile_file(fl_session *s, cstate *st, const fl_source *src, fl_rule
 		cr->seen_contribs = stamp;
 		fl_text text;
 		const fl_expr *ast = NULL;
-		int rc = compile_rule(s, st, r, cr, &text, &ast);
+		fl_evtset evts;
+		int rc = compile_rule(s, st, r, cr, &text, &ast, &evts);
 		st->node_macros.n = 0;  /* the tree goes with the scratch */
 		if (rc < 0 || st->oom)
 			return FL_ENOMEM;
 		if (sink && cr->parsed &&
-		    (rc = sink(sink_ctx, i, r, &text, ast, st->rule_evts_ok ? &st->rule_evts : NULL,
-			       st->tmp)) < 0)
+		    (rc = sink(sink_ctx, i, r, &text, ast, rule_typed(cr) ? &evts : NULL, st->tmp)) < 0)
 			return rc;
 		tmp_release(st, 0);
 	}
@@ -2314,7 +2313,7 @@ int fl_compile_rule_evts(fl_session *s, const fl_crule *cr, const fl_expr *ast,
 			 fl_evtset *out)
 {
 	cstate *st = s->compile_state;
-	if (!st || !cr || !ast || !cr->ok || cr->slot != FL_SRC_SYSCALL)
+	if (!st || !cr || !ast || !rule_typed(cr))
 		return 0;
 	/* macro references resolve by name; their memos (compiled with the
 	 * rule, unchanged since: else the last compile had compiled it
